@@ -1,0 +1,3 @@
+"""streamfleet: keeps dozens of live video channels alive."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,162 @@
+"""Settings: environment ``STREAMFLEET_*`` plus an optional TOML file, validated once at start.
+
+Precedence, highest first: keyword arguments (tests), environment variables,
+the TOML file named by ``STREAMFLEET_CONFIG`` (or passed as ``config_file``),
+defaults. Below ``api/`` and ``cli`` nobody reads the environment: a
+``Settings`` is built once and passed down.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ENV_PREFIX = "STREAMFLEET_"
+CONFIG_FILE_ENV = "STREAMFLEET_CONFIG"
+
+Seconds = Annotated[float, Field(gt=0)]
+
+
+class Settings(BaseSettings):
+    """Every tunable of a streamfleet process, with its unit in its name."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        extra="forbid",
+        validate_default=True,
+    )
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    """SQLAlchemy async URL; empty means an SQLite file ``streamfleet.db`` in ``data_dir``."""
+    redis_url: str | None = None
+    ffmpeg_path: str = ""
+    """Empty means the FFmpeg binary of the ``imageio-ffmpeg`` wheel."""
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    public_host: str = ""
+    """Host name shown in publish URLs; empty means ``host`` (or this machine's name for 0.0.0.0)."""
+
+    hls_segment_seconds: Annotated[float, Field(ge=0.5, le=30)] = 2.0
+    hls_list_size: Annotated[int, Field(ge=2, le=100)] = 6
+
+    demo: bool = True
+    """Create demo channels on synthetic sources when the database has no channel."""
+    worker_name: str = Field(default_factory=socket.gethostname, min_length=1, max_length=64)
+
+    srt_port_min: Annotated[int, Field(ge=1024, le=65535)] = 10000
+    srt_port_max: Annotated[int, Field(ge=1024, le=65535)] = 10999
+    input_timeout_s: Seconds = 1.0
+    """How long an input may stay silent before FFmpeg gives up on it."""
+    stale_timeout_s: Seconds = 1.2
+    """Progress that does not advance for this long means the source is gone."""
+    startup_timeout_s: Seconds = 15.0
+    """How long a starting channel may take to show its first progress."""
+    backoff_initial_s: Seconds = 0.5
+    backoff_cap_s: Seconds = 30.0
+    backoff_reset_after_s: Seconds = 60.0
+    stop_timeout_s: Seconds = 3.0
+    backup_probe_interval_s: Seconds = 10.0
+
+    thumbnail_workers: Annotated[int, Field(ge=1, le=16)] = 2
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "console"] = "json"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if value and not value.startswith(
+            ("sqlite+aiosqlite://", "postgresql+asyncpg://", "mysql+asyncmy://")
+        ):
+            raise ValueError(
+                "must start with sqlite+aiosqlite://, postgresql+asyncpg:// or mysql+asyncmy://"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _port_range(self) -> Settings:
+        if self.srt_port_min > self.srt_port_max:
+            raise ValueError("srt_port_min must not be greater than srt_port_max")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_file = os.environ.get(CONFIG_FILE_ENV)
+        if toml_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(toml_file)))
+        return tuple(sources)
+
+    # Derived values -----------------------------------------------------------------
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'streamfleet.db').resolve()}"
+
+    @property
+    def hls_dir(self) -> Path:
+        return self.data_dir / "hls"
+
+    @property
+    def thumbs_dir(self) -> Path:
+        return self.data_dir / "thumbs"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.data_dir / "run"
+
+    def resolved_ffmpeg_path(self) -> str:
+        if self.ffmpeg_path:
+            return self.ffmpeg_path
+        import imageio_ffmpeg
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+class SettingsError(Exception):
+    """Settings could not be loaded; ``str()`` is one line naming the setting."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings once, turning a validation failure into one clear line."""
+    toml_file = os.environ.get(CONFIG_FILE_ENV)
+    if toml_file and not Path(toml_file).is_file():
+        raise SettingsError(f"{CONFIG_FILE_ENV}: file {toml_file} does not exist")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(describe_settings_error(exc)) from None
+    except ValueError as exc:  # a TOML file that does not parse
+        raise SettingsError(f"{CONFIG_FILE_ENV}: {exc}") from None
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "settings"
+        name = f"{ENV_PREFIX}{loc.upper()}" if err["loc"] else "settings"
+        parts.append(f"{name}: {err['msg']}")
+    return "invalid setting " + "; ".join(parts)

@@ -1,0 +1,53 @@
+"""The channel: what the operator configured (desired state), never what is observed."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+
+class IngestMode(enum.StrEnum):
+    PULL = "pull"
+    """The engine opens ``input_url`` and pulls the stream."""
+    LISTEN_SRT = "listen_srt"
+    """The engine listens on the channel's own SRT port; a publisher pushes to it."""
+
+
+@dataclass(frozen=True, slots=True)
+class HlsOverrides:
+    """Per-channel HLS settings; ``None`` means "use the server's setting"."""
+
+    segment_seconds: float | None = None
+    list_size: int | None = None
+
+
+DEFAULT_THUMBNAIL_INTERVAL_S: Final = 10
+DEFAULT_OFFLINE_GRACE_S: Final = 10
+DEFAULT_RETENTION_DAYS: Final = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A configured channel. ``input_url`` has passed the URL policy before it gets here."""
+
+    id: int
+    slug: str
+    name: str
+    input_url: str
+    backup_url: str | None = None
+    tags: tuple[str, ...] = ()
+    enabled: bool = True
+    ingest_mode: IngestMode = IngestMode.PULL
+    listen_port: int | None = None
+    passphrase: str | None = None
+    profile: str = "copy"
+    hls: HlsOverrides = field(default_factory=HlsOverrides)
+    recording: bool = False
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    thumbnail_interval_s: int = DEFAULT_THUMBNAIL_INTERVAL_S
+    offline_grace_s: int = DEFAULT_OFFLINE_GRACE_S
+    content_checks: tuple[str, ...] = ()
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
