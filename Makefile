@@ -1,0 +1,59 @@
+# streamfleet — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+WEB_STAMP := web/node_modules/.installed-$(shell cat web/package-lock.json 2>/dev/null | cksum | cut -d' ' -f1)
+STATIC_INDEX := src/streamfleet/static/index.html
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/package.json -type f 2>/dev/null)
+
+.PHONY: run test install build web-check lint typecheck pytest bench bench-smoke clean
+
+## make run: set up everything, migrate, start `streamfleet serve` with demo channels
+run: install build
+	$(BIN)/streamfleet db upgrade
+	$(BIN)/streamfleet serve
+
+## make test: lint, type-check, dashboard check + build, the whole pytest suite, bench smoke
+test: install lint typecheck web-check build pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f web/node_modules/.installed-*
+	@touch $@
+
+## make build: the dashboard, built into the package's static folder
+build: $(STATIC_INDEX)
+
+$(STATIC_INDEX): $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npm run --silent build
+
+web-check: $(WEB_STAMP)
+	cd web && npm run --silent typecheck
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+## make bench: 60 channels, streamfleet vs bare FFmpeg vs nginx-rtmp
+bench: install
+	$(BIN)/python -m bench --channels 60 --seconds 60
+
+clean:
+	rm -rf $(VENV) web/node_modules src/streamfleet/static/assets $(STATIC_INDEX)
