@@ -1,1 +1,219 @@
-"""Shared pytest fixtures (server)."""
+"""Fixtures that run streamfleet: a real ``streamfleet serve`` process, or the app in-process.
+
+``server_factory`` starts ``python -m streamfleet serve --no-demo`` on a free port
+with its own data directory (own process group, killed with its group at
+teardown, parent-death signal set) and waits until ``/readyz`` answers.
+``streamfleet_server`` is one such server on SQLite.
+
+``api`` is an ``httpx.AsyncClient`` over the ASGI app (lifespan run, SQLite in
+``tmp_path``) for fast API tests; ``api_on_server_db`` is the same on PostgreSQL
+and then MariaDB. ``api_client_for(settings)`` builds one for any settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from streamfleet.api.app import EngineFactory, create_app
+from streamfleet.config import Settings
+
+SERVER_READY_TIMEOUT_S = 60.0
+SERVER_STOP_TIMEOUT_S = 10.0
+POLL_INTERVAL_S = 0.1
+PR_SET_PDEATHSIG = 1
+SERVE_COMMAND = (sys.executable, "-m", "streamfleet", "serve")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    """The environment for a child streamfleet: ours minus any STREAMFLEET_* plus ``overrides``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMFLEET_")}
+    env.update(overrides)
+    return env
+
+
+SETPRIV = shutil.which("setpriv")
+"""util-linux ``setpriv --pdeathsig KILL`` sets the parent-death signal without a preexec_fn."""
+_PRCTL = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+
+
+def _die_with_parent() -> None:
+    """Fallback when setpriv is missing (resolved before the fork: no dlopen in the child)."""
+    _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _with_parent_death_signal(command: list[str]) -> tuple[list[str], Callable[[], None] | None]:
+    if SETPRIV is not None:
+        return [SETPRIV, "--pdeathsig", "KILL", "--", *command], None
+    return command, _die_with_parent
+
+
+@dataclass
+class ServerProcess:
+    """A running ``streamfleet serve``; ``stop()`` ends its whole process group."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    data_dir: Path
+    stdout_path: Path
+    stderr_path: Path
+    stopped: bool = field(default=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stdout(self) -> str:
+        return self.stdout_path.read_text(errors="replace")
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def wait_ready(self, timeout_s: float = SERVER_READY_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(
+                    f"streamfleet serve exited with {self.process.returncode}:\n{self.stderr()}"
+                )
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base_url}/readyz", timeout=1.0).status_code == 200:
+                    return
+            time.sleep(POLL_INTERVAL_S)
+        raise AssertionError(f"streamfleet serve not ready after {timeout_s}s:\n{self.stderr()}")
+
+    def terminate(self, timeout_s: float = SERVER_STOP_TIMEOUT_S) -> int | None:
+        """SIGTERM the server and wait; returns its exit code (``None`` if it did not end)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            return self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        if self.process.poll() is None:
+            self.terminate()
+        # Whatever is left in the group (FFmpeg children included) goes now.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(SERVER_STOP_TIMEOUT_S)
+
+
+def start_server(
+    data_dir: Path, *, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None
+) -> ServerProcess:
+    """Start ``streamfleet serve`` without waiting for it (see ``ServerProcess.wait_ready``)."""
+    port = free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stdout_path, stderr_path = data_dir / "serve.stdout", data_dir / "serve.stderr"
+    environment = child_env(
+        STREAMFLEET_DATA_DIR=str(data_dir), STREAMFLEET_HOST="127.0.0.1", **(env or {})
+    )
+    command, preexec = _with_parent_death_signal(
+        [*SERVE_COMMAND, "--port", str(port), "--no-demo", *extra_args]
+    )
+    with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            env=environment,
+            start_new_session=True,
+            preexec_fn=preexec,
+        )
+    return ServerProcess(process, port, data_dir, stdout_path, stderr_path)
+
+
+@pytest.fixture
+def server_factory(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """Start ready servers: ``server_factory(env={...})``; all are stopped at teardown."""
+    servers: list[ServerProcess] = []
+
+    def factory(
+        *, env: dict[str, str] | None = None, extra_args: tuple[str, ...] = ()
+    ) -> ServerProcess:
+        server = start_server(tmp_path / f"server{len(servers)}", extra_args=extra_args, env=env)
+        servers.append(server)
+        server.wait_ready()
+        return server
+
+    try:
+        yield factory
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture
+def streamfleet_server(server_factory: Callable[..., ServerProcess]) -> ServerProcess:
+    """A ready ``streamfleet serve`` on SQLite in a temporary data directory."""
+    return server_factory()
+
+
+# In-process ------------------------------------------------------------------------------
+
+
+class ApiClient(httpx.AsyncClient):
+    """An httpx client bound to an in-process app; ``.app`` gives the app (``.app.state.bus``)."""
+
+    def __init__(self, app: FastAPI, **kwargs: Any) -> None:
+        super().__init__(transport=httpx.ASGITransport(app=app), **kwargs)
+        self.app = app
+
+
+def settings_for_test(data_dir: Path, database_url: str = "", **overrides: Any) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, demo=False, **overrides)
+
+
+@contextlib.asynccontextmanager
+async def api_client_for(
+    settings: Settings, *, engine_factory: EngineFactory | None = None
+) -> AsyncIterator[ApiClient]:
+    """The app for ``settings`` with its lifespan running, and a client talking to it."""
+    app = create_app(settings, engine_factory=engine_factory)
+    async with (
+        app.router.lifespan_context(app),
+        ApiClient(app, base_url="http://streamfleet.test") as client,
+    ):
+        yield client
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[ApiClient]:
+    """The API in-process on a fresh SQLite database."""
+    async with api_client_for(settings_for_test(tmp_path / "data")) as client:
+        yield client
+
+
+@pytest.fixture
+async def api_on_server_db(server_database_url: str, tmp_path: Path) -> AsyncIterator[ApiClient]:
+    """The API in-process on a fresh PostgreSQL, then MariaDB, database."""
+    async with api_client_for(settings_for_test(tmp_path / "data", server_database_url)) as client:
+        yield client

@@ -48,7 +48,9 @@ PROFILES: Final[dict[str, Profile]] = {
     for p in (
         Profile(COPY, "Remux the source as it is (no decoding; cheapest)."),
         Profile("720p", "H.264 1280x720 3 Mb/s + AAC 128 kb/s", (Rendition("720p", 720, 3000),)),
-        Profile("480p", "H.264 854x480 1.2 Mb/s + AAC 96 kb/s", (Rendition("480p", 480, 1200, 96),)),
+        Profile(
+            "480p", "H.264 854x480 1.2 Mb/s + AAC 96 kb/s", (Rendition("480p", 480, 1200, 96),)
+        ),
         Profile(
             "abr-3",
             "Adaptive ladder 1080p/720p/480p H.264 + AAC with a master playlist",

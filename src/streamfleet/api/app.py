@@ -1,0 +1,131 @@
+"""The FastAPI application factory and its lifespan.
+
+``create_app(settings)`` builds the app; its lifespan opens the database,
+applies the migrations, creates the event bus, and (when ``engine_factory``
+is given) builds and starts the stream engine, stopping it on shutdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Protocol
+
+import structlog
+from fastapi import FastAPI
+
+import streamfleet
+from streamfleet.alerts.service import AlertService
+from streamfleet.api.body_limit import IMPORT_LIMIT_BYTES, BodySizeLimit
+from streamfleet.api.dashboard import mount_dashboard
+from streamfleet.api.errors import install_error_handlers
+from streamfleet.api.routes import (
+    alerts,
+    channels,
+    events,
+    health,
+    hls,
+    live,
+    metrics,
+    profiles,
+    thumbs,
+)
+from streamfleet.config import Settings
+from streamfleet.db import migrate
+from streamfleet.db.repositories.channels import ChannelRepository
+from streamfleet.db.repositories.events import EventRepository
+from streamfleet.db.session import Database
+from streamfleet.engine.control import EngineControl
+from streamfleet.events.bus import EventBus, InProcessBus
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True, slots=True)
+class EngineContext:
+    """Everything an engine gets from the app that hosts it."""
+
+    settings: Settings
+    bus: EventBus
+    channels: ChannelRepository
+    """Load the channels to run (``await channels.all(enabled_only=True)``)."""
+    events: EventRepository
+    """The ``StatusSink``: ``await events.record(change)`` for every status change."""
+    database: Database
+
+
+class ManagedEngine(EngineControl, Protocol):
+    """An engine the app starts after migrations and stops on shutdown."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+EngineFactory = Callable[[EngineContext], ManagedEngine]
+
+
+def create_app(settings: Settings, *, engine_factory: EngineFactory | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = Database(settings.resolved_database_url)
+        bus = InProcessBus()
+        engine: ManagedEngine | None = None
+        try:
+            await migrate.upgrade(database)
+            channel_repo = ChannelRepository(
+                database.sessions,
+                srt_port_range=(settings.srt_port_min, settings.srt_port_max),
+            )
+            event_repo = EventRepository(database.sessions)
+            app.state.settings = settings
+            app.state.database = database
+            app.state.channels = channel_repo
+            app.state.events = event_repo
+            app.state.bus = bus
+            app.state.engine = None
+            app.state.alerts = AlertService(settings, database, bus)  # before the engine publishes
+            await app.state.alerts.start()
+            if engine_factory is not None:
+                engine = engine_factory(
+                    EngineContext(settings, bus, channel_repo, event_repo, database)
+                )
+                await engine.start()
+                app.state.engine = engine
+            log.info("api.ready", engine=engine is not None, dialect=database.dialect)
+            yield
+        finally:
+            if engine is not None:
+                app.state.engine = None
+                await engine.stop()
+            if getattr(app.state, "alerts", None) is not None:
+                await app.state.alerts.stop()
+            await bus.close()
+            await database.dispose()
+            log.info("api.stopped")
+
+    app = FastAPI(
+        title="streamfleet",
+        version=streamfleet.__version__,
+        summary="Keeps live video channels alive: ingest, HLS, health, alerts.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = None
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, per_path={"/api/v1/channels/import": IMPORT_LIMIT_BYTES})
+    app.include_router(health.router)
+    app.include_router(channels.router)
+    app.include_router(events.router)
+    app.include_router(profiles.router)
+    app.include_router(live.router)
+    app.include_router(hls.router)
+    app.include_router(thumbs.router)
+    app.include_router(alerts.router)
+    app.include_router(metrics.router)
+    mount_dashboard(app)
+    return app

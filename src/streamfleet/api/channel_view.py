@@ -1,0 +1,102 @@
+"""How a stored channel is shown: configuration, publish URL, live state, file URLs.
+
+The state comes from the engine when one runs in this process, else from the
+status columns the engines keep in the database. ``reveal_secrets=False``
+(used for bus envelopes that reach every WebSocket client) hides credentials
+in URLs and the SRT passphrase.
+"""
+
+from __future__ import annotations
+
+import socket
+
+from streamfleet.api.schemas.channels import ChannelOut, ChannelStateOut, ChannelUrls, HlsSettings
+from streamfleet.config import Settings
+from streamfleet.db.repositories.channels import ChannelRecord
+from streamfleet.domain.channel import Channel, IngestMode
+from streamfleet.domain.channel_rules import publish_url
+from streamfleet.domain.url_policy import redact
+from streamfleet.engine.control import EngineControl
+from streamfleet.logs import redact_text
+
+_ANY_ADDRESS = ("0.0.0.0", "::", "")
+
+
+def publish_host(settings: Settings) -> str:
+    """The host publishers use: ``public_host``, else ``host`` (this machine's name for 0.0.0.0)."""
+    if settings.public_host:
+        return settings.public_host
+    if settings.host in _ANY_ADDRESS:
+        return socket.gethostname()
+    return settings.host
+
+
+def channel_view(
+    record: ChannelRecord,
+    *,
+    engine: EngineControl | None,
+    host: str,
+    reveal_secrets: bool = True,
+) -> ChannelOut:
+    channel = record.channel
+    publish = None
+    if channel.ingest_mode is IngestMode.LISTEN_SRT and channel.listen_port is not None:
+        publish = publish_url(host, channel.listen_port, channel.passphrase or "")
+    input_url, backup_url, passphrase = channel.input_url, channel.backup_url, channel.passphrase
+    if not reveal_secrets:
+        input_url = redact(input_url)
+        backup_url = redact(backup_url) if backup_url else None
+        publish = redact(publish) if publish else None
+        passphrase = None
+    return ChannelOut(
+        id=channel.id,
+        slug=channel.slug,
+        name=channel.name,
+        tags=list(channel.tags),
+        enabled=channel.enabled,
+        input_url=input_url,
+        backup_url=backup_url,
+        ingest_mode=channel.ingest_mode.value,
+        listen_port=channel.listen_port,
+        passphrase=passphrase,
+        publish_url=publish,
+        profile=channel.profile,
+        hls=HlsSettings(
+            segment_seconds=channel.hls.segment_seconds, list_size=channel.hls.list_size
+        ),
+        recording=channel.recording,
+        retention_days=channel.retention_days,
+        thumbnail_interval_s=channel.thumbnail_interval_s,
+        offline_grace_s=channel.offline_grace_s,
+        content_checks=list(channel.content_checks),
+        created_at=channel.created_at,
+        updated_at=channel.updated_at,
+        state=_state(record, engine),
+        media_info=None,
+        urls=channel_urls(channel),
+    )
+
+
+def channel_urls(channel: Channel) -> ChannelUrls:
+    return ChannelUrls(
+        hls=f"/hls/{channel.slug}/index.m3u8", thumbnail=f"/thumbs/{channel.slug}.jpg"
+    )
+
+
+def _state(record: ChannelRecord, engine: EngineControl | None) -> ChannelStateOut:
+    observed = engine.state(record.channel.id) if engine is not None else None
+    if observed is None:
+        return ChannelStateOut(
+            status=record.status.value,
+            since=record.status_since or record.channel.created_at,
+            reason=redact_text(record.status_reason),
+        )
+    return ChannelStateOut(
+        status=observed.status.value,
+        since=observed.since,
+        reason=redact_text(observed.reason),
+        pid=observed.pid,
+        restarts=observed.restarts,
+        source=observed.source,
+        metrics=dict(observed.metrics),
+    )

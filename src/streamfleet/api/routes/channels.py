@@ -1,0 +1,273 @@
+"""``/api/v1/channels``: list, get, create, update, delete, import, export and actions.
+
+Routes validate with ``domain.channel_rules``, store through the
+``ChannelRepository``, tell the engine (when one runs here) and publish
+``channel_created/updated/deleted`` on the bus. No SQL here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from streamfleet.api.channel_view import channel_view, publish_host
+from streamfleet.api.deps import (
+    BusDep,
+    ChannelsDep,
+    EngineDep,
+    EngineOrNoneDep,
+    EventsDep,
+    JsonBody,
+    SettingsDep,
+)
+from streamfleet.api.routes.events import EventFilters, event_page
+from streamfleet.api.schemas.channels import (
+    ChannelCreate,
+    ChannelOut,
+    ChannelPage,
+    ChannelUpdate,
+    ImportErrorOut,
+    ImportResult,
+    LogOut,
+)
+from streamfleet.api.schemas.events import EventPage
+from streamfleet.db.repositories.channel_import import import_channels
+from streamfleet.db.repositories.channels import ChannelRecord
+from streamfleet.domain.channel import Channel
+from streamfleet.domain.channel_import import ImportFormat, render_yaml
+from streamfleet.domain.channel_rules import parse_channel_patch, parse_channel_spec
+from streamfleet.domain.errors import InvalidInput
+from streamfleet.domain.status import Status
+from streamfleet.engine.control import EngineControl
+from streamfleet.events.bus import EventBus
+from streamfleet.events.envelope import Envelope, EventType
+from streamfleet.logs import redact_text
+
+router = APIRouter(prefix="/api/v1", tags=["channels"])
+
+IMPORT_BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The M3U/M3U8 playlist or YAML file itself (any content type, UTF-8).",
+        "content": {
+            "text/plain": {"schema": {"type": "string"}},
+            "application/yaml": {"schema": {"type": "string"}},
+            "audio/x-mpegurl": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+class Viewer:
+    """Turns records into ``ChannelOut`` with this process's engine and publish host."""
+
+    def __init__(self, settings: SettingsDep, engine: EngineOrNoneDep) -> None:
+        self.engine = engine
+        self.host = publish_host(settings)
+
+    def __call__(self, record: ChannelRecord, *, reveal_secrets: bool = True) -> ChannelOut:
+        return channel_view(
+            record, engine=self.engine, host=self.host, reveal_secrets=reveal_secrets
+        )
+
+
+ViewerDep = Annotated[Viewer, Depends()]
+
+
+@router.get("/channels", response_model=ChannelPage)
+async def list_channels(
+    channels: ChannelsDep,
+    view: ViewerDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    tag: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[
+        str | None, Query(max_length=100, description="one status or a comma-separated list")
+    ] = None,
+    q: Annotated[str | None, Query(max_length=200, description="matches name and slug")] = None,
+) -> ChannelPage:
+    page = await channels.list_page(
+        limit=limit, offset=offset, tag=tag, statuses=_statuses(status), q=q
+    )
+    return ChannelPage(
+        items=[view(r) for r in page.items], total=page.total, limit=limit, offset=offset
+    )
+
+
+@router.get(
+    "/channels/export",
+    response_class=Response,
+    responses={200: {"content": {"application/yaml": {"schema": {"type": "string"}}}}},
+)
+async def export_channels(channels: ChannelsDep) -> Response:
+    """Every channel's configuration as YAML that ``POST /channels/import`` accepts."""
+    text = render_yaml(await channels.all())
+    return Response(
+        text,
+        media_type="application/yaml",
+        headers={"Content-Disposition": 'attachment; filename="streamfleet-channels.yaml"'},
+    )
+
+
+@router.post(
+    "/channels/import",
+    response_model=ImportResult,
+    openapi_extra=IMPORT_BODY_DOC,
+    responses={422: {"description": "bad entries; nothing imported (unless partial=true)"}},
+)
+async def import_channel_file(
+    request: Request,
+    channels: ChannelsDep,
+    bus: BusDep,
+    view: ViewerDep,
+    format: Annotated[
+        ImportFormat | None, Query(description="m3u or yaml; guessed from the content if absent")
+    ] = None,
+    partial: bool = False,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Import channels from an M3U/M3U8 playlist or a YAML export, all or nothing."""
+    try:
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput.of("body", "must be UTF-8 text") from None
+    outcome = await import_channels(channels, text, fmt=format, partial=partial, dry_run=dry_run)
+    if not outcome.dry_run:
+        for record in outcome.channels:
+            await _announce(bus, view, EventType.CHANNEL_CREATED, record)
+            await _apply(view.engine, record.channel)
+    return ImportResult(
+        imported=len(outcome.channels),
+        channels=[view(r) for r in outcome.channels],
+        errors=[
+            ImportErrorOut(line=e.line, field=e.field, message=e.message) for e in outcome.errors
+        ],
+        dry_run=outcome.dry_run,
+    )
+
+
+@router.get("/channels/{channel_id}", response_model=ChannelOut)
+async def get_channel(channel_id: int, channels: ChannelsDep, view: ViewerDep) -> ChannelOut:
+    return view(await channels.get(channel_id))
+
+
+@router.post(
+    "/channels",
+    response_model=ChannelOut,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[JsonBody],
+)
+async def create_channel(
+    body: ChannelCreate, channels: ChannelsDep, bus: BusDep, view: ViewerDep
+) -> ChannelOut:
+    spec = parse_channel_spec(body.raw())
+    record = await channels.create(spec)
+    await _announce(bus, view, EventType.CHANNEL_CREATED, record)
+    await _apply(view.engine, record.channel)
+    return view(record)
+
+
+@router.patch("/channels/{channel_id}", response_model=ChannelOut, dependencies=[JsonBody])
+async def update_channel(
+    channel_id: int, body: ChannelUpdate, channels: ChannelsDep, bus: BusDep, view: ViewerDep
+) -> ChannelOut:
+    changes = parse_channel_patch(body.raw())
+    record = await channels.update(channel_id, changes)
+    await _announce(bus, view, EventType.CHANNEL_UPDATED, record)
+    await _apply(view.engine, record.channel)
+    return view(record)
+
+
+@router.delete("/channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_channel(
+    channel_id: int, channels: ChannelsDep, bus: BusDep, engine: EngineOrNoneDep
+) -> Response:
+    channel = await channels.delete(channel_id)
+    if engine is not None:
+        await engine.forget(channel.id)
+    await bus.publish(Envelope(EventType.CHANNEL_DELETED, channel.slug, {"id": channel.id}))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/channels/{channel_id}/start", response_model=ChannelOut, status_code=202)
+async def start_channel(
+    channel_id: int, channels: ChannelsDep, engine: EngineDep, bus: BusDep, view: ViewerDep
+) -> ChannelOut:
+    """Mark the channel enabled (it stays on across restarts) and start it."""
+    record = await _set_enabled(channels, bus, view, channel_id, enabled=True)
+    await engine.start_channel(record.channel)
+    return view(record)
+
+
+@router.post("/channels/{channel_id}/stop", response_model=ChannelOut, status_code=202)
+async def stop_channel(
+    channel_id: int, channels: ChannelsDep, engine: EngineDep, bus: BusDep, view: ViewerDep
+) -> ChannelOut:
+    """Mark the channel disabled (it stays off across restarts) and stop it."""
+    record = await _set_enabled(channels, bus, view, channel_id, enabled=False)
+    await engine.stop_channel(record.channel.id)
+    return view(record)
+
+
+@router.post("/channels/{channel_id}/restart", response_model=ChannelOut, status_code=202)
+async def restart_channel(
+    channel_id: int, channels: ChannelsDep, engine: EngineDep, bus: BusDep, view: ViewerDep
+) -> ChannelOut:
+    """Mark the channel enabled and restart its FFmpeg."""
+    record = await _set_enabled(channels, bus, view, channel_id, enabled=True)
+    await engine.restart_channel(record.channel)
+    return view(record)
+
+
+@router.get("/channels/{channel_id}/log", response_model=LogOut)
+async def channel_log(channel_id: int, channels: ChannelsDep, engine: EngineDep) -> LogOut:
+    """The last FFmpeg stderr lines (at most 200, oldest first), secrets redacted."""
+    record = await channels.get(channel_id)
+    return LogOut(lines=[redact_text(line) for line in engine.log_tail(record.channel.id)])
+
+
+@router.get("/channels/{channel_id}/events", response_model=EventPage, tags=["events"])
+async def channel_events(
+    channel_id: int,
+    channels: ChannelsDep,
+    events: EventsDep,
+    filters: Annotated[EventFilters, Depends()],
+) -> EventPage:
+    await channels.get(channel_id)
+    return await event_page(events, filters, channel_id=channel_id)
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+def _statuses(text: str | None) -> list[Status]:
+    if not text:
+        return []
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    try:
+        return [Status(name) for name in names]
+    except ValueError:
+        allowed = ", ".join(s.value for s in Status)
+        raise InvalidInput.of("status", f"must be one or more of {allowed}") from None
+
+
+async def _set_enabled(
+    channels: ChannelsDep, bus: EventBus, view: Viewer, channel_id: int, *, enabled: bool
+) -> ChannelRecord:
+    record = await channels.get(channel_id)
+    if record.channel.enabled == enabled:
+        return record
+    record = await channels.update(channel_id, {"enabled": enabled})
+    await _announce(bus, view, EventType.CHANNEL_UPDATED, record)
+    return record
+
+
+async def _announce(bus: EventBus, view: Viewer, kind: EventType, record: ChannelRecord) -> None:
+    data = view(record, reveal_secrets=False).model_dump(mode="json")
+    await bus.publish(Envelope(kind, record.channel.slug, data))
+
+
+async def _apply(engine: EngineControl | None, channel: Channel) -> None:
+    if engine is not None:
+        await engine.apply(channel)

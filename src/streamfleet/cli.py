@@ -1,0 +1,363 @@
+"""The ``streamfleet`` command: one function per command, the work lives below.
+
+    streamfleet serve [--host H] [--port P] [--no-demo]
+    streamfleet db upgrade
+    streamfleet channel list [--tag T] [--status S] [--search Q] [--json]
+    streamfleet channel import FILE [--format m3u|yaml] [--partial] [--dry-run]
+    streamfleet channel export [FILE]
+
+Settings come from ``STREAMFLEET_*`` and the TOML file named by
+``STREAMFLEET_CONFIG``; a bad value ends the command with one line naming it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from streamfleet.config import Settings, SettingsError, load_settings
+from streamfleet.db import migrate
+from streamfleet.db.errors import DatabaseUnavailable
+from streamfleet.db.repositories.channel_import import import_channels
+from streamfleet.db.repositories.channels import ChannelRepository
+from streamfleet.db.session import Database
+from streamfleet.domain.channel_import import ImportFormat, render_yaml
+from streamfleet.domain.errors import InvalidInput, StreamfleetError
+from streamfleet.domain.status import Status
+from streamfleet.domain.url_policy import redact
+from streamfleet.logs import configure_logging
+
+if TYPE_CHECKING:
+    from streamfleet.api.app import EngineFactory
+    from streamfleet.db.repositories.channels import ChannelRecord, ImportOutcome
+    from streamfleet.db.repositories.page import Page
+    from streamfleet.domain.channel import Channel
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="streamfleet",
+    help="Keep many live video channels alive: ingest, HLS, health, alerts, dashboard.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+channel_app = typer.Typer(
+    help="List, import and export channels (the same rules as the API).", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(channel_app, name="channel")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def engine_factory() -> EngineFactory | None:
+    """THE place ``serve`` gets its stream engine from.
+
+    Return an ``api.app.EngineFactory`` (``Callable[[EngineContext], ManagedEngine]``);
+    ``None`` serves the API and dashboard without running any channel. The lead
+    wires ``streamfleet.engine.supervisor.Supervisor`` in here.
+    """
+    return None
+
+
+# serve -------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default: STREAMFLEET_HOST, 127.0.0.1)")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on (default: STREAMFLEET_PORT, 8080)")
+    ] = None,
+    no_demo: Annotated[
+        bool, typer.Option("--no-demo", help="Do not create demo channels in an empty database.")
+    ] = False,
+) -> None:
+    """Run the API, the dashboard and the stream engine in one process.
+
+    Migrates the database first, prints the dashboard URL, and serves until
+    SIGINT/SIGTERM.
+    """
+    overrides: dict[str, Any] = {}
+    if host is not None:
+        overrides["host"] = host
+    if port is not None:
+        overrides["port"] = port
+    if no_demo:
+        overrides["demo"] = False
+    settings = _settings(**overrides)
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        code = asyncio.run(_serve(settings))
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown
+        code = 130
+    raise typer.Exit(code)
+
+
+async def _serve(settings: Settings) -> int:
+    import uvicorn
+
+    from streamfleet.api.app import create_app
+    from streamfleet.api.channel_view import publish_host
+
+    try:
+        await migrate.upgrade_url(settings.resolved_database_url)
+    except DatabaseUnavailable as exc:
+        _fail(f"database {redact(settings.resolved_database_url)}: {exc}", code=1)
+    api = create_app(settings, engine_factory=engine_factory())
+    config = uvicorn.Config(
+        api,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+    shown_host = publish_host(settings) if settings.host in ("0.0.0.0", "::") else settings.host
+    typer.echo(f"streamfleet: dashboard at http://{shown_host}:{settings.port}/")
+    sys.stdout.flush()
+    # uvicorn raises SystemExit when it cannot bind or start the app; we report it below.
+    with contextlib.suppress(SystemExit):
+        await server.serve()
+    if not server.started:
+        typer.echo(
+            f"error: could not serve on {settings.host}:{settings.port} (see the log above)",
+            err=True,
+        )
+        return 1
+    return 0
+
+
+# db ----------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
+) -> None:
+    """Apply the database migrations (safe to run again; start-up does it too)."""
+    settings = _admin_settings()
+    url = settings.resolved_database_url
+    current = _run(migrate.upgrade_url(url, revision))
+    typer.echo(f"database {redact(url)} is at revision {current}")
+
+
+# channel -----------------------------------------------------------------------------------
+
+
+@channel_app.command("list")
+def channel_list(
+    tag: Annotated[str | None, typer.Option(help="Only channels with this tag.")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="Only these statuses, comma-separated (offline,error).")
+    ] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-q", help="Text in the name or slug.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many.")] = 100,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many first.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List channels with their last recorded status."""
+    statuses = _statuses(status)
+
+    async def work(channels: ChannelRepository) -> Page[ChannelRecord]:
+        return await channels.list_page(
+            limit=limit, offset=offset, tag=tag, statuses=statuses, q=search
+        )
+
+    page = _with_channels(work)
+    if as_json:
+        items = [
+            {
+                "id": r.channel.id,
+                "slug": r.channel.slug,
+                "name": r.channel.name,
+                "status": r.status.value,
+                "profile": r.channel.profile,
+                "tags": list(r.channel.tags),
+                "input_url": redact(r.channel.input_url),
+            }
+            for r in page.items
+        ]
+        typer.echo(json.dumps({"items": items, "total": page.total}, indent=2))
+        return
+    table = Table(title=f"{len(page.items)} of {page.total} channels")
+    for column in ("id", "slug", "name", "status", "profile", "tags", "input"):
+        table.add_column(column)
+    for r in page.items:
+        table.add_row(
+            str(r.channel.id),
+            r.channel.slug,
+            r.channel.name,
+            r.status.value,
+            r.channel.profile,
+            ", ".join(r.channel.tags),
+            redact(r.channel.input_url),
+        )
+    out.print(table)
+
+
+@channel_app.command("import")
+def channel_import(
+    file: Annotated[Path, typer.Argument(help="An M3U/M3U8 playlist or YAML file; - for stdin.")],
+    format: Annotated[
+        ImportFormat | None,
+        typer.Option(help="m3u or yaml (guessed from the content when not given)"),
+    ] = None,
+    partial: Annotated[
+        bool, typer.Option(help="Import the good entries even when some are bad.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Check everything, write nothing.")] = False,
+) -> None:
+    """Import channels; a file with any bad entry imports nothing unless --partial."""
+    text = _read_text(file)
+
+    async def work(channels: ChannelRepository) -> ImportOutcome:
+        with Progress(
+            TextColumn("importing"), BarColumn(), MofNCompleteColumn(), console=err
+        ) as bar:
+            task = bar.add_task("import", total=None)
+
+            def advance(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            return await import_channels(
+                channels, text, fmt=format, partial=partial, dry_run=dry_run, progress=advance
+            )
+
+    try:
+        outcome = _with_channels(work)
+    except InvalidInput as exc:
+        _print_field_errors(exc)
+        _fail(f"nothing imported: {len(exc.errors)} problem(s) in {file}", code=1)
+    for error in outcome.errors:
+        err.print(_error_line(error.line, error.field, error.message), markup=False)
+    verb = "would import" if outcome.dry_run else "imported"
+    skipped = f"; {len(outcome.errors)} problem(s) skipped" if outcome.errors else ""
+    typer.echo(f"{verb} {len(outcome.channels)} channel(s){skipped}")
+
+
+@channel_app.command("export")
+def channel_export(
+    file: Annotated[
+        Path | None, typer.Argument(help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """Write every channel's configuration as YAML that `channel import` reads back."""
+
+    async def work(channels: ChannelRepository) -> list[Channel]:
+        return await channels.all()
+
+    text = render_yaml(_with_channels(work))
+    if file is None or str(file) == "-":
+        sys.stdout.write(text)
+    else:
+        file.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {file}")
+
+
+# Shared plumbing ---------------------------------------------------------------------------
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        _fail(str(exc), code=2)
+
+
+def _admin_settings() -> Settings:
+    settings = _settings()
+    configure_logging("warning", settings.log_format)
+    return settings
+
+
+def _with_channels(work: Callable[[ChannelRepository], Awaitable[T]]) -> T:
+    """Open the database, migrate it, run ``work(ChannelRepository)``, close it."""
+    settings = _admin_settings()
+
+    async def main() -> T:
+        async with _channel_repository(settings) as channels:
+            return await work(channels)
+
+    return _run(main())
+
+
+@asynccontextmanager
+async def _channel_repository(settings: Settings) -> AsyncIterator[ChannelRepository]:
+    database = Database(settings.resolved_database_url)
+    try:
+        await migrate.upgrade(database)
+        yield ChannelRepository(
+            database.sessions, srt_port_range=(settings.srt_port_min, settings.srt_port_max)
+        )
+    finally:
+        await database.dispose()
+
+
+def _run(coro: Awaitable[T]) -> T:
+    """Run ``coro``; domain errors other than bad input end the command with one line."""
+
+    async def main() -> T:
+        return await coro
+
+    try:
+        return asyncio.run(main())
+    except InvalidInput:
+        raise
+    except StreamfleetError as exc:
+        _fail(str(exc), code=1)
+
+
+def _statuses(text: str | None) -> list[Status]:
+    names = [n.strip() for n in (text or "").split(",") if n.strip()]
+    try:
+        return [Status(n) for n in names]
+    except ValueError:
+        allowed = ", ".join(s.value for s in Status)
+        raise typer.BadParameter(f"use one or more of {allowed}", param_hint="--status") from None
+
+
+def _read_text(file: Path) -> str:
+    try:
+        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {file}: {exc.strerror}", code=2)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        _fail(f"{file} is not UTF-8 text", code=2)
+
+
+def _print_field_errors(exc: InvalidInput) -> None:
+    for error in exc.errors:
+        err.print(_error_line(error.line, error.field, error.message), markup=False)
+
+
+def _error_line(line: int | None, field: str, message: str) -> str:
+    where = f"line {line}: " if line is not None else ""
+    return f"{where}{field}: {message}"
+
+
+def _fail(message: str, *, code: int) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)

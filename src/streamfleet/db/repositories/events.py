@@ -1,0 +1,113 @@
+"""The channel event history: status changes written by the engine, read by the API.
+
+``EventRepository`` satisfies the engine's ``StatusSink`` protocol
+(``async def record(self, change: StatusChanged) -> None``): one transaction
+writes the event row and the channel's observed status columns together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+import structlog
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from streamfleet.db.models import MAX_REASON_LENGTH, ChannelEventRow, ChannelRow
+from streamfleet.db.repositories.page import Page
+from streamfleet.db.session import transaction
+from streamfleet.domain.channel_event import STATUS_EVENT_TYPE, ChannelEvent
+from streamfleet.domain.status import StatusChanged
+
+MAX_WORKER_LENGTH: Final = 64
+
+log = structlog.get_logger()
+
+
+class EventRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def record(self, change: StatusChanged) -> None:
+        """``StatusSink``: store one status change."""
+        await self.record_status(change)
+
+    async def record_status(self, change: StatusChanged) -> ChannelEvent | None:
+        """Write the event row and the channel's status columns in one transaction.
+
+        A change for a channel that no longer exists (deleted while its runner
+        stopped) is dropped and ``None`` returned.
+        """
+        reason = change.reason[:MAX_REASON_LENGTH]
+        async with transaction(self._sessions) as session:
+            result = await session.execute(
+                update(ChannelRow)
+                .where(ChannelRow.id == change.channel_id)
+                .values(status=change.to_status.value, status_since=change.at, status_reason=reason)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(result, "rowcount", 0) == 0:
+                log.info("channel.event_dropped", channel_id=change.channel_id, why="no channel")
+                return None
+            row = ChannelEventRow(
+                channel_id=change.channel_id,
+                at=change.at,
+                type=STATUS_EVENT_TYPE,
+                from_status=change.from_status.value,
+                to_status=change.to_status.value,
+                reason=reason,
+                worker=change.worker[:MAX_WORKER_LENGTH],
+                data={"event": change.event.value},
+            )
+            session.add(row)
+            await session.flush()
+            return _event(row)
+
+    async def list_page(
+        self,
+        *,
+        channel_id: int | None = None,
+        type: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Page[ChannelEvent]:
+        """Events newest first; ``since`` is inclusive, ``until`` exclusive."""
+        conditions: list[ColumnElement[bool]] = []
+        if channel_id is not None:
+            conditions.append(ChannelEventRow.channel_id == channel_id)
+        if type:
+            conditions.append(ChannelEventRow.type == type)
+        if since is not None:
+            conditions.append(ChannelEventRow.at >= since)
+        if until is not None:
+            conditions.append(ChannelEventRow.at < until)
+        async with transaction(self._sessions) as session:
+            total = await session.scalar(
+                select(func.count()).select_from(ChannelEventRow).where(*conditions)
+            )
+            rows = await session.scalars(
+                select(ChannelEventRow)
+                .where(*conditions)
+                .order_by(ChannelEventRow.at.desc(), ChannelEventRow.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+            items = [_event(row) for row in rows]
+        return Page(items, int(total or 0), limit, offset)
+
+
+def _event(row: ChannelEventRow) -> ChannelEvent:
+    return ChannelEvent(
+        id=row.id,
+        channel_id=row.channel_id,
+        at=row.at,
+        type=row.type,
+        from_status=row.from_status,
+        to_status=row.to_status,
+        reason=row.reason,
+        worker=row.worker,
+        data=dict(row.data or {}),
+    )

@@ -1,0 +1,137 @@
+"""With an engine in the process, the API starts it, tells it every change, and shows its state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from streamfleet.api.app import EngineContext
+from streamfleet.domain.channel import Channel
+from streamfleet.domain.status import Status
+from streamfleet.engine.control import ChannelState
+from tests.support.server import ApiClient, api_client_for, settings_for_test
+
+SINCE = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+class RecordingEngine:
+    """An engine that runs nothing and writes down what it was asked (a test double)."""
+
+    def __init__(self, context: EngineContext) -> None:
+        self.context = context
+        self.calls: list[tuple[str, object]] = []
+        self.running: dict[int, Channel] = {}
+        self.started_with: list[Channel] = []
+
+    async def start(self) -> None:
+        self.started_with = await self.context.channels.all(enabled_only=True)
+        self.calls.append(("start", None))
+
+    async def stop(self) -> None:
+        self.calls.append(("stop", None))
+
+    async def start_channel(self, channel: Channel) -> None:
+        self.calls.append(("start_channel", channel.id))
+        self.running[channel.id] = channel
+
+    async def stop_channel(self, channel_id: int) -> None:
+        self.calls.append(("stop_channel", channel_id))
+        self.running.pop(channel_id, None)
+
+    async def restart_channel(self, channel: Channel) -> None:
+        self.calls.append(("restart_channel", channel.id))
+        self.running[channel.id] = channel
+
+    async def apply(self, channel: Channel) -> None:
+        self.calls.append(("apply", channel.id))
+
+    async def forget(self, channel_id: int) -> None:
+        self.calls.append(("forget", channel_id))
+
+    def state(self, channel_id: int) -> ChannelState | None:
+        if channel_id not in self.running:
+            return None
+        return ChannelState(
+            Status.ONLINE,
+            SINCE,
+            reason="segments advancing",
+            pid=4242,
+            metrics={"fps": 25.0},
+        )
+
+    def log_tail(self, channel_id: int) -> list[str]:
+        return ["Input #0, mpegts, from 'rtmp://user:leaky-secret@src/live':", "frame=1"]
+
+
+@pytest.fixture
+async def engine_api(tmp_path: Path) -> AsyncIterator[tuple[ApiClient, list[RecordingEngine]]]:
+    engines: list[RecordingEngine] = []
+
+    def factory(context: EngineContext) -> RecordingEngine:
+        engine = RecordingEngine(context)
+        engines.append(engine)
+        return engine
+
+    async with api_client_for(settings_for_test(tmp_path), engine_factory=factory) as client:
+        yield client, engines
+    assert engines[0].calls[-1] == ("stop", None)
+
+
+async def test_the_engine_is_started_with_the_app_and_told_of_every_change(
+    engine_api: tuple[ApiClient, list[RecordingEngine]],
+) -> None:
+    api, (engine,) = engine_api
+    assert engine.calls == [("start", None)]
+    created = (
+        await api.post("/api/v1/channels", json={"name": "A", "input_url": "udp://239.0.0.1:1"})
+    ).json()
+    await api.patch(f"/api/v1/channels/{created['id']}", json={"name": "B"})
+    await api.delete(f"/api/v1/channels/{created['id']}")
+    assert engine.calls[1:] == [
+        ("apply", created["id"]),
+        ("apply", created["id"]),
+        ("forget", created["id"]),
+    ]
+
+
+async def test_actions_reach_the_engine_and_keep_the_wanted_state(
+    engine_api: tuple[ApiClient, list[RecordingEngine]],
+) -> None:
+    api, (engine,) = engine_api
+    created = (
+        await api.post("/api/v1/channels", json={"name": "A", "input_url": "udp://239.0.0.1:1"})
+    ).json()
+    channel_id = created["id"]
+
+    started = await api.post(f"/api/v1/channels/{channel_id}/start")
+    assert started.status_code == 202
+    state = started.json()["state"]
+    assert (state["status"], state["pid"], state["metrics"]) == ("online", 4242, {"fps": 25.0})
+
+    stopped = await api.post(f"/api/v1/channels/{channel_id}/stop")
+    assert stopped.status_code == 202
+    assert stopped.json()["enabled"] is False
+    assert stopped.json()["state"]["status"] == "stopped"
+
+    restarted = await api.post(f"/api/v1/channels/{channel_id}/restart")
+    assert restarted.json()["enabled"] is True
+    assert [c for c in engine.calls if c[0].endswith("_channel")] == [
+        ("start_channel", channel_id),
+        ("stop_channel", channel_id),
+        ("restart_channel", channel_id),
+    ]
+    assert (await api.post("/api/v1/channels/999/start")).status_code == 404
+
+
+async def test_the_channel_log_comes_from_the_engine_without_secrets(
+    engine_api: tuple[ApiClient, list[RecordingEngine]],
+) -> None:
+    api, _ = engine_api
+    created = (
+        await api.post("/api/v1/channels", json={"name": "A", "input_url": "udp://239.0.0.1:1"})
+    ).json()
+    lines = (await api.get(f"/api/v1/channels/{created['id']}/log")).json()["lines"]
+    assert lines == ["Input #0, mpegts, from 'rtmp://***@src/live':", "frame=1"]

@@ -1,0 +1,151 @@
+"""``streamfleet serve`` as a real process: starts, prints its URL, stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from tests.support.server import ServerProcess, child_env, free_port
+
+PASSWORD = "Zebra-Quartz-9917"
+CLI_TIMEOUT_S = 60
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "streamfleet", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=CLI_TIMEOUT_S,
+        check=False,
+    )
+
+
+def test_serve_prints_the_dashboard_url_answers_and_stops_cleanly_on_sigterm(
+    streamfleet_server: ServerProcess,
+) -> None:
+    server = streamfleet_server
+    assert server.stdout().splitlines()[0] == f"streamfleet: dashboard at {server.base_url}/"
+    assert httpx.get(f"{server.base_url}/healthz").json() == {"status": "ok"}
+    assert (server.data_dir / "streamfleet.db").is_file()
+    # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit shows the signal.
+    assert server.terminate() in (0, -signal.SIGTERM)
+    assert "api.stopped" in server.stderr()
+    assert "Traceback" not in server.stderr()
+    group_gone = subprocess.run(["pgrep", "-g", str(server.process.pid)], check=False)
+    assert group_gone.returncode == 1
+
+
+def test_serve_logs_one_json_object_per_line(streamfleet_server: ServerProcess) -> None:
+    httpx.get(f"{streamfleet_server.base_url}/readyz")
+    streamfleet_server.terminate()
+    events = [json.loads(line) for line in streamfleet_server.stderr().splitlines()]
+    assert "api.ready" in [e["event"] for e in events]
+    assert all("timestamp" in e and "level" in e for e in events)
+
+
+def test_a_password_in_a_channel_url_never_reaches_the_server_log(
+    server_factory: Callable[..., ServerProcess],
+) -> None:
+    server = server_factory(env={"STREAMFLEET_LOG_LEVEL": "debug"})
+    url = f"rtmp://operator:{PASSWORD}@src.example.com/live/key"
+    with httpx.Client(base_url=server.base_url) as client:
+        created = client.post("/api/v1/channels", json={"name": "Secret", "input_url": url})
+        assert created.status_code == 201
+        channel_id = created.json()["id"]
+        client.patch(f"/api/v1/channels/{channel_id}", json={"backup_url": url + "2"})
+        client.post("/api/v1/channels", json={"name": "Bad", "input_url": url + " x"})
+        client.get("/api/v1/channels")
+        client.get("/api/v1/channels/export")
+        client.delete(f"/api/v1/channels/{channel_id}")
+    server.terminate()
+    log = server.stderr() + server.stdout()
+    assert "channel" in log or "api.ready" in log
+    assert PASSWORD not in log
+
+
+def test_invalid_settings_stop_serve_with_one_line_naming_the_variable(tmp_path: Path) -> None:
+    result = run_cli(
+        "serve",
+        "--no-demo",
+        env=child_env(STREAMFLEET_PORT="0", STREAMFLEET_DATA_DIR=str(tmp_path)),
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "STREAMFLEET_PORT" in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_bad_database_url_is_one_line_too(tmp_path: Path) -> None:
+    result = run_cli(
+        "db",
+        "upgrade",
+        env=child_env(STREAMFLEET_DATABASE_URL="mongodb://x", STREAMFLEET_DATA_DIR=str(tmp_path)),
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "STREAMFLEET_DATABASE_URL" in result.stderr
+
+
+def test_serve_with_an_unreachable_database_says_so_in_one_line(tmp_path: Path) -> None:
+    url = f"postgresql+asyncpg://streamfleet:pw-{PASSWORD}@127.0.0.1:{free_port()}/x"
+    result = run_cli(
+        "serve",
+        "--no-demo",
+        env=child_env(STREAMFLEET_DATABASE_URL=url, STREAMFLEET_DATA_DIR=str(tmp_path)),
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: database postgresql+asyncpg://***@127.0.0.1")
+    assert PASSWORD not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_stops_serve_without_a_traceback(
+    streamfleet_server: ServerProcess,
+) -> None:
+    streamfleet_server.process.send_signal(signal.SIGINT)
+    code = streamfleet_server.process.wait(CLI_TIMEOUT_S)
+    log = streamfleet_server.stderr()
+    assert code in (0, 130, -signal.SIGINT), log
+    assert "api.stopped" in log
+    assert "Traceback" not in log
+
+
+def test_a_port_in_use_ends_serve_with_an_error(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli(
+            "serve",
+            "--no-demo",
+            "--port",
+            str(port),
+            env=child_env(STREAMFLEET_DATA_DIR=str(tmp_path), STREAMFLEET_HOST="127.0.0.1"),
+        )
+    assert result.returncode == 1
+    assert f"could not serve on 127.0.0.1:{port}" in result.stderr
+
+
+def test_every_command_has_useful_help() -> None:
+    env = child_env()
+    for command, expected in [
+        ((), "serve"),
+        (("serve",), "--no-demo"),
+        (("db", "upgrade"), "migrations"),
+        (("channel", "list"), "--tag"),
+        (("channel", "import"), "--partial"),
+        (("channel", "export"), "YAML"),
+    ]:
+        result = run_cli(*command, "--help", env=env)
+        assert result.returncode == 0, result.stderr
+        assert expected in result.stdout, (command, result.stdout)
