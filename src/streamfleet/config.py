@@ -52,6 +52,8 @@ class Settings(BaseSettings):
 
     demo: bool = True
     """Create demo channels on synthetic sources when the database has no channel."""
+    demo_port_base: Annotated[int, Field(ge=1024, le=65000)] = 23000
+    """The demo feeds send to loopback UDP ports from this one up (one per demo channel)."""
     worker_name: str = Field(default_factory=socket.gethostname, min_length=1, max_length=64)
 
     srt_port_min: Annotated[int, Field(ge=1024, le=65535)] = 10000
@@ -69,6 +71,20 @@ class Settings(BaseSettings):
     backup_probe_interval_s: Seconds = 10.0
 
     thumbnail_workers: Annotated[int, Field(ge=1, le=16)] = 2
+
+    alert_group_window_s: Annotated[float, Field(ge=0)] = 5.0
+    """Alerts opened (or resolved) within this window go out as one message per target."""
+    alert_degraded_after_s: Seconds = 30.0
+    alert_content_after_s: Seconds = 10.0
+    flap_threshold: Annotated[int, Field(ge=1)] = 3
+    """More than this many losses within ``flap_window_s`` is flapping."""
+    flap_window_s: Seconds = 600.0
+    flap_quiet_period_s: Annotated[float, Field(ge=0)] = 900.0
+    """A channel is notified at most once per quiet period; later alerts are folded in."""
+    notify_max_attempts: Annotated[int, Field(ge=1, le=20)] = 3
+    notify_retry_base_s: Annotated[float, Field(ge=0)] = 2.0
+    """Wait before the second delivery attempt, doubled before each further one."""
+    notify_timeout_s: Seconds = 10.0
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"
 

@@ -1,0 +1,65 @@
+"""The alert rules streamfleet knows, their severities, and what a target may filter on."""
+
+from __future__ import annotations
+
+import enum
+from typing import Final
+
+
+class Severity(enum.StrEnum):
+    CRITICAL = "critical"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Rule(enum.StrEnum):
+    OFFLINE = "offline"
+    DEGRADED = "degraded"
+    FLAPPING = "flapping"
+    CONTENT_BLACK = "content_black"
+    CONTENT_FREEZE = "content_freeze"
+    CONTENT_SILENCE = "content_silence"
+    WORKER_LOST = "worker_lost"
+    """Wired by the scale-out issue: ``AlertService.worker_lost()`` has no caller yet."""
+
+
+class NotificationEvent(enum.StrEnum):
+    OPENED = "opened"
+    RESOLVED = "resolved"
+    TEST = "test"
+
+
+class NotificationState(enum.StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class TargetKind(enum.StrEnum):
+    WEBHOOK = "webhook"
+    APPRISE = "apprise"
+
+
+RULE_SEVERITY: Final[dict[Rule, Severity]] = {
+    Rule.OFFLINE: Severity.CRITICAL,
+    Rule.DEGRADED: Severity.WARNING,
+    Rule.FLAPPING: Severity.WARNING,
+    Rule.CONTENT_BLACK: Severity.WARNING,
+    Rule.CONTENT_FREEZE: Severity.WARNING,
+    Rule.CONTENT_SILENCE: Severity.WARNING,
+    Rule.WORKER_LOST: Severity.CRITICAL,
+}
+
+CONTENT_RULES: Final[dict[str, Rule]] = {
+    "black": Rule.CONTENT_BLACK,
+    "freeze": Rule.CONTENT_FREEZE,
+    "silence": Rule.CONTENT_SILENCE,
+}
+"""The ``check`` of a ``content`` envelope → the rule it feeds."""
+
+WORKER_SUBJECT_PREFIX: Final = "worker:"
+"""Alerts are keyed by subject: a channel slug, or ``worker:<name>`` (slugs hold no ':')."""
+
+
+def worker_subject(name: str) -> str:
+    return f"{WORKER_SUBJECT_PREFIX}{name}"

@@ -1,0 +1,1 @@
+"""Senders deliver one outbox row to one target: the signed webhook and apprise."""

@@ -1,0 +1,121 @@
+"""Uptime and incidents from the status history: per channel, for all, and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from streamfleet.alerts.messages import iso
+from streamfleet.alerts.uptime import WINDOWS, StatusPoint, UptimeReport, compute_uptime
+from streamfleet.api.routes.alerts_deps import AlertsDep
+from streamfleet.api.schemas.alerts import IncidentOut, UptimeItem, UptimeOut, UptimeSummary
+from streamfleet.db.base import utc_now
+from streamfleet.db.repositories.alerts import AlertRepository, ChannelSummary
+from streamfleet.domain.status import Status
+from streamfleet.logs import redact_text
+
+router = APIRouter(tags=["alerts"])
+
+Window = Literal["24h", "7d", "30d"]
+KNOWN = frozenset(s.value for s in Status)
+CSV_HEADER = ("channel_id", "channel", "started_at", "ended_at", "duration_s", "ongoing", "reason")
+
+
+async def report_for(
+    alerts: AlertRepository, channel: ChannelSummary, window_from: datetime, until: datetime
+) -> UptimeReport:
+    rows = await alerts.status_history(channel.id, window_from, until)
+    points = [StatusPoint(r.at, Status(r.status), r.reason) for r in rows if r.status in KNOWN]
+    return compute_uptime(points, window_from, until)
+
+
+@router.get("/channels/{channel_id}/uptime", response_model=UptimeOut)
+async def channel_uptime(channel_id: int, alerts: AlertsDep, window: Window = "24h") -> UptimeOut:
+    channel = await alerts.channel(channel_id)
+    until = utc_now()
+    report = await report_for(alerts, channel, until - WINDOWS[window], until)
+    return UptimeOut(
+        channel_id=channel.id,
+        channel=channel.slug,
+        window=window,
+        from_=report.window_from,
+        until=report.window_until,
+        uptime_percent=report.uptime_percent,
+        up_s=round(report.up_s, 3),
+        down_s=round(report.down_s, 3),
+        monitored_s=round(report.monitored_s, 3),
+        incidents=[
+            IncidentOut(
+                started_at=i.started_at,
+                ended_at=i.ended_at,
+                duration_s=i.duration_s,
+                reason=redact_text(i.reason),
+                ongoing=i.ongoing,
+            )
+            for i in reversed(report.incidents)
+        ],
+    )
+
+
+@router.get("/uptime", response_model=UptimeSummary)
+async def all_uptime(alerts: AlertsDep, window: Window = "24h") -> UptimeSummary:
+    until = utc_now()
+    window_from = until - WINDOWS[window]
+    items = []
+    for channel in await alerts.channels():
+        report = await report_for(alerts, channel, window_from, until)
+        items.append(
+            UptimeItem(
+                channel_id=channel.id,
+                channel=channel.slug,
+                uptime_percent=report.uptime_percent,
+                down_s=round(report.down_s, 3),
+                incidents=len(report.incidents),
+            )
+        )
+    return UptimeSummary(window=window, from_=window_from, until=until, items=items)
+
+
+@router.get(
+    "/incidents.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "one incident per line"}},
+)
+async def incidents_csv(
+    alerts: AlertsDep,
+    window: Window = "30d",
+    channel_id: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    until = utc_now()
+    window_from = until - WINDOWS[window]
+    channels = [await alerts.channel(channel_id)] if channel_id else await alerts.channels()
+    lines: list[tuple[str, ...]] = []
+    for channel in channels:
+        report = await report_for(alerts, channel, window_from, until)
+        for i in report.incidents:
+            lines.append(
+                (
+                    str(channel.id),
+                    channel.slug,
+                    iso(i.started_at),
+                    iso(i.ended_at) if i.ended_at else "",
+                    f"{i.duration_s:.3f}",
+                    "true" if i.ongoing else "false",
+                    redact_text(i.reason),
+                )
+            )
+    lines.sort(key=lambda line: (line[2], line[1]))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    writer.writerows(lines)
+    filename = f"incidents-{window}.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

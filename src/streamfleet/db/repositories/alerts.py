@@ -1,0 +1,305 @@
+"""Alerts in the database, and the status history that uptime is computed from.
+
+Rules and severities travel as plain strings here (``db`` sits below
+``alerts``); ``alerts/service.py`` gives them their types. At most one alert
+per (subject, rule) is open; the service keeps it that way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from streamfleet.db.alert_models import MAX_SUMMARY_LENGTH, AlertRow
+from streamfleet.db.models import ChannelEventRow, ChannelRow
+from streamfleet.db.repositories.page import Page
+from streamfleet.db.session import transaction
+from streamfleet.domain.channel_event import STATUS_EVENT_TYPE
+from streamfleet.domain.errors import NotFound
+
+UP_OR_STOPPED: Final = ("online", "degraded", "stopped")
+"""A status change to one of these ends any incident (see alerts/uptime.py)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    id: int
+    channel_id: int | None
+    subject: str
+    rule: str
+    severity: str
+    summary: str
+    started_at: datetime
+    ended_at: datetime | None
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    notified: bool
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NewAlert:
+    channel_id: int | None
+    subject: str
+    rule: str
+    severity: str
+    summary: str
+    started_at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSummary:
+    """What the alert rules need from a channel row."""
+
+    id: int
+    slug: str
+    name: str
+    tags: tuple[str, ...]
+    offline_grace_s: int
+    content_checks: tuple[str, ...]
+    enabled: bool = True
+    status: str = "stopped"
+    status_since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    at: datetime
+    status: str
+    reason: str
+
+
+class AlertRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    # Writing -----------------------------------------------------------------------------
+
+    async def open(self, alert: NewAlert) -> AlertRecord:
+        """Insert an open alert; a channel deleted meanwhile leaves ``channel_id`` empty."""
+        try:
+            return await self._insert(alert, alert.channel_id)
+        except IntegrityError:
+            if alert.channel_id is None:
+                raise
+            return await self._insert(alert, None)
+
+    async def resolve(
+        self, subject: str, rule: str, ended_at: datetime, reason: str
+    ) -> AlertRecord | None:
+        """End the open alert of (subject, rule); ``None`` when none is open."""
+        async with transaction(self._sessions) as session:
+            row = await session.scalar(
+                select(AlertRow)
+                .where(AlertRow.subject == subject, AlertRow.rule == rule)
+                .where(AlertRow.ended_at.is_(None))
+                .order_by(AlertRow.id.desc())
+                .limit(1)
+            )
+            if row is None:
+                return None
+            row.ended_at = max(ended_at, row.started_at)
+            row.data = {**(row.data or {}), "resolve_reason": reason}
+            await session.flush()
+            return _record(row)
+
+    async def acknowledge(self, alert_id: int, by: str, at: datetime) -> tuple[AlertRecord, bool]:
+        """Record who acknowledged; a second acknowledgement keeps the first.
+
+        Returns the alert and whether this call acknowledged it.
+        """
+        async with transaction(self._sessions) as session:
+            row = await session.get(AlertRow, alert_id)
+            if row is None:
+                raise NotFound(f"alert {alert_id} does not exist")
+            first = row.acknowledged_at is None
+            if first:
+                row.acknowledged_by = by
+                row.acknowledged_at = at
+                await session.flush()
+            return _record(row), first
+
+    # Reading -----------------------------------------------------------------------------
+
+    async def get(self, alert_id: int) -> AlertRecord:
+        async with transaction(self._sessions) as session:
+            row = await session.get(AlertRow, alert_id)
+            if row is None:
+                raise NotFound(f"alert {alert_id} does not exist")
+            return _record(row)
+
+    async def get_many(self, alert_ids: Sequence[int]) -> list[AlertRecord]:
+        """The alerts with these ids, in the order asked (missing ones left out)."""
+        if not alert_ids:
+            return []
+        async with transaction(self._sessions) as session:
+            rows = await session.scalars(select(AlertRow).where(AlertRow.id.in_(alert_ids)))
+            by_id = {row.id: _record(row) for row in rows}
+        return [by_id[i] for i in alert_ids if i in by_id]
+
+    async def list_open(self) -> list[AlertRecord]:
+        async with transaction(self._sessions) as session:
+            rows = await session.scalars(
+                select(AlertRow).where(AlertRow.ended_at.is_(None)).order_by(AlertRow.id)
+            )
+            return [_record(row) for row in rows]
+
+    async def list_page(
+        self,
+        *,
+        state: str | None = None,
+        channel_id: int | None = None,
+        rule: str | None = None,
+        severity: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Page[AlertRecord]:
+        """Alerts newest first; ``state`` is ``open`` or ``resolved`` (``None``: both)."""
+        conditions: list[ColumnElement[bool]] = []
+        if state == "open":
+            conditions.append(AlertRow.ended_at.is_(None))
+        elif state == "resolved":
+            conditions.append(AlertRow.ended_at.is_not(None))
+        if channel_id is not None:
+            conditions.append(AlertRow.channel_id == channel_id)
+        if rule:
+            conditions.append(AlertRow.rule == rule)
+        if severity:
+            conditions.append(AlertRow.severity == severity)
+        async with transaction(self._sessions) as session:
+            total = await session.scalar(
+                select(func.count()).select_from(AlertRow).where(*conditions)
+            )
+            rows = await session.scalars(
+                select(AlertRow)
+                .where(*conditions)
+                .order_by(AlertRow.started_at.desc(), AlertRow.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+            items = [_record(row) for row in rows]
+        return Page(items, int(total or 0), limit, offset)
+
+    async def count_open_by_severity(self) -> dict[str, int]:
+        async with transaction(self._sessions) as session:
+            rows = await session.execute(
+                select(AlertRow.severity, func.count())
+                .where(AlertRow.ended_at.is_(None))
+                .group_by(AlertRow.severity)
+            )
+            return {str(severity): int(n) for severity, n in rows.all()}
+
+    # Channels and their status history ---------------------------------------------------
+
+    async def channels(self) -> list[ChannelSummary]:
+        async with transaction(self._sessions) as session:
+            rows = await session.scalars(select(ChannelRow).order_by(ChannelRow.id))
+            return [_summary(row) for row in rows]
+
+    async def channel_by_slug(self, slug: str) -> ChannelSummary | None:
+        async with transaction(self._sessions) as session:
+            row = await session.scalar(select(ChannelRow).where(ChannelRow.slug == slug))
+            return None if row is None else _summary(row)
+
+    async def channel(self, channel_id: int) -> ChannelSummary:
+        async with transaction(self._sessions) as session:
+            row = await session.get(ChannelRow, channel_id)
+            if row is None:
+                raise NotFound(f"channel {channel_id} does not exist")
+            return _summary(row)
+
+    async def status_history(
+        self, channel_id: int, window_from: datetime, window_until: datetime
+    ) -> list[StatusRow]:
+        """Status changes up to ``window_until``, oldest first, starting at the last change
+        to up or stopped before ``window_from`` (so an incident running into the window
+        has its real start)."""
+        base = (ChannelEventRow.channel_id == channel_id) & (
+            ChannelEventRow.type == STATUS_EVENT_TYPE
+        )
+        async with transaction(self._sessions) as session:
+            start = await session.scalar(
+                select(func.max(ChannelEventRow.at))
+                .where(base, ChannelEventRow.at < window_from)
+                .where(ChannelEventRow.to_status.in_(UP_OR_STOPPED))
+            )
+            query = select(ChannelEventRow).where(base, ChannelEventRow.at <= window_until)
+            if start is not None:
+                query = query.where(ChannelEventRow.at >= start)
+            rows = await session.scalars(query.order_by(ChannelEventRow.at, ChannelEventRow.id))
+            return [StatusRow(r.at, r.to_status or "", r.reason) for r in rows]
+
+    # Internals ---------------------------------------------------------------------------
+
+    async def _insert(self, alert: NewAlert, channel_id: int | None) -> AlertRecord:
+        async with transaction(self._sessions) as session:
+            row = AlertRow(
+                channel_id=channel_id,
+                subject=alert.subject,
+                rule=alert.rule,
+                severity=alert.severity,
+                summary=alert.summary[:MAX_SUMMARY_LENGTH],
+                started_at=alert.started_at,
+                ended_at=None,
+                notified=False,
+                data=dict(alert.data),
+            )
+            session.add(row)
+            await session.flush()
+            return _record(row)
+
+
+async def mark_notified(
+    session: AsyncSession, alert_ids: Sequence[int], folded: dict[int, int]
+) -> None:
+    """Inside the outbox's transaction: these alerts' openings are queued."""
+    if not alert_ids:
+        return
+    await session.execute(
+        update(AlertRow)
+        .where(AlertRow.id.in_(alert_ids))
+        .values(notified=True)
+        .execution_options(synchronize_session=False)
+    )
+    for alert_id, count in folded.items():
+        row = await session.get(AlertRow, alert_id)
+        if row is not None:
+            row.data = {**(row.data or {}), "folded_flaps": count}
+
+
+def _record(row: AlertRow) -> AlertRecord:
+    return AlertRecord(
+        id=row.id,
+        channel_id=row.channel_id,
+        subject=row.subject,
+        rule=row.rule,
+        severity=row.severity,
+        summary=row.summary,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        acknowledged_by=row.acknowledged_by,
+        acknowledged_at=row.acknowledged_at,
+        notified=bool(row.notified),
+        data=dict(row.data or {}),
+    )
+
+
+def _summary(row: ChannelRow) -> ChannelSummary:
+    return ChannelSummary(
+        id=row.id,
+        slug=row.slug,
+        name=row.name,
+        tags=tuple(row.tags or ()),
+        offline_grace_s=row.offline_grace_s,
+        content_checks=tuple(row.content_checks or ()),
+        enabled=bool(row.enabled),
+        status=row.status,
+        status_since=row.status_since,
+    )
