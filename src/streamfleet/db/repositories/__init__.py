@@ -1,0 +1,1 @@
+"""Repositories: the only place SQL is written; they take and return domain objects."""
