@@ -1,0 +1,244 @@
+"""``/api/v1/ws`` (WebSocket) and ``/api/v1/events/stream`` (SSE): the live event feed.
+
+Both send a ``snapshot`` envelope first (every channel as the API shows it,
+secrets hidden), then the bus envelopes as they come, ``metrics`` at most once
+per channel per second. ``?channels=a,b`` limits delivery to those channels;
+on the WebSocket, ``{"type": "subscribe", "channels": [...]}`` changes that
+later. A client that does not read is dropped (WebSocket close code 1013);
+the server's WebSocket pings (uvicorn's ``ws_ping_interval``) close dead
+connections. Open until accounts exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated, Any, Final
+
+import structlog
+from fastapi import APIRouter, FastAPI, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import StreamingResponse
+
+from streamfleet.api.channel_view import channel_view, publish_host
+from streamfleet.api.live_feed import (
+    ChannelFilter,
+    parse_channels_query,
+    parse_client_message,
+    wants,
+)
+from streamfleet.api.live_hub import LiveClient, LiveHub
+from streamfleet.domain.errors import InvalidInput, StreamfleetError
+from streamfleet.engine.thumbnailer import Thumbnailer
+from streamfleet.events.envelope import Envelope, EventType
+
+log = structlog.get_logger()
+
+router = APIRouter(prefix="/api/v1", tags=["live"])
+
+SEND_TIMEOUT_S: Final = 5.0
+"""A WebSocket send that takes longer than this drops the client."""
+CLOSE_TIMEOUT_S: Final = 1.0
+SSE_KEEPALIVE_S: Final = 15.0
+"""An SSE comment line is sent after this long without an event (proxies close idle streams)."""
+SNAPSHOT_PAGE_SIZE: Final = 500
+CLOSE_TRY_AGAIN_LATER: Final = 1013
+CLOSE_POLICY_VIOLATION: Final = 1008
+CLOSE_INTERNAL_ERROR: Final = 1011
+
+SnapshotSource = Callable[[], Awaitable[list[dict[str, Any]]]]
+"""``app.state.live_snapshot``: every channel as an API object (overrides the repository)."""
+
+
+def live_hub(app: FastAPI) -> LiveHub:
+    """The app's hub, made on first use (``app.state.live_hub``)."""
+    hub: LiveHub | None = getattr(app.state, "live_hub", None)
+    if hub is None:
+        hub = LiveHub(app.state.bus)
+        app.state.live_hub = hub
+    return hub
+
+
+def _thumbnailer(app: Any) -> Thumbnailer | None:
+    """``app.state.thumbnailer``, else the engine's ``thumbnailer`` (``None`` without either)."""
+    for holder in (app.state, getattr(app.state, "engine", None)):
+        thumbnailer = getattr(holder, "thumbnailer", None)
+        if isinstance(thumbnailer, Thumbnailer):
+            return thumbnailer
+    return None
+
+
+async def snapshot_envelope(app: Any, channels: ChannelFilter) -> Envelope:
+    """The ``snapshot`` envelope: every channel the client wants."""
+    source: SnapshotSource | None = getattr(app.state, "live_snapshot", None)
+    items = await source() if source is not None else await _channels_from_repository(app)
+    return Envelope(
+        EventType.SNAPSHOT,
+        None,
+        {"channels": [item for item in items if wants(channels, item.get("slug"))]},
+    )
+
+
+async def _channels_from_repository(app: Any) -> list[dict[str, Any]]:
+    repository = getattr(app.state, "channels", None)
+    if repository is None:
+        return []
+    engine = getattr(app.state, "engine", None)
+    thumbnailer = _thumbnailer(app)
+    host = publish_host(app.state.settings)
+    out: list[dict[str, Any]] = []
+    offset = 0
+    while True:
+        page = await repository.list_page(limit=SNAPSHOT_PAGE_SIZE, offset=offset)
+        for record in page.items:
+            view = channel_view(record, engine=engine, host=host, reveal_secrets=False)
+            item = view.model_dump(mode="json")
+            if item.get("media_info") is None and thumbnailer is not None:
+                info = thumbnailer.media_info(record.channel.slug)
+                item["media_info"] = info.to_dict() if info is not None else None
+            out.append(item)
+        offset += len(page.items)
+        if not page.items or offset >= page.total:
+            return out
+
+
+# WebSocket ---------------------------------------------------------------------------
+
+
+@router.websocket("/ws")
+async def live_socket(websocket: WebSocket, channels: str | None = None) -> None:
+    """Snapshot, then every envelope; see docs/events.md."""
+    try:
+        wanted = parse_channels_query(channels)
+    except InvalidInput as exc:
+        await websocket.close(code=CLOSE_POLICY_VIOLATION, reason=exc.detail[:120])
+        return
+    app = websocket.app
+    hub = live_hub(app)
+    await websocket.accept()
+    client = hub.connect(wanted)  # before the snapshot: nothing published after it is lost
+    thumbnailer = _thumbnailer(app)
+    if thumbnailer is not None:
+        thumbnailer.watchers += 1
+    try:
+        close = await _serve(websocket, hub, client, wanted)
+    finally:
+        hub.disconnect(client)
+        if thumbnailer is not None:
+            thumbnailer.watchers -= 1
+    if close is not None:
+        with contextlib.suppress(TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
+            await asyncio.wait_for(websocket.close(code=close[0], reason=close[1]), CLOSE_TIMEOUT_S)
+
+
+async def _serve(
+    websocket: WebSocket, hub: LiveHub, client: LiveClient, wanted: ChannelFilter
+) -> tuple[int, str] | None:
+    """Run the connection; the close code and reason to send, or ``None`` if the peer left."""
+    try:
+        snapshot = await snapshot_envelope(websocket.app, wanted)
+    except StreamfleetError as exc:  # the database is down, say: tell the client
+        log.warning("live.snapshot_failed", error=str(exc))
+        return CLOSE_INTERNAL_ERROR, "snapshot unavailable"
+    if not await _send(websocket, hub, client, snapshot.to_json()):
+        return _close_for(client)
+    sender = asyncio.create_task(_send_queued(websocket, hub, client))
+    receiver = asyncio.create_task(_receive(websocket, client))
+    done, pending = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    if receiver in done and receiver.exception() is None and receiver.result() is not None:
+        return CLOSE_POLICY_VIOLATION, receiver.result() or ""
+    return _close_for(client)
+
+
+def _close_for(client: LiveClient) -> tuple[int, str] | None:
+    if client.dropped is None or client.dropped == "disconnected":
+        return None
+    return CLOSE_TRY_AGAIN_LATER, client.dropped
+
+
+async def _send(websocket: WebSocket, hub: LiveHub, client: LiveClient, text: str) -> bool:
+    """Send one message; ``False`` when the client is gone or too slow (then it is dropped)."""
+    try:
+        await asyncio.wait_for(websocket.send_text(text), SEND_TIMEOUT_S)
+    except TimeoutError:
+        hub.drop(client, "send timed out")
+        return False
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        return False
+    return True
+
+
+async def _send_queued(websocket: WebSocket, hub: LiveHub, client: LiveClient) -> None:
+    while (message := await client.next_message()) is not None:
+        if not await _send(websocket, hub, client, message[1]):
+            return
+
+
+async def _receive(websocket: WebSocket, client: LiveClient) -> str | None:
+    """Read client messages until the peer leaves (``None``) or breaks the protocol (reason)."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        text = message.get("text")
+        if text is None:
+            continue
+        try:
+            kind, payload = parse_client_message(text)
+        except InvalidInput as exc:
+            return exc.detail[:120]
+        if kind == "subscribe":
+            client.channels = payload
+
+
+# Server-Sent Events ------------------------------------------------------------------
+
+
+@router.get(
+    "/events/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "event stream"}},
+)
+async def event_stream(
+    request: Request,
+    channels: Annotated[
+        str | None, Query(description="comma-separated slugs; absent means every channel")
+    ] = None,
+) -> StreamingResponse:
+    """The same envelopes as the WebSocket, as ``event: <type>`` / ``data: <json>`` frames."""
+    wanted = parse_channels_query(channels)
+    hub = live_hub(request.app)
+    client = hub.connect(wanted)
+    try:
+        snapshot = await snapshot_envelope(request.app, wanted)
+    except BaseException:
+        hub.disconnect(client)
+        raise
+    return StreamingResponse(
+        _sse_frames(hub, client, snapshot),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+def sse_frame(kind: str, data: str) -> str:
+    return f"event: {kind}\ndata: {data}\n\n"
+
+
+async def _sse_frames(hub: LiveHub, client: LiveClient, snapshot: Envelope) -> AsyncIterator[str]:
+    try:
+        yield sse_frame(EventType.SNAPSHOT.value, snapshot.to_json())
+        while True:
+            try:
+                message = await asyncio.wait_for(client.next_message(), SSE_KEEPALIVE_S)
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+                continue
+            if message is None:
+                return
+            yield sse_frame(*message)
+    finally:
+        hub.disconnect(client)

@@ -1,0 +1,295 @@
+"""Thumbnails, media info and content checks for every running channel.
+
+Envelope-driven: the ``Thumbnailer`` follows ``status`` envelopes on the bus
+and watches each channel while it is ``online`` or ``degraded``; it needs
+nothing from the supervisor. Every ``thumbnail_interval_s`` per channel
+(``IDLE_INTERVAL_FACTOR`` times slower while nobody has the live view open) it
+hands the channel's ``ChannelMediaWatch`` to a bounded thread pool, so decoding
+never blocks the event loop, and publishes what came back: ``thumbnail``,
+``media_info`` (first reading and every change) and ``content`` envelopes.
+
+Channels with content checks are examined once per segment (the checks sample
+every keyframe); their thumbnail is still written at the thumbnail interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, Final
+
+import structlog
+
+from streamfleet.config import Settings
+from streamfleet.domain.channel import Channel
+from streamfleet.domain.slug import is_valid_slug
+from streamfleet.domain.status import Status
+from streamfleet.engine.media_watch import ChannelMediaWatch, Findings, WatchConfig
+from streamfleet.events.bus import EventBus
+from streamfleet.events.envelope import Envelope, EventType
+from streamfleet.media.content_checks import ContentTransition, enabled_checks
+from streamfleet.media.media_info import MediaInfo
+from streamfleet.storage.hls_paths import channel_hls_dir, thumbnail_path
+
+log = structlog.get_logger()
+
+IDLE_INTERVAL_FACTOR: Final = 4
+"""With no live viewer, thumbnails are refreshed this many times less often."""
+TICK_S: Final = 0.5
+"""How often the schedule is looked at when nothing wakes it."""
+RETRY_AFTER_SKIP_S: Final = 1.0
+"""A skipped run (no new segment yet, unreadable segment) is retried this much later."""
+WATCHED_STATUSES: Final = frozenset({Status.ONLINE.value, Status.DEGRADED.value})
+_FOLLOWED: Final = frozenset(
+    {
+        EventType.STATUS,
+        EventType.CHANNEL_CREATED,
+        EventType.CHANNEL_UPDATED,
+        EventType.CHANNEL_DELETED,
+    }
+)
+
+ChannelProvider = Callable[[], Mapping[str, Channel]]
+"""Returns the configured channels by slug (a cached mapping, not a database query)."""
+
+
+@dataclass(slots=True)
+class _Watched:
+    watch: ChannelMediaWatch
+    config: WatchConfig
+    next_thumbnail: float
+    next_check: float
+    busy: bool = False
+
+
+class Thumbnailer:
+    """Keeps ``thumbs_dir/<slug>.jpg`` and each channel's media info fresh."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        bus: EventBus,
+        channels: ChannelProvider | None = None,
+    ) -> None:
+        self._settings = settings
+        self._bus = bus
+        self._channels = channels
+        self._configs: dict[str, WatchConfig] = {}
+        self._watched: dict[str, _Watched] = {}
+        self._media_info: dict[str, MediaInfo] = {}
+        self._watchers = 0
+        self._wake = asyncio.Event()
+        self._executor: ThreadPoolExecutor | None = None
+        self.cpu_seconds = 0.0
+        """CPU time spent in worker threads (``streamfleet_thumbnail_cpu_seconds_total``)."""
+        self.thumbnails_written = 0
+        self.segments_skipped = 0
+
+    # What the API reads --------------------------------------------------------------
+
+    def media_info(self, slug: str) -> MediaInfo | None:
+        """The channel's latest media info, ``None`` until a segment was read."""
+        return self._media_info.get(slug)
+
+    @property
+    def watched(self) -> frozenset[str]:
+        return frozenset(self._watched)
+
+    @property
+    def watchers(self) -> int:
+        """Open live views (WebSocket clients); 0 means thumbnails may be refreshed slowly."""
+        return self._watchers
+
+    @watchers.setter
+    def watchers(self, value: int) -> None:
+        was_idle = self._watchers == 0
+        self._watchers = max(0, value)
+        if was_idle and self._watchers > 0:
+            now = time.monotonic()
+            for watched in self._watched.values():
+                watched.next_thumbnail = min(watched.next_thumbnail, now)
+            self._wake.set()
+
+    # Running -------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Follow the bus and make thumbnails until cancelled or the bus closes."""
+        subscription = self._bus.subscribe(accept=lambda e: e.type in _FOLLOWED)
+        self._executor = ThreadPoolExecutor(
+            max_workers=self._settings.thumbnail_workers, thread_name_prefix="thumbnail"
+        )
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                scheduler = tasks.create_task(self._schedule(), name="thumbnailer.schedule")
+                async for envelope in subscription:
+                    self.handle_envelope(envelope)
+                scheduler.cancel()  # the bus closed
+        finally:
+            subscription.close()
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def handle_envelope(self, envelope: Envelope) -> None:
+        """Act on one bus envelope (``run()`` calls this; callers may seed known statuses)."""
+        slug = envelope.channel
+        if slug is None or not is_valid_slug(slug):
+            return
+        if envelope.type is EventType.STATUS:
+            if envelope.data.get("status") in WATCHED_STATUSES:
+                self._watch(slug)
+            else:
+                self._unwatch(slug)
+        elif envelope.type in (EventType.CHANNEL_CREATED, EventType.CHANNEL_UPDATED):
+            config = _config_from_api(envelope.data, self._config_for(slug))
+            self._configs[slug] = config
+            if slug in self._watched:
+                self._watched[slug].config = config
+                self._wake.set()
+        elif envelope.type is EventType.CHANNEL_DELETED:
+            self._unwatch(slug)
+            self._configs.pop(slug, None)
+            self._media_info.pop(slug, None)
+            self._thumbnail_path(slug).unlink(missing_ok=True)
+
+    def _watch(self, slug: str) -> None:
+        if slug in self._watched:
+            return
+        now = time.monotonic()
+        watch = ChannelMediaWatch(
+            slug,
+            channel_hls_dir(self._settings.hls_dir, slug),
+            self._thumbnail_path(slug),
+            previous_info=self._media_info.get(slug),
+        )
+        self._watched[slug] = _Watched(watch, self._config_for(slug), now, now)
+        log.debug("thumbnail.watch", channel=slug)
+        self._wake.set()
+
+    def _unwatch(self, slug: str) -> None:
+        watched = self._watched.pop(slug, None)
+        if watched is None:
+            return
+        log.debug("thumbnail.unwatch", channel=slug)
+        if not watched.busy:  # a running examine() owns the trackers until it returns
+            self._publish_transitions(slug, watched.watch.end_conditions(datetime.now(UTC)))
+
+    def _config_for(self, slug: str) -> WatchConfig:
+        if slug in self._configs:
+            return self._configs[slug]
+        channel = self._channels().get(slug) if self._channels is not None else None
+        if channel is None:
+            return WatchConfig()
+        return WatchConfig(
+            float(channel.thumbnail_interval_s), enabled_checks(channel.content_checks)
+        )
+
+    def _thumbnail_path(self, slug: str) -> Path:
+        return thumbnail_path(self._settings.thumbs_dir, slug)
+
+    async def _schedule(self) -> None:
+        async with asyncio.TaskGroup() as jobs:
+            while True:
+                now = time.monotonic()
+                for slug, watched in self._watched.items():
+                    if watched.busy:
+                        continue
+                    due = min(watched.next_thumbnail, self._next_check(watched))
+                    if due <= now:
+                        watched.busy = True
+                        jobs.create_task(self._run_once(slug, watched))
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), TICK_S)
+
+    def _next_check(self, watched: _Watched) -> float:
+        return watched.next_check if watched.config.content_checks else float("inf")
+
+    def _interval_s(self, watched: _Watched) -> float:
+        factor = 1 if self._watchers > 0 else IDLE_INTERVAL_FACTOR
+        return watched.config.thumbnail_interval_s * factor
+
+    async def _run_once(self, slug: str, watched: _Watched) -> None:
+        started = time.monotonic()
+        thumbnail = watched.next_thumbnail <= started
+        loop = asyncio.get_running_loop()
+        job = partial(
+            watched.watch.examine,
+            thumbnail=thumbnail,
+            checks=watched.config.content_checks,
+            now=datetime.now(UTC),
+        )
+        try:
+            findings = await loop.run_in_executor(self._executor, job)
+        finally:
+            watched.busy = False
+        self.cpu_seconds += findings.cpu_s
+        now = time.monotonic()
+        if findings.skipped is None:
+            if thumbnail:
+                watched.next_thumbnail = now + self._interval_s(watched)
+            watched.next_check = now + self._settings.hls_segment_seconds
+        else:
+            watched.next_check = now + RETRY_AFTER_SKIP_S
+            if thumbnail:
+                watched.next_thumbnail = now + RETRY_AFTER_SKIP_S
+        if self._watched.get(slug) is not watched:
+            return  # the channel stopped (or restarted) while its segment was being read
+        self._publish(slug, findings)
+
+    def _publish(self, slug: str, findings: Findings) -> None:
+        if findings.crash is not None:
+            log.error(
+                "thumbnail.crashed", channel=slug, segment=findings.segment, error=findings.crash
+            )
+        if findings.skipped is not None:
+            if not findings.nothing_new:
+                self.segments_skipped += 1
+                log.info(
+                    "thumbnail.skipped",
+                    channel=slug,
+                    segment=findings.segment,
+                    reason=findings.skipped,
+                )
+            return
+        if findings.media_error is not None:
+            log.info("media_info.unreadable", channel=slug, reason=findings.media_error)
+        if findings.media_info is not None:
+            self._media_info[slug] = findings.media_info
+        if findings.thumbnail_written:
+            self.thumbnails_written += 1
+            url = f"/thumbs/{slug}.jpg?v={int(time.time())}"
+            self._bus.publish_nowait(Envelope(EventType.THUMBNAIL, slug, {"url": url}))
+        if findings.media_changes is not None and findings.media_info is not None:
+            if findings.media_changes:
+                log.info("channel.media_changed", channel=slug, changes=findings.media_changes)
+            data = {**findings.media_info.to_dict(), "changed": findings.media_changes}
+            self._bus.publish_nowait(Envelope(EventType.MEDIA_INFO, slug, data))
+        self._publish_transitions(slug, findings.transitions)
+
+    def _publish_transitions(self, slug: str, transitions: list[ContentTransition]) -> None:
+        for transition in transitions:
+            log.info(
+                "channel.content",
+                channel=slug,
+                check=transition.check.value,
+                state=transition.state,
+            )
+            self._bus.publish_nowait(Envelope(EventType.CONTENT, slug, transition.to_data()))
+
+
+def _config_from_api(data: Mapping[str, Any], fallback: WatchConfig) -> WatchConfig:
+    """The watch settings from a ``Channel`` API object (``channel_created``/``_updated``)."""
+    config = fallback
+    interval = data.get("thumbnail_interval_s")
+    if isinstance(interval, int | float) and interval > 0:
+        config = replace(config, thumbnail_interval_s=float(interval))
+    checks = data.get("content_checks")
+    if isinstance(checks, list | tuple):
+        config = replace(config, content_checks=enabled_checks([str(c) for c in checks]))
+    return config

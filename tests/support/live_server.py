@@ -1,0 +1,72 @@
+"""The app served by a real uvicorn in this process, for WebSocket and SSE tests.
+
+httpx has no WebSocket client and its ASGI transport cannot stream an endless
+response, so these tests talk to a real server on a free port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from streamfleet.api.app import create_app
+from streamfleet.config import Settings
+from streamfleet.events.bus import EventBus
+from tests.support.hls_source import eventually
+from tests.support.server import free_port
+
+START_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 15.0
+
+
+@dataclass
+class LiveServer:
+    app: FastAPI
+    port: int
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/api/v1/ws"
+
+    @property
+    def bus(self) -> EventBus:
+        bus: EventBus = self.app.state.bus
+        return bus
+
+
+@contextlib.asynccontextmanager
+async def serve_app(app: FastAPI, **uvicorn_options: Any) -> AsyncIterator[LiveServer]:
+    """Run ``app`` (lifespan included) until the block ends."""
+    port = free_port()
+    options: dict[str, Any] = {"log_level": "warning", "lifespan": "on"}
+    options.update(uvicorn_options)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **options))
+    task = asyncio.create_task(server.serve())
+    await eventually(lambda: server.started or task.done(), START_TIMEOUT_S, "uvicorn started")
+    if task.done():
+        task.result()
+        raise AssertionError("uvicorn stopped during start-up")
+    try:
+        yield LiveServer(app, port)
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, STOP_TIMEOUT_S)
+
+
+@contextlib.asynccontextmanager
+async def serve_streamfleet(
+    settings: Settings, **uvicorn_options: Any
+) -> AsyncIterator[LiveServer]:
+    """``create_app(settings)`` without an engine, served by uvicorn."""
+    async with serve_app(create_app(settings), **uvicorn_options) as server:
+        yield server
