@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
     public_host: str = ""
-    """Host name shown in publish URLs; empty means ``host`` (or this machine's name for 0.0.0.0)."""
+    """Host shown in publish URLs; empty means ``host`` (this machine's name for 0.0.0.0)."""
 
     hls_segment_seconds: Annotated[float, Field(ge=0.5, le=30)] = 2.0
     hls_list_size: Annotated[int, Field(ge=2, le=100)] = 6
