@@ -1,0 +1,25 @@
+"""Where the engine reports status transitions for keeping (the database's event repository).
+
+The engine never imports ``db/``: anything with ``async def record(change)``
+satisfies ``StatusSink`` (the foundation's ``EventRepository`` does).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from streamfleet.domain.status import StatusChanged
+
+
+class StatusSink(Protocol):
+    async def record(self, change: StatusChanged) -> None: ...
+
+
+class MemorySink:
+    """Keeps the transitions in a list (for tests and for a server without a database)."""
+
+    def __init__(self) -> None:
+        self.changes: list[StatusChanged] = []
+
+    async def record(self, change: StatusChanged) -> None:
+        self.changes.append(change)

@@ -1,0 +1,130 @@
+"""The whole FFmpeg argument list for one channel: pure, a list, never a shell string.
+
+``build_args(channel, options, output_dir, source=…)`` joins the global
+options, the input options of the source's protocol (``input_args``), the
+profile's mapping and codecs (``encode_args``) and the HLS muxer
+(``hls_args``). The source URL appears exactly once, right after ``-i``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Final
+
+from streamfleet.domain.channel import Channel, IngestMode
+from streamfleet.domain.errors import InvalidInput
+from streamfleet.domain.profiles import Profile, get_profile
+from streamfleet.media.encode_args import encode_args, seconds_text
+from streamfleet.media.hls_args import HlsLayout, HlsOptions, hls_args
+from streamfleet.media.input_args import input_args, srt_listener_url
+
+PROGRESS_PERIOD_S: Final = 0.5
+LOG_LEVEL: Final = "repeat+level+warning"
+"""Warnings and errors only: stderr stays quiet while healthy, and says why when not."""
+
+
+class SourceRole(enum.StrEnum):
+    PRIMARY = "primary"
+    BACKUP = "backup"
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """The server-wide values the builder needs (derived from ``Settings`` by the engine)."""
+
+    ffmpeg: str
+    segment_seconds: float
+    list_size: int
+    input_timeout_s: float
+    progress_period_s: float = PROGRESS_PERIOD_S
+
+
+def profile_of(channel: Channel) -> Profile:
+    profile = get_profile(channel.profile)
+    if profile is None:
+        raise InvalidInput.of("profile", f"unknown profile '{channel.profile}'")
+    return profile
+
+
+def hls_options(channel: Channel, options: EngineOptions, *, delete_segments: bool) -> HlsOptions:
+    """The server's HLS settings with the channel's overrides applied."""
+    return HlsOptions(
+        segment_seconds=channel.hls.segment_seconds or options.segment_seconds,
+        list_size=channel.hls.list_size or options.list_size,
+        delete_segments=delete_segments,
+    )
+
+
+def input_url(channel: Channel, source: SourceRole = SourceRole.PRIMARY) -> str:
+    """The URL FFmpeg opens: the channel's SRT listener, its backup, or its primary URL."""
+    if channel.ingest_mode is IngestMode.LISTEN_SRT:
+        if channel.listen_port is None:
+            raise InvalidInput.of("listen_port", "a listening channel needs a listen port")
+        return srt_listener_url(channel.listen_port, channel.passphrase or "")
+    if source is SourceRole.BACKUP:
+        if not channel.backup_url:
+            raise InvalidInput.of("backup_url", "the channel has no backup URL")
+        return channel.backup_url
+    return channel.input_url
+
+
+def global_args(options: EngineOptions) -> list[str]:
+    return [
+        options.ffmpeg,
+        "-nostdin",
+        "-hide_banner",
+        "-nostats",
+        "-loglevel",
+        LOG_LEVEL,
+        "-xerror",
+        "-y",
+    ]
+
+
+def progress_args(options: EngineOptions) -> list[str]:
+    return ["-progress", "pipe:1", "-stats_period", seconds_text(options.progress_period_s)]
+
+
+def build_args(
+    channel: Channel,
+    options: EngineOptions,
+    output_dir: PurePath,
+    *,
+    delete_segments: bool,
+    source: SourceRole = SourceRole.PRIMARY,
+) -> list[str]:
+    """The argument list (``argv[0]`` is FFmpeg) that turns the channel's source into HLS."""
+    profile = profile_of(channel)
+    hls = hls_options(channel, options, delete_segments=delete_segments)
+    return [
+        *global_args(options),
+        *input_args(input_url(channel, source), options.input_timeout_s),
+        *encode_args(profile, hls.segment_seconds),
+        *progress_args(options),
+        *hls_args(HlsLayout(output_dir, profile), hls),
+    ]
+
+
+PROBE_SECONDS: Final = 1.0
+
+
+def probe_args(options: EngineOptions, url: str) -> list[str]:
+    """A short read of ``url`` that exits 0 only when the source delivers media (backup
+    switch-back); nothing is written."""
+    return [
+        *global_args(options),
+        *input_args(url, options.input_timeout_s),
+        "-map",
+        "0:v:0?",
+        "-map",
+        "0:a?",
+        "-c",
+        "copy",
+        "-t",
+        seconds_text(PROBE_SECONDS),
+        "-f",
+        "null",
+        "-",
+    ]

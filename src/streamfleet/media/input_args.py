@@ -1,0 +1,124 @@
+"""FFmpeg input options per source protocol, and the SRT listener/publisher URLs.
+
+Facts behind each choice (measured on FFmpeg 9.0.2, see ``media-stack.md``):
+
+- UDP/RTP never give up on a dead source unless a ``timeout`` (µs) is set;
+  ``-rw_timeout`` does nothing there. UDP takes ``-timeout``; the RTP demuxer
+  refuses that option, so RTP gets ``?timeout=`` in its URL.
+- RTMP gives up after about twice ``-rw_timeout``. Its ``-timeout`` would turn
+  the client into a *listener*, so it is never passed for RTMP.
+- SRT has its own ``-timeout`` (µs) for a stalled peer; a listener waits for
+  its publisher forever (``listen_timeout`` stays infinite).
+- ``-protocol_whitelist`` names only what the scheme needs: plain HTTP needs
+  ``http,tcp``, HTTPS ``https,tls,tcp``, AES-128 HLS adds ``crypto``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+from urllib.parse import quote
+
+from streamfleet.domain.errors import InvalidInput
+from streamfleet.domain.url_policy import scheme_of
+
+WHITELISTS: Final[dict[str, str]] = {
+    "udp": "udp",
+    "rtp": "rtp,udp",
+    "rtmp": "rtmp,tcp",
+    "rtmps": "rtmps,tls,tcp",
+    "srt": "srt",
+    "rist": "rist",
+    "rtsp": "rtsp,rtp,udp,tcp",
+    "rtsps": "rtsps,rtp,udp,tcp,tls",
+    "http": "http,tcp,crypto",
+    "https": "https,tls,tcp,crypto",
+}
+"""Scheme → the only protocols FFmpeg may open for it (nested playlists included)."""
+
+PROBE_ARGS: Final[tuple[str, ...]] = (
+    "-probesize",
+    "1000000",
+    "-analyzeduration",
+    "2000000",
+)
+"""Low-latency probing: stop as soon as every stream is known, never wait over 2 s.
+
+No ``-fflags nobuffer``: it drops the packets read while probing, which hold
+the first keyframe, so output would wait a whole GOP longer."""
+
+SRT_PASSPHRASE_MIN: Final = 10
+SRT_PASSPHRASE_MAX: Final = 79
+"""libsrt's limits (FFmpeg's help says 64, but a 79-character passphrase was measured to work),
+the same as ``domain.channel_rules``."""
+SRT_LATENCY_US: Final = 200_000
+
+
+def protocol_whitelist(url: str) -> str:
+    """The ``-protocol_whitelist`` value for ``url``'s scheme (``InvalidInput`` if unknown)."""
+    scheme = scheme_of(url)
+    try:
+        return WHITELISTS[scheme]
+    except KeyError:
+        raise InvalidInput.of("input_url", f"scheme '{scheme}' has no input profile") from None
+
+
+def timeout_args(url: str, input_timeout_s: float) -> list[str]:
+    """The options that make FFmpeg give up on a silent source of ``url``'s scheme
+    (RTP takes its timeout in the URL instead, see ``with_timeout``)."""
+    micros = str(round(input_timeout_s * 1_000_000))
+    scheme = scheme_of(url)
+    if scheme == "rtp":
+        return []
+    if scheme in ("udp", "srt", "rtsp", "rtsps"):
+        args = ["-timeout", micros]
+        if scheme in ("rtsp", "rtsps"):
+            args = ["-rtsp_transport", "tcp", *args]
+        if scheme == "udp":
+            args += ["-overrun_nonfatal", "1"]
+        return args
+    # rtmp, rtmps, rist, http, https: the generic AVIOContext read timeout.
+    return ["-rw_timeout", micros]
+
+
+def with_timeout(url: str, input_timeout_s: float) -> str:
+    """``url`` with ``timeout=<µs>`` in its query for RTP, whose demuxer refuses ``-timeout``
+    (measured: ``Option timeout not found``; ``-rw_timeout`` never fires). Other URLs as given."""
+    if scheme_of(url) != "rtp" or "timeout=" in url.partition("?")[2]:
+        return url
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}timeout={round(input_timeout_s * 1_000_000)}"
+
+
+def input_args(url: str, input_timeout_s: float) -> list[str]:
+    """Everything before and including ``-i url``; the URL appears only right after ``-i``."""
+    return [
+        "-protocol_whitelist",
+        protocol_whitelist(url),
+        *PROBE_ARGS,
+        *timeout_args(url, input_timeout_s),
+        "-i",
+        with_timeout(url, input_timeout_s),
+    ]
+
+
+def check_passphrase(passphrase: str | None) -> str:
+    """The passphrase when libsrt will accept it, else ``InvalidInput`` naming the field."""
+    if passphrase is None or not (SRT_PASSPHRASE_MIN <= len(passphrase) <= SRT_PASSPHRASE_MAX):
+        raise InvalidInput.of(
+            "passphrase",
+            f"an SRT passphrase of {SRT_PASSPHRASE_MIN} to {SRT_PASSPHRASE_MAX} characters"
+            " is required for a listening channel",
+        )
+    return passphrase
+
+
+def srt_listener_url(port: int, passphrase: str, latency_us: int = SRT_LATENCY_US) -> str:
+    """The URL FFmpeg listens on for a channel's publisher (all interfaces)."""
+    secret = quote(check_passphrase(passphrase), safe="")
+    return f"srt://0.0.0.0:{port}?mode=listener&latency={latency_us}&passphrase={secret}"
+
+
+def srt_publish_url(host: str, port: int, passphrase: str, latency_us: int = SRT_LATENCY_US) -> str:
+    """The URL a publisher pushes to (``ffmpeg … -f mpegts '<url>'``); it holds the secret."""
+    secret = quote(check_passphrase(passphrase), safe="")
+    return f"srt://{host}:{port}?mode=caller&latency={latency_us}&passphrase={secret}"

@@ -1,0 +1,47 @@
+"""The stderr ring: the last 200 lines, redacted, split correctly across chunks."""
+
+from __future__ import annotations
+
+from streamfleet.engine.log_ring import LogRing
+
+
+def test_only_the_last_200_lines_are_kept_oldest_first() -> None:
+    ring = LogRing()
+    ring.feed(b"".join(f"line {i}\n".encode() for i in range(250)))
+    lines = ring.tail()
+    assert len(lines) == 200
+    assert lines[0] == "line 50"
+    assert lines[-1] == "line 249"
+
+
+def test_a_line_split_between_chunks_is_one_line() -> None:
+    ring = LogRing()
+    ring.feed(b"[error] Connection ref")
+    ring.feed(b"used\nnext")
+    assert ring.tail() == ["[error] Connection refused"]
+    ring.flush()
+    assert ring.tail() == ["[error] Connection refused", "next"]
+
+
+def test_passphrases_and_url_passwords_are_redacted() -> None:
+    ring = LogRing(secrets=("hunter2-hunter2",))
+    ring.feed(b"from 'srt://0.0.0.0:1?passphrase=hunter2-hunter2'\n")
+    ring.feed(b"rtmp://bob:pw@h/live failed\n")
+    text = "\n".join(ring.tail())
+    assert "hunter2" not in text
+    assert "pw@" not in text
+
+
+def test_since_gives_the_lines_of_one_attempt() -> None:
+    ring = LogRing()
+    ring.feed(b"old\n")
+    mark = ring.total
+    ring.append("--- start #1 ---")
+    ring.feed(b"new\n")
+    assert ring.since(mark) == ["--- start #1 ---", "new"]
+
+
+def test_bytes_that_are_not_utf8_do_not_break_the_ring() -> None:
+    ring = LogRing()
+    ring.feed(b"caf\xe9\n")
+    assert ring.tail() == ["caf\ufffd"]

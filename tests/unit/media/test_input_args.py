@@ -1,0 +1,114 @@
+"""Per-protocol input options: the whitelist, the timeouts, and where the URL may appear."""
+
+from __future__ import annotations
+
+import pytest
+
+from streamfleet.domain.errors import InvalidInput
+from streamfleet.media.command import EngineOptions, probe_args
+from streamfleet.media.input_args import (
+    input_args,
+    protocol_whitelist,
+    srt_listener_url,
+    srt_publish_url,
+    timeout_args,
+)
+
+WHITELIST_TABLE = [
+    ("udp://239.0.0.1:1234", "udp"),
+    ("rtp://239.0.0.1:5004", "rtp,udp"),
+    ("rtmp://h/live/k", "rtmp,tcp"),
+    ("rtmps://h/live/k", "rtmps,tls,tcp"),
+    ("srt://h:9000", "srt"),
+    ("rist://h:8193", "rist"),
+    ("rtsp://h/s", "rtsp,rtp,udp,tcp"),
+    ("rtsps://h/s", "rtsps,rtp,udp,tcp,tls"),
+    ("http://h/live.m3u8", "http,tcp,crypto"),
+    ("https://h/live.m3u8", "https,tls,tcp,crypto"),
+    ("HTTP://h/live.m3u8", "http,tcp,crypto"),
+]
+
+
+@pytest.mark.parametrize(("url", "expected"), WHITELIST_TABLE)
+def test_each_scheme_may_open_only_the_protocols_it_needs(url: str, expected: str) -> None:
+    assert protocol_whitelist(url) == expected
+
+
+@pytest.mark.parametrize("url", [u for u, _ in WHITELIST_TABLE])
+def test_no_whitelist_ever_allows_local_files_or_nested_protocols(url: str) -> None:
+    allowed = set(protocol_whitelist(url).split(","))
+    assert not allowed & {"file", "concat", "concatf", "subfile", "pipe", "fd", "data", "unix"}
+
+
+def test_a_scheme_without_an_input_profile_is_invalid_input() -> None:
+    with pytest.raises(InvalidInput) as info:
+        protocol_whitelist("file:///etc/passwd")
+    assert info.value.errors[0].field == "input_url"
+
+
+def test_udp_and_rtp_get_a_timeout_in_microseconds_because_rw_timeout_does_nothing_there() -> None:
+    assert timeout_args("udp://239.0.0.1:1234", 1.0) == [
+        "-timeout",
+        "1000000",
+        "-overrun_nonfatal",
+        "1",
+    ]
+
+
+def test_rtp_takes_its_timeout_in_the_url_because_its_demuxer_refuses_the_option() -> None:
+    assert timeout_args("rtp://239.0.0.1:5004", 1.5) == []
+    args = input_args("rtp://239.0.0.1:5004", 1.5)
+    assert args[-2:] == ["-i", "rtp://239.0.0.1:5004?timeout=1500000"]
+    assert input_args("rtp://h:5004?ttl=4", 1.0)[-1] == "rtp://h:5004?ttl=4&timeout=1000000"
+    assert input_args("rtp://h:5004?timeout=5", 1.0)[-1] == "rtp://h:5004?timeout=5"
+
+
+def test_rtmp_gets_rw_timeout_and_never_timeout_which_would_make_it_listen() -> None:
+    args = timeout_args("rtmp://h/live/k", 1.0)
+    assert args == ["-rw_timeout", "1000000"]
+    assert "-timeout" not in args
+
+
+def test_srt_gets_its_own_timeout_and_rtsp_goes_over_tcp() -> None:
+    assert timeout_args("srt://h:9000", 2.0) == ["-timeout", "2000000"]
+    assert timeout_args("rtsp://h/s", 2.0) == ["-rtsp_transport", "tcp", "-timeout", "2000000"]
+
+
+@pytest.mark.parametrize("url", [u for u, _ in WHITELIST_TABLE if not u.startswith("rtp:")])
+def test_the_url_appears_once_and_right_after_dash_i(url: str) -> None:
+    args = input_args(url, 1.0)
+    assert args.count(url) == 1
+    assert args[args.index(url) - 1] == "-i"
+    assert args[-1] == url
+
+
+def test_the_listener_url_binds_all_interfaces_with_the_passphrase() -> None:
+    url = srt_listener_url(10001, "correct-horse-battery")
+    assert url == (
+        "srt://0.0.0.0:10001?mode=listener&latency=200000&passphrase=correct-horse-battery"
+    )
+
+
+def test_the_publish_url_is_a_caller_with_the_same_passphrase_escaped() -> None:
+    url = srt_publish_url("tv.example.com", 10001, "pass word&more=1")
+    assert url == (
+        "srt://tv.example.com:10001?mode=caller&latency=200000&passphrase=pass%20word%26more%3D1"
+    )
+
+
+@pytest.mark.parametrize("passphrase", [None, "", "short", "x" * 80])
+def test_a_passphrase_libsrt_would_refuse_is_invalid_input_naming_the_field(
+    passphrase: str | None,
+) -> None:
+    with pytest.raises(InvalidInput) as info:
+        srt_listener_url(10001, passphrase)  # type: ignore[arg-type]
+    assert info.value.errors[0].field == "passphrase"
+
+
+def test_the_backup_switch_back_probe_reads_a_second_and_writes_nothing() -> None:
+    options = EngineOptions(ffmpeg="ffmpeg", segment_seconds=2.0, list_size=6, input_timeout_s=1.0)
+    args = probe_args(options, "udp://239.0.0.1:1234")
+    assert args[args.index("-i") + 1] == "udp://239.0.0.1:1234"
+    assert args[args.index("-protocol_whitelist") + 1] == "udp"
+    assert args[-5:] == ["-t", "1", "-f", "null", "-"]
+    assert "-progress" not in args
