@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from streamfleet.api.routes import live
 from streamfleet.api.routes.live import live_hub
 from streamfleet.events.envelope import Envelope, EventType
 from tests.support.hls_source import eventually
@@ -78,3 +79,20 @@ async def test_a_bad_channel_list_is_refused_with_a_problem(server: LiveServer) 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"] == "channels.1: must be a channel slug"
+
+
+async def test_a_quiet_stream_sends_keep_alive_comments(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without events a comment line keeps proxies from closing the stream."""
+    monkeypatch.setattr(live, "SSE_KEEPALIVE_S", 0.2)
+    async with (
+        httpx.AsyncClient(base_url=server.http_url) as client,
+        client.stream("GET", "/api/v1/events/stream") as response,
+    ):
+        lines = response.aiter_lines()
+        assert (await next_event(lines))[0] == "snapshot"
+        line = await asyncio.wait_for(anext(lines), 5.0)
+        while line == "":
+            line = await asyncio.wait_for(anext(lines), 5.0)
+        assert line == ": keep-alive"
