@@ -64,14 +64,11 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-def engine_factory() -> EngineFactory | None:
-    """THE place ``serve`` gets its stream engine from.
+def engine_factory() -> EngineFactory:
+    """The stream engine ``serve`` runs: the supervisor, thumbnailer and demo feeds."""
+    from streamfleet.api.engine_host import hosted_engine
 
-    Return an ``api.app.EngineFactory`` (``Callable[[EngineContext], ManagedEngine]``);
-    ``None`` serves the API and dashboard without running any channel. The lead
-    wires ``streamfleet.engine.supervisor.Supervisor`` in here.
-    """
-    return None
+    return hosted_engine
 
 
 # serve -------------------------------------------------------------------------------------

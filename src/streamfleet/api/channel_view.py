@@ -72,7 +72,7 @@ def channel_view(
         created_at=channel.created_at,
         updated_at=channel.updated_at,
         state=_state(record, engine),
-        media_info=None,
+        media_info=engine.media_info(channel.slug) if engine is not None else None,
         urls=channel_urls(channel),
     )
 

@@ -50,3 +50,6 @@ class EngineControl(Protocol):
 
     def log_tail(self, channel_id: int) -> list[str]:
         """The last stderr lines of the channel's FFmpeg (at most 200), oldest first."""
+
+    def media_info(self, slug: str) -> dict[str, Any] | None:
+        """What the channel's segments carry (codecs, resolution, …), ``None`` until read."""

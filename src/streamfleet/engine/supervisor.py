@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
-from typing import Final
+from typing import Any, Final
 
 import structlog
 
@@ -197,6 +197,14 @@ class Supervisor:
     def is_running(self, channel_id: int) -> bool:
         """Whether the channel has a runner that will (re)start its FFmpeg."""
         return self._running(channel_id)
+
+    def channels_by_slug(self) -> dict[str, Channel]:
+        """The configured channels this engine knows, by slug (no database query)."""
+        return {runner.channel.slug: runner.channel for runner in self._runners.values()}
+
+    def media_info(self, slug: str) -> dict[str, Any] | None:
+        """The bare supervisor reads no segments; ``HostedEngine`` adds the thumbnailer."""
+        return None
 
     def log_tail(self, channel_id: int) -> list[str]:
         runner = self._runners.get(channel_id)

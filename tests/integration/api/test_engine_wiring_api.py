@@ -51,6 +51,9 @@ class RecordingEngine:
     async def forget(self, channel_id: int) -> None:
         self.calls.append(("forget", channel_id))
 
+    def media_info(self, slug: str) -> dict[str, object] | None:
+        return None
+
     def state(self, channel_id: int) -> ChannelState | None:
         if channel_id not in self.running:
             return None

@@ -84,7 +84,6 @@ async def _channels_from_repository(app: Any) -> list[dict[str, Any]]:
     if repository is None:
         return []
     engine = getattr(app.state, "engine", None)
-    thumbnailer = _thumbnailer(app)
     host = publish_host(app.state.settings)
     out: list[dict[str, Any]] = []
     offset = 0
@@ -92,11 +91,7 @@ async def _channels_from_repository(app: Any) -> list[dict[str, Any]]:
         page = await repository.list_page(limit=SNAPSHOT_PAGE_SIZE, offset=offset)
         for record in page.items:
             view = channel_view(record, engine=engine, host=host, reveal_secrets=False)
-            item = view.model_dump(mode="json")
-            if item.get("media_info") is None and thumbnailer is not None:
-                info = thumbnailer.media_info(record.channel.slug)
-                item["media_info"] = info.to_dict() if info is not None else None
-            out.append(item)
+            out.append(view.model_dump(mode="json"))
         offset += len(page.items)
         if not page.items or offset >= page.total:
             return out
