@@ -126,7 +126,11 @@ class ServerProcess:
 
 
 def start_server(
-    data_dir: Path, *, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None
+    data_dir: Path,
+    *,
+    extra_args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    demo: bool = False,
 ) -> ServerProcess:
     """Start ``streamfleet serve`` without waiting for it (see ``ServerProcess.wait_ready``)."""
     port = free_port()
@@ -136,7 +140,7 @@ def start_server(
         STREAMFLEET_DATA_DIR=str(data_dir), STREAMFLEET_HOST="127.0.0.1", **(env or {})
     )
     command, preexec = _with_parent_death_signal(
-        [*SERVE_COMMAND, "--port", str(port), "--no-demo", *extra_args]
+        [*SERVE_COMMAND, "--port", str(port), *(() if demo else ("--no-demo",)), *extra_args]
     )
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
         process = subprocess.Popen(
@@ -157,9 +161,11 @@ def server_factory(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     servers: list[ServerProcess] = []
 
     def factory(
-        *, env: dict[str, str] | None = None, extra_args: tuple[str, ...] = ()
+        *, env: dict[str, str] | None = None, extra_args: tuple[str, ...] = (), demo: bool = False
     ) -> ServerProcess:
-        server = start_server(tmp_path / f"server{len(servers)}", extra_args=extra_args, env=env)
+        server = start_server(
+            tmp_path / f"server{len(servers)}", extra_args=extra_args, env=env, demo=demo
+        )
         servers.append(server)
         server.wait_ready()
         return server

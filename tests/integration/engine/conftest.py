@@ -8,7 +8,6 @@ the test fails if an FFmpeg it started is still alive.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -23,6 +22,7 @@ from streamfleet.engine.status_sink import MemorySink
 from streamfleet.engine.supervisor import Supervisor
 from streamfleet.events.bus import InProcessBus
 from streamfleet.events.envelope import Envelope, EventType
+from tests.support.processes import alive
 from tests.support.waiting import wait_until
 
 
@@ -86,15 +86,6 @@ class EngineHarness:
         await self._collector
 
 
-def alive(pid: int) -> bool:
-    """Whether ``pid`` exists and is not a zombie."""
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def engine_settings(data_dir: Path, **overrides: Any) -> Settings:
     overrides.setdefault("demo", False)
     return Settings(data_dir=data_dir, worker_name="test-worker", **overrides)
@@ -123,19 +114,3 @@ def udp_channel(channel_id: int, url: str, **fields: Any) -> Channel:
     return Channel(
         id=channel_id, slug=f"ch{channel_id}", name=f"Channel {channel_id}", input_url=url, **fields
     )
-
-
-def pids_in_group(pgid: int) -> list[int]:
-    """Processes (not zombies) whose process group is ``pgid``."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            found.append(int(entry))
-    return found

@@ -12,8 +12,9 @@ from streamfleet.engine.demo import DemoFeeds, demo_channels
 from streamfleet.engine.hosted import HostedEngine
 from streamfleet.engine.status_sink import MemorySink
 from streamfleet.events.bus import InProcessBus
-from tests.integration.engine.conftest import alive, engine_settings
+from tests.integration.engine.conftest import engine_settings
 from tests.support.media import free_udp_port
+from tests.support.processes import alive
 from tests.support.waiting import wait_until
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.engine.conftest import alive, pids_in_group
 from tests.support.media import Feeders, channel_url
+from tests.support.processes import alive, pids_in_group
 from tests.support.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[3]

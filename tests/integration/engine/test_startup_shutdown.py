@@ -10,8 +10,9 @@ from streamfleet.domain.status import Status
 from streamfleet.engine.process import Spawner
 from streamfleet.storage.hls_paths import pid_file
 from streamfleet.storage.pid_files import PidRecord, write_pid_file
-from tests.integration.engine.conftest import EngineHarness, alive, engine_settings, udp_channel
+from tests.integration.engine.conftest import EngineHarness, engine_settings, udp_channel
 from tests.support.media import Feeders, channel_url, free_udp_port
+from tests.support.processes import alive
 from tests.support.waiting import wait_until
 
 EngineFactory = Callable[..., Awaitable[EngineHarness]]
