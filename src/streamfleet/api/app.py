@@ -28,6 +28,7 @@ from streamfleet.api.routes import (
     hls,
     live,
     metrics,
+    probe,
     profiles,
     thumbs,
 )
@@ -122,6 +123,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.include_router(channels.router)
     app.include_router(events.router)
     app.include_router(profiles.router)
+    app.include_router(probe.router)
     app.include_router(live.router)
     app.include_router(hls.router)
     app.include_router(thumbs.router)

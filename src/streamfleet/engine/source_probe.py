@@ -1,4 +1,6 @@
-"""A cheap check that a source delivers media again (to switch back from the backup)."""
+"""Asking a source what it carries: a cheap "does it deliver again" check (switching back
+from the backup) and the operator's "probe source" report, both with the channel's own
+input options and protocol whitelist (PyAV's FFmpeg has no SRT, the wheel no ffprobe)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import structlog
 
 from streamfleet.domain.url_policy import redact
 from streamfleet.engine.process import Spawner
-from streamfleet.media.command import EngineOptions, probe_args
+from streamfleet.media.command import EngineOptions, probe_args, report_args
+from streamfleet.media.probe_report import ProbeReport, parse_probe_report
 
 log = structlog.get_logger()
 
@@ -34,3 +37,36 @@ async def probe_source(
         await child.stop(stop_timeout_s)
     log.info("engine.source_probed", url=redact(url), ok=rc == 0)
     return rc == 0
+
+
+REPORT_LIMIT_BYTES: Final = 256 * 1024
+"""At most this much of the report's stderr is read; a report is a few KB."""
+
+
+async def probe_report(
+    spawner: Spawner, ffmpeg: str, url: str, timeout_s: float, stop_timeout_s: float
+) -> ProbeReport:
+    """What ``url`` carries (streams, codecs, resolution), or why it cannot be read.
+
+    One FFmpeg that opens the source and exits; it is stopped after ``timeout_s``
+    plus a margin and always reaped.
+    """
+    try:
+        child = await spawner.spawn(report_args(ffmpeg, url, timeout_s))
+    except OSError as exc:
+        log.warning("engine.probe_not_started", url=redact(url), error=str(exc))
+        return ProbeReport(False, error=f"FFmpeg could not be started: {exc}")
+    assert child.stderr is not None
+    try:
+        stderr = await asyncio.wait_for(
+            child.stderr.read(REPORT_LIMIT_BYTES), timeout_s + PROBE_DEADLINE_EXTRA_S
+        )
+    except TimeoutError:
+        stderr = b""
+    finally:
+        await child.stop(stop_timeout_s)
+    report = parse_probe_report(stderr.decode(errors="replace"))
+    if not report.ok and not stderr:
+        report = ProbeReport(False, error=f"no answer from the source within {timeout_s:g} s")
+    log.info("engine.source_reported", url=redact(url), ok=report.ok)
+    return report

@@ -128,3 +128,17 @@ def probe_args(options: EngineOptions, url: str) -> list[str]:
         "null",
         "-",
     ]
+
+
+def report_args(ffmpeg: str, url: str, input_timeout_s: float) -> list[str]:
+    """Open ``url`` with the channel's input options and no output: FFmpeg prints its
+    ``Input #0`` report (what the source carries) on stderr and exits (the "probe source"
+    action; see ``media/probe_report.py``)."""
+    return [
+        ffmpeg,
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "info",
+        *input_args(url, input_timeout_s),
+    ]
