@@ -59,7 +59,7 @@ async def probe_report(
     assert child.stderr is not None
     try:
         stderr = await asyncio.wait_for(
-            child.stderr.read(REPORT_LIMIT_BYTES), timeout_s + PROBE_DEADLINE_EXTRA_S
+            _read_until_eof(child.stderr, REPORT_LIMIT_BYTES), timeout_s + PROBE_DEADLINE_EXTRA_S
         )
     except TimeoutError:
         stderr = b""
@@ -70,3 +70,12 @@ async def probe_report(
         report = ProbeReport(False, error=f"no answer from the source within {timeout_s:g} s")
     log.info("engine.source_reported", url=redact(url), ok=report.ok)
     return report
+
+
+async def _read_until_eof(stream: asyncio.StreamReader, limit: int) -> bytes:
+    """Everything ``stream`` gives until it closes, keeping at most the last ``limit`` bytes."""
+    data = bytearray()
+    while chunk := await stream.read(65536):
+        data += chunk
+        del data[:-limit]
+    return bytes(data)
