@@ -1,0 +1,1 @@
+"""The systems measured side by side; each module holds one, behind ``Contender``."""

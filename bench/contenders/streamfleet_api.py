@@ -1,0 +1,163 @@
+"""The benchmark's HTTP client of ``streamfleet serve``: readiness, channels, load, metrics.
+
+Only what docs/api.md promises is used: ``/readyz``, ``POST /api/v1/channels``,
+``GET /api/v1/channels`` and the Prometheus ``/metrics`` text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bench.contenders.base import ContenderFailed
+from bench.percentiles import summary
+
+READY_POLL_S = 0.1
+REQUEST_TIMEOUT_S = 30.0
+CREATE_CONCURRENCY = 8
+THUMBNAIL_CPU_METRIC = "streamfleet_thumbnail_cpu_seconds_total"
+"""The hook for the thumbnailer's CPU: a counter of CPU seconds, summed over its labels."""
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedChannel:
+    id: int
+    slug: str
+    hls_url: str
+
+
+async def wait_ready(base_url: str, timeout_s: float, still_running: Callable[[], bool]) -> float:
+    """Poll ``/readyz`` until it answers 200; returns the seconds it took."""
+    started = time.monotonic()
+    deadline = started + timeout_s
+    async with httpx.AsyncClient(base_url=base_url, timeout=2.0) as client:
+        while True:
+            try:
+                response = await client.get("/readyz")
+                if response.status_code == 200:
+                    return time.monotonic() - started
+            except httpx.TransportError:
+                pass
+            if not still_running():
+                raise ContenderFailed("streamfleet serve exited before /readyz answered")
+            if time.monotonic() > deadline:
+                raise ContenderFailed(f"/readyz did not answer 200 within {timeout_s:g} s")
+            await asyncio.sleep(READY_POLL_S)
+
+
+async def create_channels(base_url: str, bodies: Sequence[dict[str, Any]]) -> list[CreatedChannel]:
+    """``POST /api/v1/channels`` for each body (a few at a time), in the order given."""
+    created: list[CreatedChannel | None] = [None] * len(bodies)
+    gate = asyncio.Semaphore(CREATE_CONCURRENCY)
+    async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT_S) as client:
+
+        async def create(index: int) -> None:
+            async with gate:
+                try:
+                    response = await client.post("/api/v1/channels", json=bodies[index])
+                except httpx.HTTPError as exc:
+                    raise ContenderFailed(f"POST /api/v1/channels failed: {exc!r}") from None
+            if response.status_code != 201:
+                raise ContenderFailed(
+                    f"POST /api/v1/channels answered {response.status_code}: {response.text[:300]}"
+                )
+            body = response.json()
+            urls = body.get("urls") or {}
+            created[index] = CreatedChannel(
+                id=int(body["id"]),
+                slug=str(body["slug"]),
+                hls_url=str(urls.get("hls") or f"/hls/{body['slug']}/index.m3u8"),
+            )
+
+        await asyncio.gather(*(create(i) for i in range(len(bodies))))
+    return [c for c in created if c is not None]
+
+
+async def engine_missing(base_url: str, channel_id: int) -> bool:
+    """True when ``POST /api/v1/channels/{id}/start`` answers 503: no engine runs in this server
+    (docs/api.md). Only asked after channels failed to start, so it disturbs no measurement."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT_S) as client:
+        try:
+            response = await client.post(f"/api/v1/channels/{channel_id}/start")
+        except httpx.HTTPError:
+            return False
+    return response.status_code == 503
+
+
+async def list_channels_latencies(base_url: str, concurrency: int, total: int) -> dict[str, Any]:
+    """``GET /api/v1/channels`` from ``concurrency`` clients at once, ``total`` requests in all.
+
+    Each client first makes one uncounted request (its connection); latencies
+    are in milliseconds.
+    """
+    latencies_s: list[float] = []
+    errors = 0
+    remaining = total
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=base_url, timeout=REQUEST_TIMEOUT_S, limits=limits
+    ) as client:
+
+        async def one() -> bool:
+            try:
+                response = await client.get("/api/v1/channels")
+            except httpx.HTTPError:
+                return False
+            return response.status_code == 200
+
+        async def worker() -> None:
+            nonlocal remaining, errors
+            await one()
+            while remaining > 0:
+                remaining -= 1
+                started = time.perf_counter()
+                ok = await one()
+                latencies_s.append(time.perf_counter() - started)
+                errors += 0 if ok else 1
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.monotonic() - started
+    stats = summary(latencies_s)
+    return {
+        "concurrency": concurrency,
+        "requests": len(latencies_s),
+        "errors": errors,
+        "requests_per_s": round(len(latencies_s) / elapsed, 1) if elapsed > 0 else None,
+        "latency_ms": {
+            k: (v if k == "count" or v is None else round(v * 1000.0, 2)) for k, v in stats.items()
+        },
+    }
+
+
+def metric_sum(text: str, name: str) -> float | None:
+    """The sum of every sample of metric ``name`` in a Prometheus text page; None if absent."""
+    total: float | None = None
+    for line in text.splitlines():
+        if not line.startswith(name):
+            continue
+        rest = line[len(name) :]
+        if rest and rest[0] not in " {":
+            continue  # a longer name that starts the same
+        try:
+            value = float(rest.rsplit("}", 1)[-1].split()[0])
+        except (ValueError, IndexError):
+            continue
+        total = value if total is None else total + value
+    return total
+
+
+async def scrape_metric(base_url: str, name: str) -> float | None:
+    try:
+        async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT_S) as client:
+            response = await client.get("/metrics")
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200:
+        return None
+    return metric_sum(response.text, name)
