@@ -34,9 +34,8 @@ PREFLIGHT_HEADERS: Final[dict[str, str]] = {
 }
 
 
-@router.api_route(
+@router.get(
     "/hls/{path:path}",
-    methods=["GET", "HEAD"],
     response_class=FileResponse,
     responses={404: {"description": "no such file, or a path that is not allowed"}},
 )
@@ -52,6 +51,15 @@ async def hls_file(path: str, settings: SettingsDep) -> FileResponse:
         media_type=HLS_MEDIA_TYPES[suffix],
         headers={**CORS_HEADERS, "Cache-Control": cache},
     )
+
+
+router.add_api_route(
+    "/hls/{path:path}",
+    hls_file,
+    methods=["HEAD"],
+    response_class=FileResponse,
+    include_in_schema=False,
+)
 
 
 @router.options("/hls/{path:path}", status_code=204, response_class=Response)
