@@ -39,7 +39,7 @@ $(STATIC_INDEX): $(WEB_STAMP) $(WEB_SOURCES)
 	cd web && npm run --silent build
 
 web-check: $(WEB_STAMP)
-	cd web && npm run --silent typecheck
+	cd web && npm run --silent typecheck && npm test --silent
 
 lint: install
 	$(BIN)/ruff check src tests bench
