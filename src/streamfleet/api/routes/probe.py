@@ -11,6 +11,7 @@ from streamfleet.api.deps import SettingsDep
 from streamfleet.domain.url_policy import check_input_url
 from streamfleet.engine.process import Spawner
 from streamfleet.engine.source_probe import probe_report
+from streamfleet.media.probe_report import ProbeReport
 
 router = APIRouter(prefix="/api/v1", tags=["channels"])
 
@@ -22,36 +23,14 @@ class ProbeIn(BaseModel):
     url: str = Field(max_length=4096, description="A source URL; the channel URL policy applies.")
 
 
-class ProbedStreamOut(BaseModel):
-    index: int
-    kind: str
-    codec: str
-    profile: str | None = None
-    width: int | None = None
-    height: int | None = None
-    fps: float | None = None
-    sample_rate: int | None = None
-    channels: int | None = None
-    bitrate_kbps: int | None = None
-
-
-class ProbeOut(BaseModel):
-    ok: bool
-    format: str | None = None
-    bitrate_kbps: int | None = None
-    streams: list[ProbedStreamOut] = []
-    error: str | None = None
-
-
-@router.post("/probe", response_model=ProbeOut)
-async def probe_source(body: ProbeIn, settings: SettingsDep) -> ProbeOut:
+@router.post("/probe", response_model=ProbeReport)
+async def probe_source(body: ProbeIn, settings: SettingsDep) -> ProbeReport:
     """Open the source with the channel's input options and report its streams (or why not)."""
     url = check_input_url(body.url, field="url")
-    report = await probe_report(
+    return await probe_report(
         Spawner(),
         settings.resolved_ffmpeg_path(),
         url,
         PROBE_TIMEOUT_S,
         settings.stop_timeout_s,
     )
-    return ProbeOut.model_validate(report.to_dict())
