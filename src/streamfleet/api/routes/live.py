@@ -157,7 +157,8 @@ def _close_for(client: LiveClient) -> tuple[int, str] | None:
 async def _send(websocket: WebSocket, hub: LiveHub, client: LiveClient, text: str) -> bool:
     """Send one message; ``False`` when the client is gone or too slow (then it is dropped)."""
     try:
-        await asyncio.wait_for(websocket.send_text(text), SEND_TIMEOUT_S)
+        async with asyncio.timeout(SEND_TIMEOUT_S):  # a deadline, not a task per message
+            await websocket.send_text(text)
     except TimeoutError:
         hub.drop(client, "send timed out")
         return False
