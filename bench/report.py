@@ -175,7 +175,8 @@ def _streamfleet_rows(c: ContenderResult, channels: int) -> list[str]:
         ),
         (
             f"WebSocket delivery delay p50 / p99, sent at once ({f.ws_clients} clients, "
-            f"{f.ws.get('messages', 0)} messages)",
+            f"{f.ws.get('messages', 0)} messages"
+            + (f" in {f.ws['frames']} frames)" if "frames" in f.ws else ")"),
             f"{_num(_ms(immediate, 'p50'), 1)} / {_num(_ms(immediate, 'p99'), 1)} ms",
         ),
         (

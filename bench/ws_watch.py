@@ -9,12 +9,16 @@ It writes JSON lines to stdout:
 - ``{"kind": "ready", "clients": 50}`` once every client received its snapshot;
 - ``{"kind": "status", "channel", "status", "received_at", "sent_at"}`` for every
   ``status`` envelope client 0 receives;
-- on SIGTERM, ``{"kind": "summary", …}``: messages per type, delivery delay
-  (receive instant minus the envelope's ``ts``) over every non-snapshot message
-  of every client (``delay_ms``), over those the server sends at once
-  (``immediate_delay_ms``: all but the once-a-second ``metrics``), per type,
-  over ``status`` messages alone, and from each status change's own instant
-  (``data.since``) to its receipt, then it exits.
+- on SIGTERM, ``{"kind": "summary", …}``: messages (envelopes) per type, frames,
+  delivery delay (receive instant minus the envelope's ``ts``) over every
+  non-snapshot message of every client (``delay_ms``), over those the server
+  sends at once (``immediate_delay_ms``: all but the once-a-second ``metrics``),
+  per type, over ``status`` messages alone, and from each status change's own
+  instant (``data.since``) to its receipt, then it exits.
+
+A frame is one envelope, or a JSON array of envelopes (the server's once-a-second
+metrics flush); every envelope of an array counts as a message received at the
+frame's instant.
 """
 
 from __future__ import annotations
@@ -53,17 +57,34 @@ class Audience:
     status_delays_s: list[float] = field(default_factory=list)
     transition_delays_s: list[float] = field(default_factory=list)
     """Receive instant minus the status change's own instant (``data.since``)."""
+    frames: int = 0
+    batched_frames: int = 0
+    """Frames that held a JSON array of envelopes."""
     disconnects: int = 0
     bad_messages: int = 0
     ready_event: asyncio.Event = field(default_factory=asyncio.Event)
 
     def receive(self, client: int, raw: str | bytes) -> None:
+        """One frame: an envelope, or an array of envelopes received at the same instant."""
         received_at = time.time()
+        self.frames += 1
         try:
-            envelope: dict[str, Any] = json.loads(raw)
+            frame: Any = json.loads(raw)
+        except ValueError:
+            self.bad_messages += 1
+            return
+        if isinstance(frame, list):
+            self.batched_frames += 1
+            for envelope in frame:
+                self._envelope(client, envelope, received_at)
+        else:
+            self._envelope(client, frame, received_at)
+
+    def _envelope(self, client: int, envelope: Any, received_at: float) -> None:
+        try:
             kind = str(envelope["type"])
             sent_at = float(envelope["ts"])
-        except (ValueError, KeyError, TypeError):
+        except (KeyError, TypeError, ValueError):
             self.bad_messages += 1
             return
         self.by_type[kind] += 1
@@ -96,6 +117,8 @@ class Audience:
             "clients": self.clients,
             "ready_clients": len(self.ready),
             "messages": sum(self.by_type.values()),
+            "frames": self.frames,
+            "batched_frames": self.batched_frames,
             "by_type": dict(self.by_type),
             "delay_ms": _ms(summary([d for ds in self.delays_s.values() for d in ds])),
             "immediate_delay_ms": _ms(

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { effectScope } from 'vue'
 
 import type { Envelope } from '@/api/types'
-import { LiveConnection, parseEnvelope, useLiveStatus } from '@/composables/useLiveStatus'
+import { LiveConnection, parseEnvelopes, useLiveStatus } from '@/composables/useLiveStatus'
 import { useAlertsStore } from '@/stores/alerts'
 import { useChannelsStore } from '@/stores/channels'
 
@@ -151,6 +151,23 @@ describe('LiveConnection', () => {
     expect(batches).toHaveLength(0)
   })
 
+  it('hands over every envelope of a metrics frame that holds an array', () => {
+    const { clock, factory, batches, connection } = setup()
+    connection.open()
+    factory.last().serverOpens()
+    factory.last().serverSends(snapshotMessage)
+    factory.last().serverSends([
+      { type: 'metrics', channel: 'a', ts: 2, data: { fps: 25 } },
+      { type: 'metrics', channel: 'b', ts: 2, data: { fps: 50 } },
+    ])
+    clock.advance(250)
+    expect(batches).toHaveLength(2)
+    expect(batches[1]?.map((e) => [e.type, e.channel])).toEqual([
+      ['metrics', 'a'],
+      ['metrics', 'b'],
+    ])
+  })
+
   it('ignores a socket it has already replaced', () => {
     const { clock, factory, batches, connection } = setup()
     connection.open()
@@ -164,14 +181,32 @@ describe('LiveConnection', () => {
   })
 })
 
-describe('parseEnvelope', () => {
+describe('parseEnvelopes', () => {
   it('accepts an alert envelope without a channel', () => {
     const alert = { type: 'alert', channel: null, ts: 3, data: { change: 'opened', alert: {} } }
-    expect(parseEnvelope(JSON.stringify(alert))).toEqual(alert)
+    expect(parseEnvelopes(JSON.stringify(alert))).toEqual([alert])
   })
 
   it('refuses a snapshot without a channel list', () => {
-    expect(parseEnvelope(JSON.stringify({ type: 'snapshot', channel: null, ts: 1, data: {} }))).toBeNull()
+    expect(parseEnvelopes(JSON.stringify({ type: 'snapshot', channel: null, ts: 1, data: {} }))).toEqual([])
+  })
+
+  it('returns each envelope of an array frame in order', () => {
+    const a = { type: 'metrics', channel: 'a', ts: 4, data: { fps: 25 } }
+    const b = { type: 'metrics', channel: 'b', ts: 4, data: { fps: 50 } }
+    expect(parseEnvelopes(JSON.stringify([a, b]))).toEqual([a, b])
+  })
+
+  it('leaves out the elements of an array frame it does not know and keeps the rest', () => {
+    const a = { type: 'metrics', channel: 'a', ts: 4, data: { fps: 25 } }
+    const frame = [{ type: 'mystery', channel: 'a', ts: 4, data: {} }, a, [a], null, 7]
+    expect(parseEnvelopes(JSON.stringify(frame))).toEqual([a])
+  })
+
+  it('finds nothing in an empty array, a non-string or broken JSON', () => {
+    expect(parseEnvelopes('[]')).toEqual([])
+    expect(parseEnvelopes(new ArrayBuffer(4))).toEqual([])
+    expect(parseEnvelopes('[{"type":')).toEqual([])
   })
 })
 

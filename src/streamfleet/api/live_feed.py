@@ -1,6 +1,7 @@
 """The rules of the live feed: which channels a client wants, and metrics at most once a second.
 
-Pure: no sockets, no clock (the hub calls ``drain()`` on its own tick).
+Pure: no sockets, no clock (the hub calls ``drain()`` on its own tick and hands the drained
+envelopes to a ``MetricsFlush``, which serialises them for the WebSocket's one-frame batch).
 """
 
 from __future__ import annotations
@@ -90,6 +91,36 @@ class MetricsCoalescer:
 
     def __len__(self) -> int:
         return len(self._latest)
+
+
+class MetricsFlush:
+    """One tick's ``metrics`` envelopes, each serialised once, and their JSON arrays per filter.
+
+    A WebSocket client gets the whole flush as one frame: ``[envelope, envelope, …]`` holding
+    the envelopes its filter wants. The array is joined once per distinct filter, so every
+    client without a filter (the common case) shares one string.
+    """
+
+    def __init__(self, envelopes: Iterable[Envelope]) -> None:
+        self.items: Final[list[tuple[str | None, str]]] = [
+            (envelope.channel, envelope.to_json()) for envelope in envelopes
+        ]
+        """``(channel, envelope JSON)`` in drain order, for clients that take one at a time."""
+        self._arrays: dict[ChannelFilter, str | None] = {}
+
+    def array_for(self, channels: ChannelFilter) -> str | None:
+        """The JSON array of the envelopes ``channels`` wants, or ``None`` when it wants none."""
+        try:
+            return self._arrays[channels]
+        except KeyError:
+            pass
+        wanted = [text for channel, text in self.items if wants(channels, channel)]
+        array = "[" + ",".join(wanted) + "]" if wanted else None
+        self._arrays[channels] = array
+        return array
+
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 def coalesced(envelope: Envelope) -> bool:

@@ -3,8 +3,11 @@
 One hub per app holds one bus subscription. Each envelope is serialised once
 and offered to every client's bounded queue; ``metrics`` envelopes are held and
 sent once per ``METRICS_FLUSH_S`` (the newest per channel), everything else at
-once. A client whose queue is full is dropped on the spot: the hub never
-waits for a client, and each client's sender waits only for its own socket.
+once. A flush reaches a batching client (WebSocket) as one message, the JSON
+array of the envelopes it wants, joined once per distinct channel filter; a
+client that does not batch (SSE) gets them one by one. A client whose queue is
+full is dropped on the spot: the hub never waits for a client, and each
+client's sender waits only for its own socket.
 
 The hub starts with its first client and stops with its last, so it owns no
 task while nobody listens.
@@ -18,34 +21,59 @@ from typing import Final
 
 import structlog
 
-from streamfleet.api.live_feed import ChannelFilter, MetricsCoalescer, coalesced, wants
+from streamfleet.api.live_feed import (
+    ChannelFilter,
+    MetricsCoalescer,
+    MetricsFlush,
+    coalesced,
+    wants,
+)
 from streamfleet.events.bus import EventBus, Subscription
 from streamfleet.events.envelope import Envelope, EventType
 
 log = structlog.get_logger()
 
 CLIENT_QUEUE_SIZE: Final = 512
-"""Messages waiting for one client; a client this far behind is dropped."""
+"""Messages waiting for one client (a metrics batch counts as one); a client this far behind
+is dropped."""
 METRICS_FLUSH_S: Final = 1.0
 HUB_QUEUE_SIZE: Final = 10_000
 """The hub's own bus queue: it only serialises and offers, so it keeps up."""
 
 Message = tuple[str, str]
-"""``(type, JSON text)`` of one envelope, serialised once for every client."""
+"""``(type, JSON text)`` of one envelope, serialised once for every client; for a batching
+client's metrics flush, ``("metrics", JSON array of envelopes)``."""
 
 
 class LiveClient:
-    """One connected client's queue and filter, as the hub sees it."""
+    """One connected client's queue and filter, as the hub sees it.
 
-    def __init__(self, channels: ChannelFilter = None, maxsize: int = CLIENT_QUEUE_SIZE) -> None:
+    ``batches``: the client takes each metrics flush as one message holding a JSON array
+    (WebSocket); otherwise it gets one message per envelope (SSE).
+    """
+
+    def __init__(
+        self,
+        channels: ChannelFilter = None,
+        maxsize: int = CLIENT_QUEUE_SIZE,
+        *,
+        batches: bool = False,
+    ) -> None:
         self.channels = channels
+        self.batches = batches
         self._queue: asyncio.Queue[Message | None] = asyncio.Queue(maxsize)
         self.dropped: str | None = None
         """Why the hub cut this client off, or ``None`` while it is served."""
 
     def offer(self, channel: str | None, message: Message) -> bool:
         """Queue ``message`` if the client wants it; ``False`` when the queue is full."""
-        if self.dropped is not None or not wants(self.channels, channel):
+        if not wants(self.channels, channel):
+            return True
+        return self.push(message)
+
+    def push(self, message: Message) -> bool:
+        """Queue ``message`` whatever the filter (the caller chose it); ``False`` when full."""
+        if self.dropped is not None:
             return True
         try:
             self._queue.put_nowait(message)
@@ -93,11 +121,23 @@ class LiveHub:
     def clients(self) -> frozenset[LiveClient]:
         return frozenset(self._clients)
 
+    @property
+    def held_metrics(self) -> int:
+        """Channels whose newest ``metrics`` envelope waits for the next flush."""
+        return len(self._coalescer)
+
     def connect(
-        self, channels: ChannelFilter = None, maxsize: int = CLIENT_QUEUE_SIZE
+        self,
+        channels: ChannelFilter = None,
+        maxsize: int = CLIENT_QUEUE_SIZE,
+        *,
+        batches: bool = False,
     ) -> LiveClient:
-        """Register a client; envelopes published from now on are queued for it."""
-        client = LiveClient(channels, maxsize)
+        """Register a client; envelopes published from now on are queued for it.
+
+        ``batches=True`` (WebSocket): each metrics flush arrives as one JSON-array message.
+        """
+        client = LiveClient(channels, maxsize, batches=batches)
         self._clients.add(client)
         if self._subscription is None:
             self._start()
@@ -163,8 +203,22 @@ class LiveHub:
     async def _flush_metrics(self) -> None:
         while True:
             await asyncio.sleep(self._flush_interval_s)
-            for envelope in self._coalescer.drain():
-                self._fan_out(envelope)
+            self.flush_metrics()
+
+    def flush_metrics(self) -> None:
+        """Send the held metrics now: one array per batching client, one by one to the rest."""
+        flush = MetricsFlush(self._coalescer.drain())
+        if not flush:
+            return
+        kind = EventType.METRICS.value
+        for client in list(self._clients):
+            if client.batches:
+                array = flush.array_for(client.channels)
+                accepted = array is None or client.push((kind, array))
+            else:
+                accepted = all(client.offer(channel, (kind, text)) for channel, text in flush.items)
+            if not accepted:
+                self.drop(client, "send buffer full")
 
     def _fan_out(self, envelope: Envelope) -> None:
         message = (envelope.type.value, envelope.to_json())

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from streamfleet.api.live_hub import LiveHub
 from streamfleet.api.routes import live
 from streamfleet.api.routes.live import live_hub
 from streamfleet.events.envelope import Envelope, EventType
@@ -96,3 +97,25 @@ async def test_a_quiet_stream_sends_keep_alive_comments(
         while line == "":
             line = await asyncio.wait_for(anext(lines), 5.0)
         assert line == ": keep-alive"
+
+
+async def test_the_stream_sends_each_flushed_metrics_envelope_as_its_own_event(
+    server: LiveServer,
+) -> None:
+    """SSE does not batch: three channels' held samples are three ``event: metrics`` frames."""
+    hub = LiveHub(server.bus, flush_interval_s=3600.0)  # flushed by hand below
+    server.app.state.live_hub = hub
+    held = [Envelope(EventType.METRICS, slug, {"fps": 25.0}) for slug in ("a", "b", "c")]
+    async with (
+        httpx.AsyncClient(base_url=server.http_url) as client,
+        client.stream("GET", "/api/v1/events/stream") as response,
+    ):
+        lines = response.aiter_lines()
+        assert (await next_event(lines))[0] == "snapshot"
+        for envelope in held:
+            server.bus.publish_nowait(envelope)
+        await eventually(lambda: hub.held_metrics == len(held), 5, "metrics held")
+        hub.flush_metrics()
+        assert [await next_event(lines) for _ in held] == [
+            ("metrics", envelope.to_dict()) for envelope in held
+        ]

@@ -16,6 +16,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from streamfleet.api.live_hub import LiveHub
 from streamfleet.api.routes.live import live_hub
 from streamfleet.engine.thumbnailer import Thumbnailer
 from streamfleet.events.envelope import Envelope, EventType
@@ -43,10 +44,28 @@ async def create_channel(server: LiveServer, name: str, url: str) -> dict[str, A
     return body
 
 
-async def receive(ws: ClientConnection, timeout_s: float = DELIVERY_BOUND_S) -> dict[str, Any]:
+async def receive_frame(ws: ClientConnection, timeout_s: float = DELIVERY_BOUND_S) -> Any:
+    """The next text frame, decoded: an envelope object, or an array of metrics envelopes."""
     message = await asyncio.wait_for(ws.recv(), timeout_s)
     assert isinstance(message, str)
-    decoded: dict[str, Any] = json.loads(message)
+    return json.loads(message)
+
+
+async def receive(ws: ClientConnection, timeout_s: float = DELIVERY_BOUND_S) -> dict[str, Any]:
+    """The next frame, which must be a single envelope."""
+    decoded = await receive_frame(ws, timeout_s)
+    assert isinstance(decoded, dict), decoded
+    return decoded
+
+
+async def receive_metrics(
+    ws: ClientConnection, timeout_s: float = DELIVERY_BOUND_S
+) -> list[dict[str, Any]]:
+    """The next frame, which must be a metrics flush: a non-empty array of metrics envelopes."""
+    decoded = await receive_frame(ws, timeout_s)
+    assert isinstance(decoded, list), decoded
+    assert decoded, "a metrics frame is never empty"
+    assert {envelope["type"] for envelope in decoded} == {"metrics"}
     return decoded
 
 
@@ -81,23 +100,51 @@ async def test_the_socket_sends_a_snapshot_then_a_status_change_within_a_bound(
 async def test_metrics_reach_a_client_at_most_once_per_channel_per_second(
     server: LiveServer,
 ) -> None:
-    """Twenty samples of one channel in a burst arrive as one: the newest."""
+    """Twenty samples of one channel in a burst arrive as one, the newest, inside an array."""
     async with connect(server.ws_url) as ws:
         await receive(ws)
         for fps in range(20):
             server.bus.publish_nowait(Envelope(EventType.METRICS, "news", {"fps": float(fps)}))
         server.bus.publish_nowait(Envelope(EventType.METRICS, "sport", {"fps": 50.0}))
-        first = [await receive(ws), await receive(ws)]
+        first = await receive_metrics(ws)  # the burst is published before the hub can tick
         assert sorted((m["channel"], m["data"]["fps"]) for m in first) == [
             ("news", 19.0),
             ("sport", 50.0),
         ]
         server.bus.publish_nowait(Envelope(EventType.METRICS, "news", {"fps": 25.0}))
         server.bus.publish_nowait(Envelope(EventType.METRICS, "news", {"fps": 26.0}))
-        nxt = await receive(ws)
-        assert (nxt["channel"], nxt["data"]["fps"]) == ("news", 26.0)
+        nxt = await receive_metrics(ws)
+        assert [(m["channel"], m["data"]["fps"]) for m in nxt] == [("news", 26.0)]
         with pytest.raises(TimeoutError):
-            await receive(ws, timeout_s=1.2)  # nothing more was published
+            await receive_frame(ws, timeout_s=1.2)  # nothing more was published
+
+
+async def test_a_metrics_flush_reaches_each_client_as_one_frame_of_the_channels_it_wants(
+    server: LiveServer,
+) -> None:
+    """Twelve channels pending: one array frame of all twelve, or of the subscribed three."""
+    hub = LiveHub(server.bus, flush_interval_s=3600.0)  # flushed by hand below
+    server.app.state.live_hub = hub
+    slugs = [f"ch-{i:02d}" for i in range(12)]
+    subset = ["ch-01", "ch-05", "ch-11"]
+    async with (
+        connect(server.ws_url) as everything,
+        connect(server.ws_url + "?channels=" + ",".join(subset)) as some,
+    ):
+        await receive(everything)
+        await receive(some)
+        for i, slug in enumerate(slugs):
+            server.bus.publish_nowait(Envelope(EventType.METRICS, slug, {"fps": float(i)}))
+        await eventually(lambda: hub.held_metrics == len(slugs), 5, "metrics held")
+        hub.flush_metrics()
+        whole = await receive_metrics(everything)
+        assert [(m["channel"], m["data"]["fps"]) for m in whole] == [
+            (slug, float(i)) for i, slug in enumerate(slugs)
+        ]
+        assert [m["channel"] for m in await receive_metrics(some)] == subset
+        server.bus.publish_nowait(status("ch-05", "offline"))  # not batched: one object
+        assert (await receive(everything))["channel"] == "ch-05"
+        assert (await receive(some))["channel"] == "ch-05"
 
 
 async def test_a_client_gets_only_the_channels_it_subscribed_to(server: LiveServer) -> None:

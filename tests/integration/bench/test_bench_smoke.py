@@ -177,6 +177,7 @@ def test_streamfleet_is_measured_with_its_reaction_times(smoke_run: SmokeRun) ->
     assert figures["false_offline_events"] == 0
     assert figures["ws"]["ready_clients"] == 50
     assert figures["ws"]["delay_ms"]["count"] > 0
+    assert figures["ws"]["bad_messages"] == 0  # single envelopes and metrics arrays both read
     assert figures["api_list"]["errors"] == 0
     assert figures["api_list"]["requests"] == 100
     assert smoke_run.report["ratios"]["cpu"]["streamfleet/bare-ffmpeg"] > 0

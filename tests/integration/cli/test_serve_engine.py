@@ -90,17 +90,21 @@ async def test_kill_9_of_the_server_leaves_no_ffmpeg_behind(
 
 
 async def next_status(socket: Any, slug: str, wanted: str, timeout_s: float) -> float:
-    """Read envelopes until ``slug`` reports ``wanted``; returns the arrival time."""
+    """Read frames until ``slug`` reports ``wanted``; returns the arrival time.
+
+    A frame is one envelope, or an array of them (the once-a-second metrics flush).
+    """
     deadline = time.monotonic() + timeout_s
     while True:
         raw = await asyncio.wait_for(socket.recv(), max(0.01, deadline - time.monotonic()))
-        envelope = json.loads(raw)
-        if (
-            envelope["type"] == "status"
-            and envelope["channel"] == slug
-            and envelope["data"]["status"] == wanted
-        ):
-            return time.monotonic()
+        frame = json.loads(raw)
+        for envelope in frame if isinstance(frame, list) else [frame]:
+            if (
+                envelope["type"] == "status"
+                and envelope["channel"] == slug
+                and envelope["data"]["status"] == wanted
+            ):
+                return time.monotonic()
 
 
 async def test_the_websocket_tells_offline_then_online_when_a_real_source_stops_and_returns(

@@ -1,11 +1,14 @@
-"""Live feed rules: client messages, channel filters and metrics coalescing."""
+"""Live feed rules: client messages, channel filters, metrics coalescing and batching."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from streamfleet.api.live_feed import (
     MetricsCoalescer,
+    MetricsFlush,
     coalesced,
     parse_channels_query,
     parse_client_message,
@@ -92,3 +95,39 @@ def test_only_metrics_are_held_for_the_tick() -> None:
     """Status changes go out at once."""
     assert coalesced(Envelope(EventType.METRICS, "news", {}))
     assert not coalesced(Envelope(EventType.STATUS, "news", {"status": "offline"}))
+
+
+def metrics(channel: str, fps: float) -> Envelope:
+    return Envelope(EventType.METRICS, channel, {"fps": fps}, ts=1764013500.0)
+
+
+def test_a_flush_joins_the_wanted_envelopes_into_one_json_array() -> None:
+    """No filter: every envelope in drain order; a filter: only its channels, same order."""
+    held = [metrics("news", 25.0), metrics("sport", 50.0), metrics("weather", 30.0)]
+    flush = MetricsFlush(held)
+    assert len(flush) == 3
+    assert json.loads(flush.array_for(None) or "") == [e.to_dict() for e in held]
+    subset = flush.array_for(frozenset({"weather", "news"}))
+    assert json.loads(subset or "") == [held[0].to_dict(), held[2].to_dict()]
+
+
+def test_a_flush_joins_each_distinct_filter_once_and_shares_the_string() -> None:
+    """Clients with equal filters get the very same string object, built once."""
+    flush = MetricsFlush([metrics("news", 25.0), metrics("sport", 50.0)])
+    assert flush.array_for(None) is flush.array_for(None)
+    assert flush.array_for(frozenset({"news"})) is flush.array_for(frozenset({"news"}))
+
+
+def test_a_filter_that_wants_none_of_the_flush_gets_no_array() -> None:
+    """No empty ``[]`` frame is ever sent."""
+    flush = MetricsFlush([metrics("news", 25.0)])
+    assert flush.array_for(frozenset({"sport"})) is None
+    assert MetricsFlush([]).array_for(None) is None
+
+
+def test_a_flush_keeps_each_envelope_serialised_once_for_one_by_one_clients() -> None:
+    """``items`` hold the same JSON the array is made of, with the channel for filtering."""
+    held = [metrics("news", 25.0), metrics("sport", 50.0)]
+    flush = MetricsFlush(held)
+    assert flush.items == [("news", held[0].to_json()), ("sport", held[1].to_json())]
+    assert flush.array_for(None) == "[" + ",".join(text for _, text in flush.items) + "]"

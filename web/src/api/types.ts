@@ -264,7 +264,8 @@ export interface TargetTestResult {
   notification?: Notification
 }
 
-// Live events (WebSocket /api/v1/ws).
+// Live events (WebSocket /api/v1/ws): a frame is one Envelope, or an array of metrics
+// Envelopes (the once-a-second flush).
 
 export interface StatusData {
   status: Status

@@ -1,7 +1,8 @@
 // The live event stream: one WebSocket to /api/v1/ws for the whole dashboard.
 //
-// The first message after connecting is a snapshot, then deltas; both reach the stores in
-// coalesced batches. A dropped connection is retried with jittered exponential backoff
+// The first message after connecting is a snapshot, then deltas (one envelope per frame, except
+// the metrics flush: one frame holding an array of them); both reach the stores in coalesced
+// batches. A dropped connection is retried with jittered exponential backoff
 // (reset by the next snapshot); `status` says what is going on for the header. The socket is
 // closed when the owning scope ends, and an explicit `close()` is never followed by a retry.
 
@@ -45,16 +46,30 @@ const ENVELOPE_TYPES = new Set<string>([
   'alert',
 ])
 
-/** The envelope in a message, or null when it is not one we know. */
-export function parseEnvelope(raw: unknown): Envelope | null {
-  if (typeof raw !== 'string') return null
+/**
+ * The envelopes in one WebSocket frame: a single envelope object, or (the once-a-second metrics
+ * flush) a JSON array of envelopes. Anything that is not an envelope we know is left out.
+ */
+export function parseEnvelopes(raw: unknown): Envelope[] {
+  if (typeof raw !== 'string') return []
   let value: unknown
   try {
     value = JSON.parse(raw)
   } catch {
-    return null
+    return []
   }
-  if (typeof value !== 'object' || value === null) return null
+  const items: unknown[] = Array.isArray(value) ? value : [value]
+  const envelopes: Envelope[] = []
+  for (const item of items) {
+    const envelope = toEnvelope(item)
+    if (envelope !== null) envelopes.push(envelope)
+  }
+  return envelopes
+}
+
+/** One decoded JSON value as an envelope, or null when it is not one we know. */
+function toEnvelope(value: unknown): Envelope | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null
   const candidate = value as Record<string, unknown>
   if (typeof candidate.type !== 'string' || !ENVELOPE_TYPES.has(candidate.type)) return null
   if (typeof candidate.data !== 'object' || candidate.data === null) return null
@@ -149,13 +164,13 @@ export class LiveConnection {
     }
     socket.onmessage = (event: MessageEvent) => {
       if (this.socket !== socket) return
-      const envelope = parseEnvelope(event.data)
-      if (envelope === null) return
-      if (envelope.type === 'snapshot') {
-        this.attempts = 0
-        this.status.value = 'connected'
+      for (const envelope of parseEnvelopes(event.data)) {
+        if (envelope.type === 'snapshot') {
+          this.attempts = 0
+          this.status.value = 'connected'
+        }
+        this.batcher.push(envelope)
       }
-      this.batcher.push(envelope)
     }
     socket.onerror = () => {
       // A close event always follows; the retry is scheduled there.

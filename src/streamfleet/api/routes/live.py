@@ -2,11 +2,13 @@
 
 Both send a ``snapshot`` envelope first (every channel as the API shows it,
 secrets hidden), then the bus envelopes as they come, ``metrics`` at most once
-per channel per second. ``?channels=a,b`` limits delivery to those channels;
-on the WebSocket, ``{"type": "subscribe", "channels": [...]}`` changes that
-later. A client that does not read is dropped (WebSocket close code 1013);
-the server's WebSocket pings (uvicorn's ``ws_ping_interval``) close dead
-connections. Open until accounts exist.
+per channel per second. A WebSocket frame is one envelope, except the metrics
+flush: one frame holding a JSON array of the client's metrics envelopes. SSE
+sends every envelope, metrics included, as its own frame. ``?channels=a,b``
+limits delivery to those channels; on the WebSocket, ``{"type": "subscribe",
+"channels": [...]}`` changes that later. A client that does not read is
+dropped (WebSocket close code 1013); the server's WebSocket pings (uvicorn's
+``ws_ping_interval``) close dead connections. Open until accounts exist.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ async def _channels_from_repository(app: Any) -> list[dict[str, Any]]:
 
 @router.websocket("/ws")
 async def live_socket(websocket: WebSocket, channels: str | None = None) -> None:
-    """Snapshot, then every envelope; see docs/events.md."""
+    """Snapshot, then every envelope (the metrics flush as one array frame); see docs/events.md."""
     try:
         wanted = parse_channels_query(channels)
     except InvalidInput as exc:
@@ -111,7 +113,8 @@ async def live_socket(websocket: WebSocket, channels: str | None = None) -> None
     app = websocket.app
     hub = live_hub(app)
     await websocket.accept()
-    client = hub.connect(wanted)  # before the snapshot: nothing published after it is lost
+    # Before the snapshot: nothing published after it is lost. Metrics come as one array a tick.
+    client = hub.connect(wanted, batches=True)
     thumbnailer = _thumbnailer(app)
     if thumbnailer is not None:
         thumbnailer.watchers += 1
