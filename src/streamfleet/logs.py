@@ -49,6 +49,9 @@ def redact_secrets(_logger: WrappedLogger, _name: str, event_dict: EventDict) ->
     return event_dict
 
 
+SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+
 def configure_logging(level: str = "info", fmt: str = "json", stream: TextIO | None = None) -> None:
     """Route structlog and stdlib logging to ``stream`` (stderr) as one line per event."""
     out = stream or sys.stderr
@@ -79,6 +82,14 @@ def configure_logging(level: str = "info", fmt: str = "json", stream: TextIO | N
     root.setLevel(level.upper())
     for name, quiet_level in QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(max(quiet_level, root.level))
+    for name in SERVER_LOGGERS:
+        # A server started with uvicorn's own log config gives these loggers private handlers
+        # and stops them propagating; every line must come through our one handler instead.
+        server_logger = logging.getLogger(name)
+        for old in list(server_logger.handlers):
+            server_logger.removeHandler(old)
+        server_logger.propagate = True
+        server_logger.disabled = False
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,
