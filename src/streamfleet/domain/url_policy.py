@@ -117,4 +117,6 @@ def redact(url: str) -> str:
     if "@" in netloc:
         netloc = "***@" + netloc.rsplit("@", 1)[1]
     query = _QUERY_SECRET_RE.sub(r"\1***", parts.query)
+    if netloc == parts.netloc and query == parts.query:
+        return url  # nothing to hide: keep it exactly (urlunsplit would fold "////" paths)
     return urlunsplit(SplitResult(parts.scheme, netloc, parts.path, query, parts.fragment))

@@ -189,3 +189,9 @@ def test_redact_hides_secret_query_values(key: str, value: str, host: str) -> No
 
 def test_redact_leaves_a_url_without_secrets_as_it_is() -> None:
     assert redact("udp://239.0.0.1:1234?pkt_size=1316") == "udp://239.0.0.1:1234?pkt_size=1316"
+
+
+def test_a_url_without_secrets_is_shown_exactly_as_given() -> None:
+    """An SQLite database URL keeps its four slashes (nothing to hide, nothing rebuilt)."""
+    url = "sqlite+aiosqlite:////tmp/data/streamfleet.db"
+    assert redact(url) == url
