@@ -106,6 +106,7 @@ class ChannelRunner:
         self._clear_since: float | None = None
         self._metrics_dirty = False
         self._last_block: Progress | None = None
+        self._fps_mark: tuple[float, int] | None = None
 
     @property
     def source(self) -> SourceRole:
@@ -319,6 +320,7 @@ class ChannelRunner:
     def _begin_attempt(self, watch: OutputWatch) -> None:
         now = self.ctx.clock()
         self._parser = ProgressParser()
+        self._fps_mark = None
         self._watch = watch
         watch.arm(now)
         self._started_at = now
@@ -453,12 +455,26 @@ class ChannelRunner:
             elif now - self._clear_since >= self.health.t.recover_after_s:
                 self.transition(StatusEvent.HEALTH_RECOVERED, "back within expectations")
 
+    def _recent_fps(self, block: Progress) -> float | None:
+        """Frames per second since the previous measurement: FFmpeg's own ``fps`` averages the
+        whole run, so it reads high after joining a buffered source and hides a later drop."""
+        if block.frame is None:
+            return block.fps
+        now = self.ctx.clock()
+        mark = self._fps_mark
+        if mark is not None and now - mark[0] < FPS_MIN_WINDOW_S:
+            return self.metrics.get("fps", block.fps)
+        self._fps_mark = (now, block.frame)
+        if mark is None or block.frame < mark[1]:
+            return block.fps
+        return round((block.frame - mark[1]) / (now - mark[0]), 2)
+
     def _publish_metrics(self, watch: OutputWatch) -> None:
         self._metrics_dirty = False
         block = self._last_block
         m = self.metrics
         if block is not None:
-            m["fps"] = block.fps
+            m["fps"] = self._recent_fps(block)
             m["frames"] = block.frame
             m["drop_frames"] = block.drop_frames
             m["dup_frames"] = block.dup_frames
@@ -469,6 +485,10 @@ class ChannelRunner:
         m["last_segment_age_s"] = round(age, 1) if age is not None else None
         m.setdefault("bitrate_kbps", None)
         self.ctx.bus.publish_nowait(Envelope(EventType.METRICS, self.channel.slug, dict(m)))
+
+
+FPS_MIN_WINDOW_S: Final = 0.5
+"""The shortest span over which the frame rate is measured from frame counts."""
 
 
 def secrets_of(channel: Channel) -> tuple[str, ...]:
