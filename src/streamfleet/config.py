@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     srt_port_max: Annotated[int, Field(ge=1024, le=65535)] = 10999
     input_timeout_s: Seconds = 1.0
     """How long an input may stay silent before FFmpeg gives up on it."""
+    offline_listen_timeout_s: Seconds = 5.0
+    """While a UDP/RTP channel is offline, how long each retry listens for its source."""
     stale_timeout_s: Seconds = 1.2
     """Progress that does not advance for this long means the source is gone."""
     startup_timeout_s: Seconds = 15.0

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,7 +38,7 @@ import structlog
 from streamfleet.domain.channel import Channel, IngestMode
 from streamfleet.domain.errors import InvalidInput
 from streamfleet.domain.status import TRANSITIONS, Status, StatusEvent, transition
-from streamfleet.domain.url_policy import redact
+from streamfleet.domain.url_policy import redact, scheme_of
 from streamfleet.engine.backoff import Backoff
 from streamfleet.engine.backup_source import BackupSwitch
 from streamfleet.engine.context import RunnerContext
@@ -46,7 +47,13 @@ from streamfleet.engine.log_ring import LogRing
 from streamfleet.engine.output_watch import OutputWatch, output_stall
 from streamfleet.engine.process import Child
 from streamfleet.events.envelope import Envelope, EventType
-from streamfleet.media.command import SourceRole, build_args, input_url, profile_of
+from streamfleet.media.command import (
+    EngineOptions,
+    SourceRole,
+    build_args,
+    input_url,
+    profile_of,
+)
 from streamfleet.media.exit_reason import ExitVerdict, classify_exit
 from streamfleet.media.hls_args import HlsLayout
 from streamfleet.media.progress import Progress, ProgressParser
@@ -62,6 +69,7 @@ TICK_S: Final = 1.0
 LISTEN_ARMED_S: Final = 1.0
 """A listener with no publisher after this long shows ``offline``/"waiting for publisher"."""
 READ_CHUNK: Final = 65536
+DATAGRAM_SCHEMES: Final = frozenset({"udp", "rtp"})
 WAITING_FOR_PUBLISHER: Final = "waiting for publisher"
 
 
@@ -255,11 +263,24 @@ class ChannelRunner:
 
     # -- one attempt --------------------------------------------------------------------
 
+    def _attempt_options(self) -> EngineOptions:
+        """While offline, a datagram input (UDP/RTP) waits ``offline_listen_timeout_s`` for its
+        source instead of ``input_timeout_s``: listening costs nothing, and a source that comes
+        back during the wait is taken at once instead of at the next backoff attempt. Loss while
+        online is still seen by the progress watchdog, not by this timeout."""
+        options = self.ctx.options
+        if self.status is not Status.OFFLINE:
+            return options
+        if scheme_of(input_url(self.channel, self.source)) not in DATAGRAM_SCHEMES:
+            return options
+        timeout_s = max(options.input_timeout_s, self.ctx.settings.offline_listen_timeout_s)
+        return dataclasses.replace(options, input_timeout_s=timeout_s)
+
     async def _attempt(self) -> Outcome:
         channel = self.channel
         argv = build_args(
             channel,
-            self.ctx.options,
+            self._attempt_options(),
             self.output_dir,
             delete_segments=deletes_segments(channel),
             source=self.source,
