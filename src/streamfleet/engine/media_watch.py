@@ -2,7 +2,10 @@
 
 ``ChannelMediaWatch.examine()`` does the blocking work (file reads, decoding,
 the JPEG write) and runs in the thumbnailer's worker threads, never on the
-event loop. It keeps the channel's decoders between calls, so the thumbnailer
+event loop. For each segment it borrows a video decoder and a JPEG encoder from
+the ``CodecPool`` all channels share (one pair per channel kept ~3 MiB of frame
+buffers per channel); between calls it keeps only small state of its own (the
+last segment and frame set-up, the content-check trackers), so the thumbnailer
 runs at most one ``examine()`` per channel at a time. A segment that cannot be
 used comes back as ``Findings.skipped`` with the reason; it never raises.
 """
@@ -21,6 +24,7 @@ import av
 from streamfleet.domain.channel import DEFAULT_THUMBNAIL_INTERVAL_S
 from streamfleet.domain.errors import InvalidInput
 from streamfleet.media.audio_level import AudioLevelMeter
+from streamfleet.media.codec_pool import CodecPool
 from streamfleet.media.content_checks import (
     ConditionTracker,
     ContentCheck,
@@ -44,7 +48,7 @@ from streamfleet.media.playlist_segments import (
     media_segments,
     smallest_variant,
 )
-from streamfleet.media.thumbnail import JpegEncoder, KeyframeDecoder, write_atomic
+from streamfleet.media.thumbnail import write_atomic
 
 PLAYLIST_NAME: Final = "index.m3u8"
 MEDIA_INFO_REFRESH_S: Final = 600.0
@@ -100,6 +104,7 @@ class ChannelMediaWatch:
         channel_dir: Path,
         thumbnail_path: Path,
         previous_info: MediaInfo | None = None,
+        codecs: CodecPool | None = None,
     ) -> None:
         self.slug = slug
         self.channel_dir = channel_dir
@@ -110,8 +115,7 @@ class ChannelMediaWatch:
         self._next_info_read = 0.0
         self._last_segment: tuple[str, int, int] | None = None
         self._last_frame_key: tuple[int, int, bytes] | None = None
-        self._decoder = KeyframeDecoder()
-        self._encoder = JpegEncoder()
+        self._codecs = codecs if codecs is not None else CodecPool(keep=1)
         self._audio = AudioLevelMeter()
         self._trackers = {check: ConditionTracker(check) for check in ContentCheck}
         self._previous_luma: LumaSample | None = None
@@ -170,10 +174,12 @@ class ChannelMediaWatch:
             findings.nothing_new = True
             return
         self._last_segment = version
-        keyframe = self._decoder.decode(segment_path)
+        with self._codecs.borrow() as codecs:
+            keyframe = codecs.decoder.decode(segment_path)
+            jpeg = codecs.encoder.encode(keyframe) if thumbnail else None
         findings.fast_path = keyframe.fast_path
-        if thumbnail:
-            write_atomic(self.thumbnail_path, self._encoder.encode(keyframe))
+        if jpeg is not None:
+            write_atomic(self.thumbnail_path, jpeg)
             findings.thumbnail_written = True
 
         frame_key = (keyframe.frame.width, keyframe.frame.height, keyframe.parameter_sets)

@@ -35,7 +35,7 @@ import os
 import shutil
 import signal
 from collections.abc import Callable, Sequence
-from typing import Final
+from typing import Any, Final
 
 import structlog
 
@@ -81,28 +81,59 @@ class Spawner:
     def method(self) -> str:
         return "setpriv" if self.prefix else "preexec_fn"
 
-    async def spawn(self, argv: Sequence[str], *, capture: bool = True) -> Child:
-        """Start ``argv`` (``argv[0]`` is the program); stdout/stderr are pipes when ``capture``."""
+    async def spawn(
+        self,
+        argv: Sequence[str],
+        *,
+        capture: bool = True,
+        on_stdout: Callable[[bytes], None] | None = None,
+    ) -> Child:
+        """Start ``argv`` (``argv[0]`` is the program); stdout/stderr are pipes when ``capture``.
+
+        ``on_stdout``: stdout's bytes go to this callback on the event loop as they arrive,
+        instead of to ``Child.stdout`` (which then only sees the end of the stream). It
+        saves a reader task wake-up per chunk; the callback must not block or raise.
+        """
         pipe = asyncio.subprocess.PIPE if capture else asyncio.subprocess.DEVNULL
-        if self.prefix:
-            proc = await asyncio.create_subprocess_exec(
-                *self.prefix,
-                *argv,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=pipe,
-                stderr=pipe,
-                start_new_session=True,
-            )
-        else:
-            proc = await asyncio.create_subprocess_exec(
-                *argv,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=pipe,
-                stderr=pipe,
-                start_new_session=True,
-                preexec_fn=pdeathsig_preexec(os.getpid()),
-            )
-        return Child(proc)
+        loop = asyncio.get_running_loop()
+
+        def protocol() -> asyncio.subprocess.SubprocessStreamProtocol:
+            if on_stdout is None:
+                return asyncio.subprocess.SubprocessStreamProtocol(STREAM_LIMIT, loop)
+            return _StdoutToCallback(on_stdout, loop)
+
+        extra: dict[str, Any] = {}
+        if not self.prefix:
+            extra["preexec_fn"] = pdeathsig_preexec(os.getpid())
+        transport, proto = await loop.subprocess_exec(
+            protocol,
+            *self.prefix,
+            *argv,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=pipe,
+            stderr=pipe,
+            start_new_session=True,
+            **extra,
+        )
+        return Child(asyncio.subprocess.Process(transport, proto, loop))
+
+
+STREAM_LIMIT: Final = 2**16
+"""asyncio's default buffer limit of a child's ``StreamReader``."""
+
+
+class _StdoutToCallback(asyncio.subprocess.SubprocessStreamProtocol):
+    """asyncio's subprocess protocol, with stdout handed to a callback instead of a reader."""
+
+    def __init__(self, on_stdout: Callable[[bytes], None], loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(STREAM_LIMIT, loop)
+        self._on_stdout = on_stdout
+
+    def pipe_data_received(self, fd: int, data: bytes | str) -> None:
+        if fd != 1:
+            super().pipe_data_received(fd, data)
+        elif isinstance(data, bytes):
+            self._on_stdout(data)
 
 
 class Child:

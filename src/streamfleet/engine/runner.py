@@ -46,6 +46,7 @@ from streamfleet.engine.health import HealthMonitor
 from streamfleet.engine.log_ring import LogRing
 from streamfleet.engine.output_watch import OutputWatch, output_stall
 from streamfleet.engine.process import Child
+from streamfleet.engine.watchdog import Watchdog
 from streamfleet.events.envelope import Envelope, EventType
 from streamfleet.media.command import (
     EngineOptions,
@@ -104,7 +105,8 @@ class ChannelRunner:
         self._interrupt = asyncio.Event()
         self._switch_to: SourceRole | None = None
         # per attempt
-        self._parser = ProgressParser()
+        self._parser: ProgressParser | None = None
+        """The running child's progress parser; ``None`` between attempts."""
         self._watch: OutputWatch | None = None
         self._started_at = 0.0
         self._last_advance: float | None = None
@@ -293,13 +295,16 @@ class ChannelRunner:
             f"--- start #{self.restarts} from {redact(input_url(channel, self.source))} ---"
         )
         log_mark = self.log.total
-        child = await self.ctx.spawner.spawn(argv)
+        parser = self._parser = ProgressParser()
+        child = await self.ctx.spawner.spawn(
+            argv, on_stdout=lambda chunk: self._on_progress_bytes(parser, chunk)
+        )
         self.pid = child.pid
         write_pid_file(self.pid_path, PidRecord(child.pid, str(self.output_dir)))
         log.info("channel.spawned", channel=channel.slug, pid=child.pid, source=self.source.value)
         readers = [
-            asyncio.create_task(self._read_progress(child)),
             asyncio.create_task(self._read_stderr(child)),
+            asyncio.create_task(_until_closed(child.stdout)),  # the bytes go to the callback
         ]
         exit_task = asyncio.create_task(child.wait())
         interrupt_task = asyncio.create_task(self._interrupt.wait())
@@ -322,6 +327,7 @@ class ChannelRunner:
                 with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                     await asyncio.wait_for(exit_task, self.ctx.settings.stop_timeout_s)
             self.log.flush()
+            self._parser = None  # anything this child still writes is ignored
             remove_pid_file(self.pid_path)
             self.pid = None
         rc = child.returncode
@@ -340,7 +346,6 @@ class ChannelRunner:
 
     def _begin_attempt(self, watch: OutputWatch) -> None:
         now = self.ctx.clock()
-        self._parser = ProgressParser()
         self._fps_mark = None
         self._watch = watch
         watch.arm(now)
@@ -356,25 +361,10 @@ class ChannelRunner:
         self, exit_task: asyncio.Task[int], interrupt_task: asyncio.Task[Any]
     ) -> str | None:
         """Returns when the child exited or was interrupted (``None``), or with a stall reason."""
-        clock = self.ctx.clock
-        next_tick = clock() + TICK_S
-        waiting = {exit_task, interrupt_task}
-        while True:
-            deadline = self._stall_deadline()
-            timeout = max(0.0, min(deadline, next_tick) - clock())
-            done, _ = await asyncio.wait(
-                waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-            )
-            if done:
-                return None
-            now = clock()
-            if now >= self._stall_deadline():
-                return self._stall_reason()
-            if now >= next_tick:
-                next_tick = now + TICK_S
-                reason = self._tick(now)
-                if reason is not None:
-                    return reason
+        watchdog = Watchdog(
+            self.ctx.clock, self._stall_deadline, self._stall_reason, self._tick, TICK_S
+        )
+        return await watchdog.watch(exit_task, interrupt_task)
 
     def _stall_deadline(self) -> float:
         settings = self.ctx.settings
@@ -394,13 +384,12 @@ class ChannelRunner:
 
     # -- readers ------------------------------------------------------------------------
 
-    async def _read_progress(self, child: Child) -> None:
-        stream = child.stdout
-        assert stream is not None
-        parser = self._parser
-        while chunk := await stream.read(READ_CHUNK):
-            for block in parser.feed(chunk):
-                self._on_progress(block)
+    def _on_progress_bytes(self, parser: ProgressParser, chunk: bytes) -> None:
+        """FFmpeg's ``-progress`` output, handed over by the child's pipe as it arrives."""
+        if parser is not self._parser:
+            return  # a child of an attempt that has ended
+        for block in parser.feed(chunk):
+            self._on_progress(block)
 
     async def _read_stderr(self, child: Child) -> None:
         stream = child.stderr
@@ -506,6 +495,12 @@ class ChannelRunner:
         m["last_segment_age_s"] = round(age, 1) if age is not None else None
         m.setdefault("bitrate_kbps", None)
         self.ctx.bus.publish_nowait(Envelope(EventType.METRICS, self.channel.slug, dict(m)))
+
+
+async def _until_closed(stream: asyncio.StreamReader | None) -> None:
+    """Returns when the child closed the pipe (its bytes went elsewhere)."""
+    if stream is not None:
+        await stream.read()
 
 
 FPS_MIN_WINDOW_S: Final = 0.5

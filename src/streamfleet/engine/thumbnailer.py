@@ -34,6 +34,7 @@ from streamfleet.domain.status import Status
 from streamfleet.engine.media_watch import ChannelMediaWatch, Findings, WatchConfig
 from streamfleet.events.bus import EventBus
 from streamfleet.events.envelope import Envelope, EventType
+from streamfleet.media.codec_pool import CodecPool
 from streamfleet.media.content_checks import ContentTransition, enabled_checks
 from streamfleet.media.media_info import MediaInfo
 from streamfleet.storage.hls_paths import channel_hls_dir, thumbnail_path
@@ -87,6 +88,8 @@ class Thumbnailer:
         self._watchers = 0
         self._wake = asyncio.Event()
         self._executor: ThreadPoolExecutor | None = None
+        self._codecs = CodecPool(keep=settings.thumbnail_workers)
+        """Shared by every channel: one decoder/encoder per worker thread, not per channel."""
         self.cpu_seconds = 0.0
         """CPU time spent in worker threads (``streamfleet_thumbnail_cpu_seconds_total``)."""
         self.thumbnails_written = 0
@@ -97,6 +100,11 @@ class Thumbnailer:
     def media_info(self, slug: str) -> MediaInfo | None:
         """The channel's latest media info, ``None`` until a segment was read."""
         return self._media_info.get(slug)
+
+    @property
+    def codec_sets(self) -> int:
+        """Decoder/encoder pairs made so far: bounded by the worker threads, not the channels."""
+        return self._codecs.created
 
     @property
     def watched(self) -> frozenset[str]:
@@ -166,6 +174,7 @@ class Thumbnailer:
             channel_hls_dir(self._settings.hls_dir, slug),
             self._thumbnail_path(slug),
             previous_info=self._media_info.get(slug),
+            codecs=self._codecs,
         )
         self._watched[slug] = _Watched(watch, self._config_for(slug), now, now)
         log.debug("thumbnail.watch", channel=slug)

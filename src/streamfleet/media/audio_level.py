@@ -9,10 +9,12 @@ it from one thread at a time.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import av
-import numpy as np
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from streamfleet.domain.errors import InvalidInput
 from streamfleet.media.ts_packets import (
@@ -54,6 +56,8 @@ class AudioLevelMeter:
             self._context = av.CodecContext.create(decoder, "r")
             self._context.thread_count = 1
             self._decoder = decoder
+        import numpy as np  # here, not at the top: only channels with a silence check need it
+
         stream = b"".join(pes.data for pes in elementary_stream(segment, audio.pid))
         total = 0.0
         count = 0
@@ -71,6 +75,8 @@ class AudioLevelMeter:
 
 def _as_float(samples: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Samples scaled to -1..1 whatever the decoder's sample format."""
+    import numpy as np
+
     if samples.dtype.kind == "f":
         return samples.astype(np.float64, copy=False)
     if samples.dtype == np.uint8:

@@ -16,15 +16,18 @@ import enum
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
-
-import av
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from streamfleet.media.media_info import iso_utc
 
-LumaSample = npt.NDArray[np.uint8]
+if TYPE_CHECKING:
+    import av
+    import numpy as np
+    import numpy.typing as npt
+
+# numpy (about 10 MiB of serve's memory) is imported by the functions that use it: only
+# channels with content checks enabled need it.
+LumaSample: TypeAlias = "npt.NDArray[np.uint8]"
 
 SAMPLE_WIDTH_PX: Final = 64
 SAMPLE_HEIGHT_PX: Final = 36
@@ -67,6 +70,8 @@ def luma_sample(frame: av.VideoFrame) -> LumaSample:
         dst_color_range="JPEG",
         threads=1,
     )
+    import numpy as np
+
     return np.asarray(small.to_ndarray(), dtype=np.uint8)
 
 
@@ -74,6 +79,8 @@ def is_black(sample: LumaSample) -> bool:
     """At least ``BLACK_PICTURE_RATIO`` of the pixels are black."""
     if sample.size == 0:
         return False
+    import numpy as np
+
     return float(np.count_nonzero(sample <= BLACK_PIXEL_MAX)) / sample.size >= BLACK_PICTURE_RATIO
 
 
@@ -81,6 +88,8 @@ def mean_difference(a: LumaSample, b: LumaSample) -> float:
     """Mean absolute difference per pixel (0..255); ``inf`` for samples of different shapes."""
     if a.shape != b.shape or a.size == 0:
         return math.inf
+    import numpy as np
+
     return float(np.mean(np.abs(a.astype(np.int16) - b.astype(np.int16))))
 
 

@@ -10,9 +10,11 @@ through ``av.open`` with non-key frames skipped. Each decoded frame is scaled to
 Every decoder and scaler runs with one thread, so the CPU a caller measures
 with ``time.thread_time()`` is all the CPU a thumbnail costs.
 
-``KeyframeDecoder`` and ``JpegEncoder`` keep state: use one of each per
-channel, from one thread at a time. Failures raise ``InvalidInput`` on the field
-``segment``, with the reason.
+``KeyframeDecoder`` and ``JpegEncoder`` keep state: use each from one thread
+at a time. They may serve any channel (``codec_pool`` shares a few between all
+channels): the decoder is set up again whenever a keyframe's parameter sets
+differ from the ones it was set up with. Failures raise ``InvalidInput`` on the
+field ``segment``, with the reason.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def thumbnail_size(
 
 
 class KeyframeDecoder:
-    """Decodes the first keyframe of one channel's segments, keeping its decoder."""
+    """Decodes the first keyframe of segments, keeping its decoder between calls."""
 
     def __init__(self) -> None:
         self._context: Any = None
@@ -106,11 +108,9 @@ class KeyframeDecoder:
 
     def _decode_unit(self, unit: KeyframeAccessUnit) -> DecodedKeyframe | None:
         sets = parameter_sets(unit.codec, unit.data)
-        if (
-            self._context is None
-            or unit.codec is not self._codec
-            or (sets and sets != self._parameter_sets)
-        ):
+        # A set-up made for other parameter sets (perhaps another channel's) is never reused;
+        # FFmpeg's MPEG-TS muxer repeats SPS/PPS (VPS) before every keyframe it writes.
+        if self._context is None or unit.codec is not self._codec or sets != self._parameter_sets:
             self._open(unit.codec)
             self._parameter_sets = sets
         context = self._context

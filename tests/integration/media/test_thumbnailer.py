@@ -19,12 +19,12 @@ from streamfleet.events.envelope import Envelope, EventType
 from streamfleet.media.thumbnail import write_atomic
 from tests.support.hls_source import (
     black_then_pattern,
-    eventually,
     live_hls,
     render_hls,
     silence_then_tone,
 )
 from tests.support.image_hash import difference_hash, hamming, jpeg_size
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -155,6 +155,26 @@ async def test_a_corrupt_or_empty_segment_does_not_stop_thumbnails_of_other_chan
     assert not rig.thumb("junk").exists()
     assert not rig.thumb("empty").exists()
     assert rig.thumbnailer.watched == {"good", "junk", "empty"}
+
+
+async def test_many_channels_share_as_many_codec_sets_as_there_are_worker_threads(
+    start_rig: StartRig, tmp_path: Path
+) -> None:
+    """Decoder memory follows the thumbnail workers, not the number of channels."""
+    slugs = [f"ch{i}" for i in range(6)]
+    rig = await start_rig({slug: channel(slug) for slug in slugs}, thumbnail_workers=2)
+    rig.thumbnailer.watchers = 1
+    source = await render_hls(tmp_path / "source", seconds=1, segment_s=1.0)
+    for slug in slugs:
+        folder = rig.settings.hls_dir / slug
+        folder.mkdir(parents=True)
+        shutil.copy(source / "index0.ts", folder / "index0.ts")
+        write_atomic(folder / "index.m3u8", b"#EXTM3U\n#EXTINF:1.0,\nindex0.ts\n")
+        rig.online(slug)
+    for slug in slugs:
+        await rig.next(EventType.THUMBNAIL, slug)
+        assert jpeg_size(rig.thumb(slug).read_bytes()) == (320, 180)
+    assert 1 <= rig.thumbnailer.codec_sets <= 2
 
 
 async def test_a_resolution_change_publishes_media_info_naming_the_change(

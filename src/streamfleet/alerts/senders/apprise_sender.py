@@ -11,8 +11,6 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
-import apprise
-
 from streamfleet.alerts.senders.delivery import Delivery, SendResult
 
 THREADS: Final = 4
@@ -21,6 +19,8 @@ MAX_ERROR_LENGTH: Final = 500
 
 def apprise_url_problem(url: str) -> str | None:
     """Why apprise cannot use ``url``, or ``None`` when it can."""
+    import apprise  # imported on first use: it costs serve ~3 MiB while no target uses it
+
     if apprise.Apprise.instantiate(url) is None:
         return "is not a URL apprise understands (see https://github.com/caronc/apprise/wiki)"
     return None
@@ -28,6 +28,8 @@ def apprise_url_problem(url: str) -> str | None:
 
 def private_url(url: str) -> str:
     """``url`` with its tokens and passwords masked (apprise's privacy form)."""
+    import apprise
+
     plugin = apprise.Apprise.instantiate(url)
     return "<invalid apprise url>" if plugin is None else str(plugin.url(privacy=True))  # type: ignore[no-untyped-call]
 
@@ -49,6 +51,8 @@ class AppriseSender:
 
 
 def _notify(url: str, title: str, text: str) -> SendResult:
+    import apprise
+
     notifier = apprise.Apprise()
     if not notifier.add(url):
         return SendResult(False, "apprise does not understand this URL")
