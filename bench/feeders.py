@@ -14,14 +14,14 @@ from typing import Literal
 
 from bench.ports import LOOPBACK
 from bench.process_group import Child, spawn, stop_all
+from streamfleet.media.test_pattern_args import feeder_args as test_pattern_feeder_args
+from streamfleet.media.test_pattern_args import udp_feed_url
 
 FeedKind = Literal["udp", "rtmp"]
-UDP_PACKET_BYTES = 1316
-"""Seven 188-byte TS packets: what fits one Ethernet MTU."""
 
 
 def udp_push_url(port: int) -> str:
-    return f"udp://{LOOPBACK}:{port}?pkt_size={UDP_PACKET_BYTES}"
+    return udp_feed_url(port, LOOPBACK)
 
 
 def rtmp_push_url(port: int, stream: str) -> str:
@@ -29,25 +29,12 @@ def rtmp_push_url(port: int, stream: str) -> str:
 
 
 def feeder_args(ffmpeg: str, clip: Path, target_url: str) -> list[str]:
-    """One feeder: loop ``clip`` forever at its own pace, copy it to ``target_url``."""
+    """One feeder: loop ``clip`` forever in real time, copy it to ``target_url``.
+
+    The same arguments as the product's demo sources (``media.test_pattern_args``).
+    """
     muxer = "flv" if target_url.startswith("rtmp://") else "mpegts"
-    return [
-        ffmpeg,
-        "-hide_banner",
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-re",
-        "-stream_loop",
-        "-1",
-        "-i",
-        str(clip),
-        "-c",
-        "copy",
-        "-f",
-        muxer,
-        target_url,
-    ]
+    return test_pattern_feeder_args(ffmpeg, clip, target_url, muxer)
 
 
 class FeederSet:

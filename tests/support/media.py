@@ -8,17 +8,18 @@
   loops a clip at ``rate`` x real time to ``udp://127.0.0.1:<port>``; the test
   may ``stop()``, ``start()`` or ``restart(rate=…)`` it. Every feeder is killed
   at teardown.
-- ``free_udp_port()``: a UDP port nobody listens on right now.
+- ``free_udp_port()``: a UDP port nobody uses right now, outside the ephemeral range
+  (``bench.ports.free_udp_ports``).
 - ``--update-golden``: rewrite ``tests/unit/media/golden/*.json`` instead of comparing.
 """
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from bench.ports import free_udp_ports
 
 from streamfleet.config import Settings
 from streamfleet.engine.process import Spawner
@@ -41,9 +42,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """Below the ephemeral range, where no FFmpeg sender's source port can take it."""
+    return free_udp_ports(1)[0]
 
 
 @pytest.fixture(scope="session")
