@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -98,22 +97,3 @@ async def live_hls(out_dir: Path, **options: object) -> AsyncIterator[Child]:
         yield child
     finally:
         await child.stop(3.0)
-
-
-async def eventually(
-    condition: Callable[[], bool | Awaitable[bool]],
-    timeout_s: float,
-    what: str,
-    poll_s: float = 0.05,
-) -> None:
-    """Poll ``condition`` until it holds; fail naming ``what`` after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = condition()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout_s} s")
-        await asyncio.sleep(poll_s)

@@ -18,8 +18,8 @@ from fastapi import FastAPI
 from streamfleet.api.app import create_app
 from streamfleet.config import Settings
 from streamfleet.events.bus import EventBus
-from tests.support.hls_source import eventually
 from tests.support.server import free_port
+from tests.support.waiting import eventually
 
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 15.0

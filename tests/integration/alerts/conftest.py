@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -23,24 +22,6 @@ from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.channel_rules import ChannelSpec
 from streamfleet.events.envelope import Envelope, EventType
-
-POLL_INTERVAL_S = 0.05
-
-
-async def eventually(
-    condition: Callable[[], bool | Awaitable[bool]], timeout_s: float = 15.0, what: str = ""
-) -> None:
-    """Poll ``condition`` until it holds; fail with ``what`` after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = condition()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout_s} s: {what or condition}")
-        await asyncio.sleep(POLL_INTERVAL_S)
 
 
 def free_port() -> int:

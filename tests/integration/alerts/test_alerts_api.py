@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from streamfleet.domain.status import Status, StatusChanged, StatusEvent
-from tests.integration.alerts.conftest import WebhookReceiver, eventually, status_envelope
+from tests.integration.alerts.conftest import WebhookReceiver, status_envelope
 from tests.support.server import ApiClient, api_client_for, settings_for_test
+from tests.support.waiting import eventually
 
 FAST = {"alert_group_window_s": 0.3, "notify_retry_base_s": 0.1, "notify_timeout_s": 5.0}
 

@@ -7,11 +7,11 @@ from streamfleet.db.session import Database
 from streamfleet.events.bus import InProcessBus
 from tests.integration.alerts.conftest import (
     SmtpReceiver,
-    eventually,
     fast_settings,
     make_channels,
     status_envelope,
 )
+from tests.support.waiting import eventually
 
 
 async def test_an_smtp_server_receives_the_offline_and_the_recovered_email(

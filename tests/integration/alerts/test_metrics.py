@@ -13,8 +13,9 @@ import pytest
 import yaml
 
 from streamfleet.engine.thumbnailer import Thumbnailer
-from tests.integration.alerts.conftest import eventually, status_envelope
+from tests.integration.alerts.conftest import status_envelope
 from tests.support.server import ApiClient, api_client_for, settings_for_test
+from tests.support.waiting import eventually
 
 ROOT = Path(__file__).resolve().parents[3]
 RULES = ROOT / "deploy" / "prometheus" / "alerts.yml"

@@ -17,21 +17,15 @@ from streamfleet.domain.channel_rules import ChannelSpec
 from streamfleet.domain.status import Status
 from streamfleet.engine.supervisor import Supervisor
 from streamfleet.events.bus import InProcessBus
-from tests.integration.alerts.conftest import SmtpReceiver, WebhookReceiver, eventually
+from tests.integration.alerts.conftest import SmtpReceiver, WebhookReceiver
 from tests.support.media import Feeders, channel_url
+from tests.support.processes import alive
+from tests.support.waiting import eventually
 
 GRACE_S = 2
 WINDOW_S = 1.0
 LOSS_TO_WEBHOOK_BOUND_S = GRACE_S + WINDOW_S + 8.0
 """Generous: detection (~2-3 s measured) + grace + group window + delivery, plus slack."""
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 async def test_a_stopped_source_sends_offline_webhook_and_email_and_its_return_the_recovery(

@@ -9,11 +9,11 @@ from streamfleet.db.session import Database
 from streamfleet.events.bus import InProcessBus
 from tests.integration.alerts.conftest import (
     WebhookReceiver,
-    eventually,
     fast_settings,
     make_channels,
     status_envelope,
 )
+from tests.support.waiting import eventually
 
 
 async def test_ten_channels_going_offline_together_give_one_grouped_message_per_target(

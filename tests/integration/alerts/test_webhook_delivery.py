@@ -16,12 +16,12 @@ from streamfleet.db.session import Database
 from streamfleet.events.bus import InProcessBus
 from tests.integration.alerts.conftest import (
     WebhookReceiver,
-    eventually,
     fast_settings,
     free_port,
     make_channels,
     status_envelope,
 )
+from tests.support.waiting import eventually
 
 SECRET = "test-secret-1234"
 

@@ -20,9 +20,9 @@ from streamfleet.api.live_hub import LiveHub
 from streamfleet.api.routes.live import live_hub
 from streamfleet.engine.thumbnailer import Thumbnailer
 from streamfleet.events.envelope import Envelope, EventType
-from tests.support.hls_source import eventually
 from tests.support.live_server import LiveServer, serve_streamfleet
 from tests.support.server import settings_for_test
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -15,7 +15,7 @@ import pytest
 from streamfleet.api.live_hub import LiveClient, LiveHub
 from streamfleet.events.bus import InProcessBus
 from streamfleet.events.envelope import Envelope, EventType
-from tests.support.hls_source import eventually
+from tests.support.waiting import eventually
 
 CHANNELS = ("news", "sport", "weather", "music", "kids")
 HOLD_TIMEOUT_S = 5.0
