@@ -206,7 +206,11 @@ def _streamfleet_rows(c: ContenderResult, channels: int) -> list[str]:
             "false offline events (window / whole run)",
             f"{_count(f.false_offline_in_window)} / {_count(f.false_offline_events)}",
         ),
-        ("thumbnail CPU share of serve", share),
+        (
+            "status changes in the window, by status",
+            " · ".join(f"{k} {v}" for k, v in sorted(f.window_status_changes.items())) or "none",
+        ),
+        ("thumbnail CPU, share of the whole tree (serve + FFmpeg)", share),
     ]
     if f.profile_path:
         rows.append(("py-spy profile of the window", f"`{Path(f.profile_path).name}`"))

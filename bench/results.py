@@ -41,6 +41,8 @@ class StreamfleetFigures:
     false_offline_in_window: int | None = None
     false_offline_events: int | None = None
     """Offline reports of channels whose source never stopped, from their first ``online`` on."""
+    window_status_changes: dict[str, int] = field(default_factory=dict)
+    """Status reports in the steady window, by the status reported (a healthy run has none)."""
     ws_clients: int = 0
     ws: dict[str, Any] = field(default_factory=dict)
     """The WebSocket watcher's summary: messages per type, ``delay_ms``, ``status_delay_ms``."""
@@ -48,7 +50,8 @@ class StreamfleetFigures:
     """``GET /api/v1/channels`` under concurrency: ``latency_ms`` percentiles, ``errors``."""
     thumbnail_cpu_s: float | None = None
     thumbnail_cpu_share: float | None = None
-    """Thumbnailer CPU / serve-tree CPU in the window; None when the server does not say."""
+    """Thumbnailer CPU / CPU of the whole tree (serve + its FFmpeg children) in the window;
+    None when the server does not say."""
     profile_path: str | None = None
     """py-spy's collapsed stacks of serve over the window (``--profile``)."""
     profile: dict[str, Any] = field(default_factory=dict)

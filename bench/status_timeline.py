@@ -7,6 +7,7 @@ how many times a healthy channel was reported offline.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -71,6 +72,21 @@ class StatusTimeline:
             and s.status == status
             and s.received_at >= since
             and (until is None or s.received_at <= until)
+        )
+
+    def changes_by_status(
+        self, channels: Iterable[str], since: float, until: float | None = None
+    ) -> dict[str, int]:
+        """How many reports of each status ``channels`` got in ``[since, until]``."""
+        wanted = set(channels)
+        return dict(
+            Counter(
+                s.status
+                for s in self.seen
+                if s.channel in wanted
+                and s.received_at >= since
+                and (until is None or s.received_at <= until)
+            )
         )
 
     def false_offline(self, healthy: Iterable[str], until: float | None = None) -> int:

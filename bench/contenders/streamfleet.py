@@ -181,8 +181,12 @@ class Streamfleet(Contender):
 
     async def window_ended(self, cpu_seconds: float, result: ContenderResult) -> None:
         audience = self._require_audience()
+        window_ended_at = time.time()
         self.figures.false_offline_in_window = audience.timeline.count(
-            self._slugs(), OFFLINE, self._window_started_at, time.time()
+            self._slugs(), OFFLINE, self._window_started_at, window_ended_at
+        )
+        self.figures.window_status_changes = audience.timeline.changes_by_status(
+            self._slugs(), self._window_started_at, window_ended_at
         )
         after = await scrape_metric(self._base_url, THUMBNAIL_CPU_METRIC)
         if after is not None and self._thumb_cpu_before is not None:

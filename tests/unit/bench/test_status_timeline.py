@@ -38,3 +38,16 @@ def test_false_offline_counts_only_healthy_channels_after_they_were_online() -> 
     assert t.false_offline(["a"]) == 1
     assert t.false_offline(["a"], until=20.0) == 0
     assert t.count(["a", "b"], "offline", since=25.0) == 2
+
+
+def test_status_changes_in_a_window_are_counted_by_status() -> None:
+    t = timeline(
+        ("a", "online", 1.0),
+        ("a", "degraded", 12.0),
+        ("b", "degraded", 13.0),
+        ("a", "online", 18.0),
+        ("c", "offline", 14.0),
+        ("a", "offline", 30.0),
+    )
+    assert t.changes_by_status(["a", "b"], 10.0, 20.0) == {"degraded": 2, "online": 1}
+    assert t.changes_by_status(["a"], 40.0) == {}
