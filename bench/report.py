@@ -212,6 +212,10 @@ def _streamfleet_rows(c: ContenderResult, channels: int) -> list[str]:
         ),
         ("thumbnail CPU, share of the whole tree (serve + FFmpeg)", share),
     ]
+    rows += [
+        (f"false offline: {r['channel']} at {r['at_s']} s", str(r["reason"]).replace("|", "/"))
+        for r in f.false_offline_reports
+    ]
     if f.profile_path:
         rows.append(("py-spy profile of the window", f"`{Path(f.profile_path).name}`"))
     lines = [f"| {name} | {value} |" for name, value in rows]

@@ -41,6 +41,8 @@ class StreamfleetFigures:
     false_offline_in_window: int | None = None
     false_offline_events: int | None = None
     """Offline reports of channels whose source never stopped, from their first ``online`` on."""
+    false_offline_reports: list[dict[str, Any]] = field(default_factory=list)
+    """Each of them: ``channel``, ``at_s`` (seconds after the channels were created), ``reason``."""
     window_status_changes: dict[str, int] = field(default_factory=dict)
     """Status reports in the steady window, by the status reported (a healthy run has none)."""
     ws_clients: int = 0

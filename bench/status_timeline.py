@@ -23,6 +23,8 @@ class StatusSeen:
     """Wall-clock seconds (``time.time()``) when the client received the message."""
     sent_at: float
     """The envelope's ``ts``: when the server published it."""
+    reason: str = ""
+    """Why, as the server said it (``data.reason``)."""
 
 
 @dataclass
@@ -90,10 +92,24 @@ class StatusTimeline:
         )
 
     def false_offline(self, healthy: Iterable[str], until: float | None = None) -> int:
+        """How many offline reports channels whose source never stopped got after their first
+        online."""
+        return len(self.false_offline_reports(healthy, until))
+
+    def false_offline_reports(
+        self, healthy: Iterable[str], until: float | None = None
+    ) -> list[StatusSeen]:
         """Offline reports for channels whose source never stopped, after each was first online."""
-        total = 0
-        for channel in set(healthy):
-            online_at = self.first_after(channel, ONLINE, 0.0)
-            if online_at is not None:
-                total += self.count([channel], OFFLINE, online_at, until)
-        return total
+        first_online = {
+            channel: at
+            for channel in set(healthy)
+            if (at := self.first_after(channel, ONLINE, 0.0)) is not None
+        }
+        return [
+            s
+            for s in self.seen
+            if s.status == OFFLINE
+            and s.channel in first_online
+            and s.received_at >= first_online[s.channel]
+            and (until is None or s.received_at <= until)
+        ]

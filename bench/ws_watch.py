@@ -7,7 +7,7 @@ delayed by the benchmark's own work, and its CPU is never the server's.
 It writes JSON lines to stdout:
 
 - ``{"kind": "ready", "clients": 50}`` once every client received its snapshot;
-- ``{"kind": "status", "channel", "status", "received_at", "sent_at"}`` for every
+- ``{"kind": "status", "channel", "status", "reason", "received_at", "sent_at"}`` for every
   ``status`` envelope client 0 receives;
 - on SIGTERM, ``{"kind": "summary", …}``: messages (envelopes) per type, frames,
   delivery delay (receive instant minus the envelope's ``ts``) over every
@@ -106,6 +106,7 @@ class Audience:
                         "kind": "status",
                         "channel": envelope.get("channel"),
                         "status": data.get("status"),
+                        "reason": data.get("reason"),
                         "received_at": received_at,
                         "sent_at": sent_at,
                     }

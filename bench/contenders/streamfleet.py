@@ -209,7 +209,16 @@ class Streamfleet(Contender):
         await self._offline_and_recovery(feeders, stopped)
         audience = self._require_audience()
         healthy = [c.slug for i, c in enumerate(self._channels) if i not in set(stopped)]
-        self.figures.false_offline_events = audience.timeline.false_offline(healthy)
+        false_offline = audience.timeline.false_offline_reports(healthy)
+        self.figures.false_offline_events = len(false_offline)
+        self.figures.false_offline_reports = [
+            {
+                "channel": seen.channel,
+                "at_s": round(seen.received_at - self._created_at, 3),
+                "reason": seen.reason,
+            }
+            for seen in false_offline
+        ]
         self.figures.ws = await audience.stop()
         self._audience = None
         result.streamfleet = self.figures

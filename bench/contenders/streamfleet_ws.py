@@ -77,6 +77,7 @@ class WsAudience:
                     StatusSeen(
                         channel=str(message["channel"]),
                         status=str(message["status"]),
+                        reason=str(message.get("reason") or ""),
                         received_at=float(message["received_at"]),
                         sent_at=float(message["sent_at"]),
                     )

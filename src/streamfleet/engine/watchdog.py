@@ -13,6 +13,13 @@ every wake-up, so progress that moves it needs no re-arming. A wake-up within
 ``TIMER_SLACK_S`` of its due time counts as due: uvloop's timers have
 millisecond resolution and fire up to a millisecond early, and re-arming for
 the rest would spin the loop until the millisecond is over.
+
+A stall is evidence only if the machine ran while the deadline passed. A wake-up
+more than ``LATE_WAKE_S`` after its due time means this process did not run
+then (a loop blocked, a virtual machine paused, a swap storm), and the child,
+frozen with it, may not have had its turn to write either: the deadline is
+judged once more ``RECHECK_S`` later, after the pipes were read, and only a
+deadline still passed then is a stall.
 """
 
 from __future__ import annotations
@@ -23,6 +30,10 @@ from typing import Any, Final
 
 TIMER_SLACK_S: Final = 0.002
 """A wake-up this close to its due time counts as due (timer resolution)."""
+LATE_WAKE_S: Final = 0.25
+"""A wake-up this late means the process did not run when it was due."""
+RECHECK_S: Final = 0.5
+"""After a late wake-up, how long the child gets to show progress (FFmpeg's stats period)."""
 
 
 class Watchdog:
@@ -51,6 +62,9 @@ class Watchdog:
         verdict: asyncio.Future[str | None] = loop.create_future()
         next_tick = clock() + self.tick_s
         timer: asyncio.TimerHandle | None = None
+        due_at = 0.0
+        recheck_at: float | None = None
+        """Set after a late wake-up found the deadline passed: judge it again then."""
 
         def settle(reason: str | None) -> None:
             if not verdict.done():
@@ -60,9 +74,22 @@ class Watchdog:
             settle(None)
 
         def arm() -> None:
-            nonlocal timer
-            due = min(self._stall_deadline(), next_tick)
-            timer = loop.call_later(max(0.0, due - clock()), wake)
+            nonlocal timer, due_at
+            due_at = min(recheck_at or self._stall_deadline(), next_tick)
+            timer = loop.call_later(max(0.0, due_at - clock()), wake)
+
+        def stalled(now: float) -> bool:
+            """The deadline passed, seen on a wake-up that came on time (or after a recheck)."""
+            nonlocal recheck_at
+            if now + TIMER_SLACK_S < self._stall_deadline():
+                recheck_at = None  # progress came: any recheck is moot
+                return False
+            if recheck_at is not None:
+                return now + TIMER_SLACK_S >= recheck_at
+            if now - due_at > LATE_WAKE_S:
+                recheck_at = now + RECHECK_S
+                return False
+            return True
 
         def wake() -> None:
             nonlocal next_tick
@@ -74,7 +101,7 @@ class Watchdog:
                 return
             try:
                 now = clock()
-                if now + TIMER_SLACK_S >= self._stall_deadline():
+                if stalled(now):
                     settle(self._stall_reason())
                     return
                 if now + TIMER_SLACK_S >= next_tick:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from streamfleet.engine.watchdog import Watchdog
+from streamfleet.engine.watchdog import RECHECK_S, Watchdog
 
 
 class Channel:
@@ -108,3 +108,33 @@ def test_on_uvloop_the_watchdog_wakes_once_per_due_time_instead_of_spinning() ->
     uvloop.run(watch_for_half_a_second())
     assert channel.ticks >= 10
     assert watchdog.wakeups <= channel.ticks + 3, (watchdog.wakeups, channel.ticks)
+
+
+async def test_a_deadline_passed_while_the_process_was_frozen_is_judged_again() -> None:
+    """The whole machine paused across the deadline (the child with it): progress that comes
+    right after the pause ends is not a stall."""
+    loop = asyncio.get_running_loop()
+    channel = Channel(stale_s=0.2)
+    done: asyncio.Future[None] = loop.create_future()
+
+    def progress() -> None:
+        channel.last_progress = time.monotonic()
+
+    def freeze() -> None:
+        time.sleep(0.6)  # past the deadline; nothing runs, the child writes nothing
+        loop.call_later(0.05, progress)  # the child's first progress after the pause
+        loop.call_later(0.15, done.set_result, None)
+
+    loop.call_later(0.05, freeze)
+    assert await channel.watchdog(tick_s=10.0).watch(done) is None
+
+
+async def test_a_child_still_silent_after_the_recheck_is_a_stall() -> None:
+    """A late wake-up delays the verdict by the recheck, never hides a real stall."""
+    loop = asyncio.get_running_loop()
+    channel = Channel(stale_s=0.2)
+    loop.call_later(0.05, time.sleep, 0.6)
+    started = time.monotonic()
+    reason = await channel.watchdog(tick_s=10.0).watch(loop.create_future())
+    assert reason == "source silent"
+    assert 0.6 + RECHECK_S <= time.monotonic() - started < 3.0
