@@ -32,6 +32,8 @@ from streamfleet.api.routes import (
     profiles,
     thumbs,
 )
+from streamfleet.api.schemas.channels import ChannelPage
+from streamfleet.api.shared_reads import SharedReads
 from streamfleet.config import Settings
 from streamfleet.db import migrate
 from streamfleet.db.repositories.channels import ChannelRepository
@@ -117,6 +119,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     )
     app.state.settings = settings
     app.state.engine = None
+    app.state.channel_pages = SharedReads[ChannelPage]()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, per_path={"/api/v1/channels/import": IMPORT_LIMIT_BYTES})
     app.include_router(health.router)

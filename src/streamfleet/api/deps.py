@@ -2,7 +2,11 @@
 
 ``create_app`` puts these on ``app.state`` in its lifespan: ``settings``,
 ``database``, ``channels`` (ChannelRepository), ``events`` (EventRepository),
-``bus`` (EventBus) and ``engine`` (``None`` when no engine runs here).
+``bus`` (EventBus), ``engine`` (``None`` when no engine runs here) and
+``channel_pages`` (the channel list pages being built, shared by identical requests).
+
+Each is ``async def`` although none waits: FastAPI runs a plain ``def``
+dependency in its thread pool, a thread hop per dependency per request.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 
 from streamfleet.api.errors import EngineUnavailable, UnsupportedMediaType
+from streamfleet.api.schemas.channels import ChannelPage
+from streamfleet.api.shared_reads import SharedReads
 from streamfleet.config import Settings
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.repositories.events import EventRepository
@@ -20,38 +26,42 @@ from streamfleet.engine.control import EngineControl
 from streamfleet.events.bus import EventBus
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     return cast(Database, request.app.state.database)
 
 
-def get_channels(request: Request) -> ChannelRepository:
+async def get_channels(request: Request) -> ChannelRepository:
     return cast(ChannelRepository, request.app.state.channels)
 
 
-def get_events(request: Request) -> EventRepository:
+async def get_events(request: Request) -> EventRepository:
     return cast(EventRepository, request.app.state.events)
 
 
-def get_bus(request: Request) -> EventBus:
+async def get_channel_pages(request: Request) -> SharedReads[ChannelPage]:
+    return cast(SharedReads[ChannelPage], request.app.state.channel_pages)
+
+
+async def get_bus(request: Request) -> EventBus:
     return cast(EventBus, request.app.state.bus)
 
 
-def get_engine(request: Request) -> EngineControl | None:
+async def get_engine(request: Request) -> EngineControl | None:
     return cast(EngineControl | None, getattr(request.app.state, "engine", None))
 
 
-def require_engine(request: Request) -> EngineControl:
-    engine = get_engine(request)
+async def require_engine(request: Request) -> EngineControl:
+    engine = await get_engine(request)
     if engine is None:
         raise EngineUnavailable("no stream engine runs in this process")
     return engine
 
 
-def require_json(request: Request) -> None:
+async def require_json(request: Request) -> None:
     """415 unless the body is declared as JSON (or not declared at all)."""
     content_type = request.headers.get("content-type", "")
     media_type = content_type.split(";", 1)[0].strip().lower()
@@ -64,6 +74,7 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 ChannelsDep = Annotated[ChannelRepository, Depends(get_channels)]
 EventsDep = Annotated[EventRepository, Depends(get_events)]
 BusDep = Annotated[EventBus, Depends(get_bus)]
+ChannelPagesDep = Annotated[SharedReads[ChannelPage], Depends(get_channel_pages)]
 EngineOrNoneDep = Annotated[EngineControl | None, Depends(get_engine)]
 EngineDep = Annotated[EngineControl, Depends(require_engine)]
 JsonBody = Depends(require_json)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from streamfleet.events.envelope import EventType
@@ -93,6 +94,38 @@ async def test_listing_pages_and_filters(api: ApiClient) -> None:
     assert stopped["total"] == 6
     online = (await api.get("/api/v1/channels", params={"status": "online"})).json()
     assert online["total"] == 0
+
+
+async def test_identical_lists_in_flight_share_one_answer_and_a_write_is_never_missed(
+    api: ApiClient,
+) -> None:
+    """Fifty clients asking at once are answered from a few builds of the list; every write
+    moves the key those builds are shared under, so no list begun before a write answers a
+    request made after it."""
+    for i in range(20):
+        await create(api, name=f"Ch {i}", input_url=f"udp://239.0.1.{i}:1")
+    pages = api.app.state.channel_pages
+    computed_before = pages.computed
+
+    async def listing() -> list[str]:
+        response = await api.get("/api/v1/channels")
+        assert response.status_code == 200
+        return [c["slug"] for c in response.json()["items"]]
+
+    answers = await asyncio.gather(*(listing() for _ in range(50)))
+    assert all(answer == answers[0] for answer in answers)
+    assert len(answers[0]) == 20
+    assert pages.computed - computed_before < 50
+    assert pages.joined > 0
+
+    repository = api.app.state.channels
+    writes = repository.writes
+    late = await create(api, name="Late", input_url="udp://239.0.2.1:1")
+    assert repository.writes == writes + 1
+    assert (await api.patch(f"/api/v1/channels/{late['id']}", json={"name": "Later"})).is_success
+    assert repository.writes == writes + 2
+    assert (await api.delete(f"/api/v1/channels/{late['id']}")).is_success
+    assert repository.writes == writes + 3
 
 
 async def test_patch_changes_only_the_given_fields_and_announces_it(api: ApiClient) -> None:

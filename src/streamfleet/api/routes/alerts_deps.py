@@ -18,27 +18,27 @@ from streamfleet.db.repositories.outbox import OutboxRepository
 from streamfleet.db.repositories.targets import TargetRepository
 
 
-def get_alert_service(request: Request) -> AlertService | None:
+async def get_alert_service(request: Request) -> AlertService | None:
     return cast(AlertService | None, getattr(request.app.state, "alerts", None))
 
 
-def require_alert_service(request: Request) -> AlertService:
-    service = get_alert_service(request)
+async def require_alert_service(request: Request) -> AlertService:
+    service = await get_alert_service(request)
     if service is None:
         raise EngineUnavailable("alerting does not run in this process")
     return service
 
 
-def get_alert_repository(request: Request) -> AlertRepository:
-    return AlertRepository(get_database(request).sessions)
+async def get_alert_repository(request: Request) -> AlertRepository:
+    return AlertRepository((await get_database(request)).sessions)
 
 
-def get_target_repository(request: Request) -> TargetRepository:
-    return TargetRepository(get_database(request).sessions)
+async def get_target_repository(request: Request) -> TargetRepository:
+    return TargetRepository((await get_database(request)).sessions)
 
 
-def get_outbox_repository(request: Request) -> OutboxRepository:
-    return OutboxRepository(get_database(request).sessions)
+async def get_outbox_repository(request: Request) -> OutboxRepository:
+    return OutboxRepository((await get_database(request)).sessions)
 
 
 AlertServiceOrNoneDep = Annotated[AlertService | None, Depends(get_alert_service)]

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from streamfleet.api.channel_view import channel_view, publish_host
 from streamfleet.api.deps import (
     BusDep,
+    ChannelPagesDep,
     ChannelsDep,
     EngineDep,
     EngineOrNoneDep,
@@ -32,6 +33,7 @@ from streamfleet.api.schemas.channels import (
     LogOut,
 )
 from streamfleet.api.schemas.events import EventPage
+from streamfleet.config import Settings
 from streamfleet.db.repositories.channel_import import import_channels
 from streamfleet.db.repositories.channels import ChannelRecord
 from streamfleet.domain.channel import Channel
@@ -62,7 +64,7 @@ IMPORT_BODY_DOC: dict[str, Any] = {
 class Viewer:
     """Turns records into ``ChannelOut`` with this process's engine and publish host."""
 
-    def __init__(self, settings: SettingsDep, engine: EngineOrNoneDep) -> None:
+    def __init__(self, settings: Settings, engine: EngineControl | None) -> None:
         self.engine = engine
         self.host = publish_host(settings)
 
@@ -72,13 +74,19 @@ class Viewer:
         )
 
 
-ViewerDep = Annotated[Viewer, Depends()]
+async def viewer(settings: SettingsDep, engine: EngineOrNoneDep) -> Viewer:
+    """An ``async`` dependency: a plain class would be built in the thread pool per request."""
+    return Viewer(settings, engine)
+
+
+ViewerDep = Annotated[Viewer, Depends(viewer)]
 
 
 @router.get("/channels", response_model=ChannelPage)
 async def list_channels(
     channels: ChannelsDep,
     view: ViewerDep,
+    pages: ChannelPagesDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
     tag: Annotated[str | None, Query(max_length=64)] = None,
@@ -87,12 +95,17 @@ async def list_channels(
     ] = None,
     q: Annotated[str | None, Query(max_length=200, description="matches name and slug")] = None,
 ) -> ChannelPage:
-    page = await channels.list_page(
-        limit=limit, offset=offset, tag=tag, statuses=_statuses(status), q=q
-    )
-    return ChannelPage(
-        items=[view(r) for r in page.items], total=page.total, limit=limit, offset=offset
-    )
+    """Identical requests that arrive while one is being answered share its answer."""
+    statuses = _statuses(status)
+
+    async def build() -> ChannelPage:
+        page = await channels.list_page(limit=limit, offset=offset, tag=tag, statuses=statuses, q=q)
+        return ChannelPage(
+            items=[view(r) for r in page.items], total=page.total, limit=limit, offset=offset
+        )
+
+    key = (limit, offset, tag, tuple(statuses), q, channels.writes)
+    return await pages.run(key, build)
 
 
 @router.get(

@@ -63,6 +63,9 @@ class ChannelRepository:
     ) -> None:
         self._sessions = sessions
         self._port_min, self._port_max = srt_port_range
+        self.writes = 0
+        """Write transactions this repository ended (committed or not): a read that must not
+        miss a write in this process keys on it (``api.shared_reads``)."""
 
     # Reading ------------------------------------------------------------------------------
 
@@ -204,6 +207,8 @@ class ChannelRepository:
                 yield session
         except IntegrityError as exc:
             raise _conflict_from(exc) from exc
+        finally:
+            self.writes += 1
 
 
 def _new_row(spec: ChannelSpec, allocator: SlugsAndPorts, *, reserved: bool = False) -> ChannelRow:
