@@ -8,7 +8,7 @@ how many times a healthy channel was reported offline.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 OFFLINE = "offline"
@@ -62,54 +62,40 @@ class StatusTimeline:
             return None
         return max(at for at in instants if at is not None)
 
+    def _between(
+        self, channels: Iterable[str], since: float, until: float | None
+    ) -> Iterator[StatusSeen]:
+        """The reports ``channels`` got in ``[since, until]``."""
+        wanted = set(channels)
+        for s in self.seen:
+            if (
+                s.channel in wanted
+                and since <= s.received_at
+                and (until is None or s.received_at <= until)
+            ):
+                yield s
+
     def count(
         self, channels: Iterable[str], status: str, since: float, until: float | None = None
     ) -> int:
         """How many ``status`` reports ``channels`` got in ``[since, until]``."""
-        wanted = set(channels)
-        return sum(
-            1
-            for s in self.seen
-            if s.channel in wanted
-            and s.status == status
-            and s.received_at >= since
-            and (until is None or s.received_at <= until)
-        )
+        return sum(1 for s in self._between(channels, since, until) if s.status == status)
 
     def changes_by_status(
         self, channels: Iterable[str], since: float, until: float | None = None
     ) -> dict[str, int]:
         """How many reports of each status ``channels`` got in ``[since, until]``."""
-        wanted = set(channels)
-        return dict(
-            Counter(
-                s.status
-                for s in self.seen
-                if s.channel in wanted
-                and s.received_at >= since
-                and (until is None or s.received_at <= until)
-            )
-        )
-
-    def false_offline(self, healthy: Iterable[str], until: float | None = None) -> int:
-        """How many offline reports channels whose source never stopped got after their first
-        online."""
-        return len(self.false_offline_reports(healthy, until))
+        return dict(Counter(s.status for s in self._between(channels, since, until)))
 
     def false_offline_reports(
         self, healthy: Iterable[str], until: float | None = None
     ) -> list[StatusSeen]:
         """Offline reports for channels whose source never stopped, after each was first online."""
-        first_online = {
-            channel: at
-            for channel in set(healthy)
-            if (at := self.first_after(channel, ONLINE, 0.0)) is not None
-        }
-        return [
-            s
-            for s in self.seen
-            if s.status == OFFLINE
-            and s.channel in first_online
-            and s.received_at >= first_online[s.channel]
-            and (until is None or s.received_at <= until)
-        ]
+        reports: list[StatusSeen] = []
+        for channel in set(healthy):
+            online_at = self.first_after(channel, ONLINE, 0.0)
+            if online_at is not None:
+                reports += (
+                    s for s in self._between([channel], online_at, until) if s.status == OFFLINE
+                )
+        return sorted(reports, key=lambda s: s.received_at)

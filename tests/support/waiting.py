@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 POLL_INTERVAL_S = 0.05
 
 
 async def wait_until(
-    predicate: Callable[[], T],
+    predicate: Callable[[], T | Awaitable[T]],
     timeout_s: float,
     what: str | Callable[[], str],
     interval_s: float = POLL_INTERVAL_S,
 ) -> T:
-    """The first truthy value of ``predicate()``; fails the test naming ``what`` (a text, or
-    a function giving it at the time of failure) after ``timeout_s``."""
+    """The first truthy value of ``predicate()`` (plain or async); fails the test naming
+    ``what`` (a text, or a function giving it at the time of failure) after ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
     while True:
         value = predicate()
+        if inspect.isawaitable(value):
+            value = await value
         if value:
-            return value
+            return cast(T, value)
         if time.monotonic() >= deadline:
             described = what() if callable(what) else what
             raise AssertionError(f"timed out after {timeout_s:g} s waiting for {described}")
@@ -36,15 +39,5 @@ async def eventually(
     what: str = "",
     poll_s: float = POLL_INTERVAL_S,
 ) -> None:
-    """Poll ``condition`` (plain or async) until it holds; fail naming ``what`` after
-    ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = condition()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what or condition}: not within {timeout_s} s")
-        await asyncio.sleep(poll_s)
+    """``wait_until`` for a yes/no condition, with a default deadline."""
+    await wait_until(condition, timeout_s, what or repr(condition), poll_s)

@@ -71,6 +71,10 @@ def pdeathsig_preexec(parent_pid: int) -> Callable[[], None]:
     return preexec
 
 
+STREAM_LIMIT: Final = 2**16
+"""asyncio's default buffer limit of a child's ``StreamReader``."""
+
+
 class Spawner:
     """Starts children with the hygiene above; one per engine, built once."""
 
@@ -116,10 +120,6 @@ class Spawner:
             **extra,
         )
         return Child(asyncio.subprocess.Process(transport, proto, loop))
-
-
-STREAM_LIMIT: Final = 2**16
-"""asyncio's default buffer limit of a child's ``StreamReader``."""
 
 
 class _StdoutToCallback(asyncio.subprocess.SubprocessStreamProtocol):
