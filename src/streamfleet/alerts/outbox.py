@@ -33,6 +33,8 @@ CLAIM_BATCH: Final = 20
 CLAIM_MARGIN_S: Final = 30.0
 """A claim lasts the send timeout plus this margin, then another sender may take the row."""
 CONCURRENT_SENDS: Final = 8
+STOP_GRACE_S: Final = 5.0
+"""On a graceful stop, sends in flight get this long to be answered and recorded."""
 
 log = structlog.get_logger()
 
@@ -167,10 +169,22 @@ class OutboxSender:
         return min(IDLE_POLL_S, max(0.0, (due - self._now()).total_seconds()))
 
     async def _shutdown(self) -> None:
+        """Let sends in flight finish and be recorded (bounded), then give back what is left.
+
+        A receiver that answered before the stop must not be sent the same row
+        again by the next process: at-least-once stays the promise for a crash,
+        not for a clean restart.
+        """
         tasks = list(self._in_flight.values())
-        ids = list(self._in_flight)
-        for task in tasks:
+        if tasks:
+            grace = min(STOP_GRACE_S, self._timeout_s + 1.0)
+            await asyncio.wait(tasks, timeout=grace)
+        left = {i: t for i, t in self._in_flight.items() if not t.done()}
+        ids, unfinished = list(left), list(left.values())
+        for task in unfinished:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*unfinished, return_exceptions=True)
+        if ids:
+            log.info("outbox.stopped", unfinished=len(ids))
         with contextlib.suppress(DatabaseUnavailable):
             await self._repo.release(ids)

@@ -49,6 +49,9 @@ class WebhookReceiver:
         self.requests: list[ReceivedRequest] = []
         self.script: list[int] = []
         """Statuses for the next requests, in order; after that 204."""
+        self.gate = threading.Event()
+        """Answers wait until this is set (it is, unless a test clears it to hold them)."""
+        self.gate.set()
         self._lock = threading.Lock()
         receiver = self
 
@@ -61,6 +64,7 @@ class WebhookReceiver:
                     receiver.requests.append(
                         ReceivedRequest(self.path, dict(self.headers), body, time.time(), status)
                     )
+                receiver.gate.wait(30)
                 self.send_response(status)
                 payload = b"" if status == 204 else f"status {status} from receiver".encode()
                 self.send_header("Content-Length", str(len(payload)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -81,8 +82,13 @@ async def test_a_receiver_failing_twice_then_succeeding_gets_one_delivery_after_
         await add_webhook(service, webhook_receiver)
         await bus.publish(status_envelope(slug, "offline", "online"))
         await eventually(lambda: len(webhook_receiver.delivered()) == 1, what="delivered")
-        page = await service.outbox.list_page()
-        [row] = page.items
+        # The receiver answers before the row is marked: wait for the row's state.
+        [row] = (await service.outbox.list_page()).items
+
+        async def marked() -> bool:
+            return (await service.outbox.get(row.id)).state == "delivered"
+
+        await eventually(marked, what="row marked delivered")
         record = await service.outbox.get(row.id, with_attempts=True)
 
     assert (record.state, record.attempts) == ("delivered", 3)
@@ -182,6 +188,30 @@ async def test_alerts_open_before_a_restart_are_resolved_and_their_recovery_is_s
     resolved = json.loads(webhook_receiver.requests[1].body)
     assert resolved["event"] == "resolved"
     assert resolved["alerts"][0]["data"]["resolve_reason"] == "recovered"
+
+
+async def test_a_graceful_stop_records_the_delivery_in_flight_so_a_restart_sends_nothing(
+    alert_database: Database, webhook_receiver: WebhookReceiver
+) -> None:
+    [slug] = await make_channels(alert_database, 1)
+    bus = InProcessBus()
+    webhook_receiver.gate.clear()  # the receiver holds its answer
+    service = AlertService(fast_settings(), alert_database, bus)
+    await service.start()
+    await add_webhook(service, webhook_receiver)
+    await bus.publish(status_envelope(slug, "offline", "online"))
+    await eventually(lambda: len(webhook_receiver.requests) == 1, what="request in flight")
+    stopping = asyncio.create_task(service.stop())
+    # Give the stop time to cancel the send if it were going to; then the receiver answers.
+    await asyncio.wait({stopping}, timeout=0.5)
+    webhook_receiver.gate.set()
+    await stopping
+
+    [row] = (await service.outbox.list_page()).items
+    assert (row.state, row.attempts) == ("delivered", 1)
+    async with AlertService(fast_settings(), alert_database, InProcessBus()) as again:
+        assert (await again.outbox.get(row.id)).state == "delivered"
+    assert len(webhook_receiver.requests) == 1
 
 
 async def test_send_test_reports_the_answer_of_the_target(
