@@ -11,6 +11,8 @@ dependency in its thread pool, a thread hop per dependency per request.
 
 from __future__ import annotations
 
+import contextlib
+import json
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
@@ -22,6 +24,9 @@ from streamfleet.config import Settings
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.repositories.events import EventRepository
 from streamfleet.db.session import Database
+from streamfleet.domain.errors import InvalidInput
+from streamfleet.domain.text import MESSAGE as TEXT_MESSAGE
+from streamfleet.domain.text import surrogate_path
 from streamfleet.engine.control import EngineControl
 from streamfleet.events.bus import EventBus
 
@@ -67,6 +72,12 @@ async def require_json(request: Request) -> None:
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type and media_type != "application/json" and not media_type.endswith("+json"):
         raise UnsupportedMediaType(f"send the body as application/json, not {media_type}")
+    body = await request.body()
+    if b"\\u" in body.lower():  # only an escape can carry a lone surrogate into JSON text
+        with contextlib.suppress(ValueError, RecursionError):
+            field = surrogate_path(json.loads(body))
+            if field is not None:
+                raise InvalidInput.of(field, TEXT_MESSAGE)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -210,7 +210,10 @@ def _missing_url(info: _PendingInfo) -> FieldError:
 
 def parse_yaml(text: str) -> tuple[list[ImportEntry], list[FieldError]]:
     """Entries of a YAML list of channels, either bare or under a ``channels:`` key."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # the reader refuses characters YAML does not allow
+        return [], [FieldError("body", f"is not valid YAML: {exc}", None)]
     try:
         root = loader.get_single_node()
         items = _channel_nodes(root)
@@ -261,8 +264,13 @@ def _yaml_entry(loader: yaml.SafeLoader, node: yaml.Node) -> ImportEntry | Field
     fields: dict[str, Any] = {}
     lines: dict[str, int] = {}
     for key_node, value_node in node.value:
-        key = str(loader.construct_object(key_node, deep=True))
-        fields[key] = loader.construct_object(value_node, deep=True)
+        try:
+            key = str(loader.construct_object(key_node, deep=True))
+            fields[key] = loader.construct_object(value_node, deep=True)
+        except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+            # A tagged scalar its constructor cannot read (``!!int 'abc'``, ``!!timestamp 'x'``).
+            at = value_node.start_mark.line + 1
+            return FieldError("channels", f"a value cannot be read: {exc}", at)
         lines[key] = key_node.start_mark.line + 1
     return ImportEntry(line, fields, lines)
 

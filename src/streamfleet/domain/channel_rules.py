@@ -28,6 +28,8 @@ from streamfleet.domain.channel import (
 from streamfleet.domain.errors import FieldError, InvalidInput
 from streamfleet.domain.profiles import COPY, PROFILES
 from streamfleet.domain.slug import MAX_SLUG_LENGTH, is_valid_slug
+from streamfleet.domain.text import MESSAGE as TEXT_MESSAGE
+from streamfleet.domain.text import surrogate_path
 from streamfleet.domain.url_policy import url_problem
 
 MAX_NAME_LENGTH: Final = 200
@@ -219,6 +221,10 @@ def check_fields(
             errors.append(FieldError(str(key), "is not a channel field", line))
             continue
         field_errors: list[FieldError] = []
+        bad_text = surrogate_path(value, str(key))
+        if bad_text is not None:
+            errors.append(FieldError(bad_text, TEXT_MESSAGE, line))
+            continue
         result = checker(str(key), value, field_errors)
         for err in field_errors:
             errors.append(FieldError(err.field, err.message, line))

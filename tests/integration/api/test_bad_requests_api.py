@@ -218,3 +218,111 @@ async def test_two_hundred_random_bodies_never_cause_a_500(api: ApiClient) -> No
             assert response.status_code < 500, (body, response.text)
             if response.status_code >= 400:
                 assert response.headers["content-type"] == "application/problem+json"
+
+
+BEYOND_64_BITS = str(2**64)
+
+
+def id_operations(document: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Every (method, path, parameter) of the OpenAPI document whose path has an integer id."""
+    found = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter["in"] == "path" and schema.get("type") == "integer":
+                    found.append((method.upper(), path, parameter["name"]))
+    return found
+
+
+async def test_an_id_beyond_what_the_database_holds_is_a_422_naming_it_on_every_route(
+    api: ApiClient,
+) -> None:
+    document = (await api.get("/api/openapi.json")).json()
+    operations = id_operations(document)
+    assert len(operations) >= 10
+    for method, path, name in operations:
+        url = path.replace("{" + name + "}", BEYOND_64_BITS)
+        answer = await api.request(method, url, json={} if method in ("POST", "PATCH") else None)
+        if answer.status_code == 503:  # an engine action, and no engine runs in this app
+            assert "no stream engine" in answer.json()["detail"]
+            continue
+        assert answer.status_code == 422, (method, url, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in answer.json()["errors"]] == [name], (method, url)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/events?channel_id=" + BEYOND_64_BITS,
+        "/api/v1/events?offset=" + BEYOND_64_BITS,
+        "/api/v1/channels?offset=" + BEYOND_64_BITS,
+        "/api/v1/channels/1/events?offset=" + BEYOND_64_BITS,
+    ],
+)
+async def test_an_integer_query_beyond_its_bound_is_a_422_naming_it(
+    api: ApiClient, query: str
+) -> None:
+    answer = await api.get(query)
+    assert answer.status_code == 422, answer.text
+    field = query.rsplit("?", 1)[1].split("=")[0]
+    assert [e["field"] for e in answer.json()["errors"]] == [field]
+
+
+async def test_an_import_the_yaml_reader_refuses_is_a_422_and_imports_nothing(
+    api: ApiClient,
+) -> None:
+    before = await channel_count(api)
+    for body in (
+        "channels:\n  - name: x\n    input_url: !!timestamp 'x'\n",
+        "channels:\n  - name: x\n    tags: !!int 'abc'\n",
+        '- name: "\\ud800"\n  input_url: udp://@239.1.1.1:5000\n',
+    ):
+        answer = await api.post(
+            "/api/v1/channels/import?format=yaml",
+            content=body.encode(),
+            headers={"content-type": "application/yaml"},
+        )
+        assert answer.status_code == 422, (body, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+    assert await channel_count(api) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        (
+            "POST",
+            "/api/v1/channels",
+            '{"name": "\\ud800", "input_url": "udp://239.0.0.1:1"}',
+            "name",
+        ),
+        (
+            "POST",
+            "/api/v1/channels",
+            '{"name": "a", "input_url": "udp://239.0.0.1:1", "tags": ["ok", "x\\udfff"]}',
+            "tags.1",
+        ),
+        ("POST", "/api/v1/probe", '{"url": "udp://239.0.0.1:1#\\ud83d"}', "url"),
+    ],
+)
+async def test_a_lone_surrogate_in_a_json_body_is_a_422_naming_its_field(
+    api: ApiClient, method: str, path: str, body: str, field: str
+) -> None:
+    before = await channel_count(api)
+    answer = await api.request(
+        method, path, content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 422, answer.text
+    assert [e["field"] for e in answer.json()["errors"]] == [field]
+    assert await channel_count(api) == before
+
+
+async def test_a_surrogate_pair_escape_is_ordinary_text(api: ApiClient) -> None:
+    body = '{"name": "Ch \\ud83d\\udcfa", "input_url": "udp://239.0.0.1:1"}'
+    answer = await api.post(
+        "/api/v1/channels", content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["name"] == "Ch \N{TELEVISION}"

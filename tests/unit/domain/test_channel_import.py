@@ -239,3 +239,65 @@ def test_the_format_is_guessed_from_the_first_line() -> None:
     assert detect_format("\n#EXTINF:-1,A\nudp://x:1") is ImportFormat.M3U
     assert detect_format("channels: []") is ImportFormat.YAML
     assert detect_format("") is ImportFormat.YAML
+
+
+YAML_PIECES = st.sampled_from(
+    [
+        "channels:",
+        "\n",
+        "  - ",
+        "- ",
+        "name: ",
+        "input_url: ",
+        "udp://@239.1.1.1:5000",
+        "tags: ",
+        "listen_port: ",
+        "offline_grace_s: ",
+        "99999999999999999999999999",
+        "-1",
+        "1e999",
+        "!!int 'abc'",
+        "!!timestamp 'x'",
+        "!!binary 'zz'",
+        "!!float 'q'",
+        "!!set {a}",
+        "&a [*a]",
+        "{? [a, b] : 1}",
+        "[[1]]",
+        "{",
+        "[",
+        "'",
+        '"\\ud800"',
+        "\ud800",
+        "\x00",
+        "\t",
+        ": ",
+        "~",
+    ]
+)
+
+
+@given(pieces=st.lists(YAML_PIECES, max_size=25))
+def test_the_yaml_reader_answers_any_text_with_entries_or_errors_never_an_exception(
+    pieces: list[str],
+) -> None:
+    entries, errors = parse_yaml("".join(pieces))
+    validate_entries(entries)
+    for error in errors:
+        assert error.field in ("body", "channels")
+
+
+def test_a_tagged_value_its_constructor_cannot_read_is_an_error_on_its_line() -> None:
+    for text in (
+        "channels:\n  - name: x\n    tags: !!int 'abc'\n",
+        "channels:\n  - name: x\n    input_url: !!timestamp 'x'\n",
+    ):
+        entries, errors = parse_yaml(text)
+        assert entries == []
+        assert [(e.field, e.line) for e in errors] == [("channels", 3)]
+
+
+def test_characters_yaml_does_not_allow_are_a_body_error() -> None:
+    entries, errors = parse_yaml("- name: \ud800\n")
+    assert entries == []
+    assert [e.field for e in errors] == ["body"]

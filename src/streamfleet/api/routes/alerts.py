@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query
 from streamfleet.alerts.kinds import RULE_SEVERITY, Rule
 from streamfleet.alerts.views import alert_view
 from streamfleet.api.deps import JsonBody, SettingsDep
+from streamfleet.api.params import Offset, RowId, RowIdFilter
 from streamfleet.api.routes import outbox, targets, uptime
 from streamfleet.api.routes.alerts_deps import AlertsDep, AlertServiceOrNoneDep
 from streamfleet.api.schemas.alerts import AckIn, AlertOut, AlertPage, RuleOut
@@ -31,11 +32,11 @@ def alert_out(record: AlertRecord) -> AlertOut:
 async def list_alerts(
     alerts: AlertsDep,
     state: Literal["open", "resolved"] | None = None,
-    channel_id: Annotated[int | None, Query(ge=1)] = None,
+    channel_id: RowIdFilter = None,
     rule: Annotated[Rule | None, Query()] = None,
     severity: Literal["critical", "warning", "info"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> AlertPage:
     page = await alerts.list_page(
         state=state,
@@ -64,13 +65,13 @@ async def list_rules(settings: SettingsDep) -> list[RuleOut]:
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertOut)
-async def get_alert(alert_id: int, alerts: AlertsDep) -> AlertOut:
+async def get_alert(alert_id: RowId, alerts: AlertsDep) -> AlertOut:
     return alert_out(await alerts.get(alert_id))
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=AlertOut, dependencies=[JsonBody])
 async def acknowledge_alert(
-    alert_id: int,
+    alert_id: RowId,
     alerts: AlertsDep,
     service: AlertServiceOrNoneDep,
     body: AckIn | None = None,

@@ -22,6 +22,7 @@ from streamfleet.api.deps import (
     JsonBody,
     SettingsDep,
 )
+from streamfleet.api.params import Offset, RowId
 from streamfleet.api.routes.events import EventFilters, event_page
 from streamfleet.api.schemas.channels import (
     ChannelCreate,
@@ -88,7 +89,7 @@ async def list_channels(
     view: ViewerDep,
     pages: ChannelPagesDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     tag: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[
         str | None, Query(max_length=100, description="one status or a comma-separated list")
@@ -161,7 +162,7 @@ async def import_channel_file(
 
 
 @router.get("/channels/{channel_id}", response_model=ChannelOut)
-async def get_channel(channel_id: int, channels: ChannelsDep, view: ViewerDep) -> ChannelOut:
+async def get_channel(channel_id: RowId, channels: ChannelsDep, view: ViewerDep) -> ChannelOut:
     return view(await channels.get(channel_id))
 
 
@@ -183,7 +184,7 @@ async def create_channel(
 
 @router.patch("/channels/{channel_id}", response_model=ChannelOut, dependencies=[JsonBody])
 async def update_channel(
-    channel_id: int, body: ChannelUpdate, channels: ChannelsDep, bus: BusDep, view: ViewerDep
+    channel_id: RowId, body: ChannelUpdate, channels: ChannelsDep, bus: BusDep, view: ViewerDep
 ) -> ChannelOut:
     changes = parse_channel_patch(body.raw())
     record = await channels.update(channel_id, changes)
@@ -194,7 +195,7 @@ async def update_channel(
 
 @router.delete("/channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_channel(
-    channel_id: int, channels: ChannelsDep, bus: BusDep, engine: EngineOrNoneDep
+    channel_id: RowId, channels: ChannelsDep, bus: BusDep, engine: EngineOrNoneDep
 ) -> Response:
     channel = await channels.delete(channel_id)
     if engine is not None:
@@ -205,7 +206,7 @@ async def delete_channel(
 
 @router.post("/channels/{channel_id}/start", response_model=ChannelOut, status_code=202)
 async def start_channel(
-    channel_id: int, channels: ChannelsDep, engine: EngineDep, bus: BusDep, view: ViewerDep
+    channel_id: RowId, channels: ChannelsDep, engine: EngineDep, bus: BusDep, view: ViewerDep
 ) -> ChannelOut:
     """Mark the channel enabled (it stays on across restarts) and start it."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=True)
@@ -215,7 +216,7 @@ async def start_channel(
 
 @router.post("/channels/{channel_id}/stop", response_model=ChannelOut, status_code=202)
 async def stop_channel(
-    channel_id: int, channels: ChannelsDep, engine: EngineDep, bus: BusDep, view: ViewerDep
+    channel_id: RowId, channels: ChannelsDep, engine: EngineDep, bus: BusDep, view: ViewerDep
 ) -> ChannelOut:
     """Mark the channel disabled (it stays off across restarts) and stop it."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=False)
@@ -225,7 +226,7 @@ async def stop_channel(
 
 @router.post("/channels/{channel_id}/restart", response_model=ChannelOut, status_code=202)
 async def restart_channel(
-    channel_id: int, channels: ChannelsDep, engine: EngineDep, bus: BusDep, view: ViewerDep
+    channel_id: RowId, channels: ChannelsDep, engine: EngineDep, bus: BusDep, view: ViewerDep
 ) -> ChannelOut:
     """Mark the channel enabled and restart its FFmpeg."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=True)
@@ -234,7 +235,7 @@ async def restart_channel(
 
 
 @router.get("/channels/{channel_id}/log", response_model=LogOut)
-async def channel_log(channel_id: int, channels: ChannelsDep, engine: EngineDep) -> LogOut:
+async def channel_log(channel_id: RowId, channels: ChannelsDep, engine: EngineDep) -> LogOut:
     """The last FFmpeg stderr lines (at most 200, oldest first), secrets redacted."""
     record = await channels.get(channel_id)
     return LogOut(lines=[redact_text(line) for line in engine.log_tail(record.channel.id)])
@@ -242,7 +243,7 @@ async def channel_log(channel_id: int, channels: ChannelsDep, engine: EngineDep)
 
 @router.get("/channels/{channel_id}/events", response_model=EventPage, tags=["events"])
 async def channel_events(
-    channel_id: int,
+    channel_id: RowId,
     channels: ChannelsDep,
     events: EventsDep,
     filters: Annotated[EventFilters, Depends()],
@@ -266,7 +267,7 @@ def _statuses(text: str | None) -> list[Status]:
 
 
 async def _set_enabled(
-    channels: ChannelsDep, bus: EventBus, view: Viewer, channel_id: int, *, enabled: bool
+    channels: ChannelsDep, bus: EventBus, view: Viewer, channel_id: RowId, *, enabled: bool
 ) -> ChannelRecord:
     record = await channels.get(channel_id)
     if record.channel.enabled == enabled:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from streamfleet.api.deps import EventsDep
+from streamfleet.api.params import Offset, RowIdFilter
 from streamfleet.api.schemas.events import EventOut, EventPage
 from streamfleet.db.repositories.events import EventRepository
 from streamfleet.domain.errors import InvalidInput
@@ -25,7 +26,7 @@ class EventFilters:
         since: Annotated[datetime | None, Query(description="inclusive, ISO 8601")] = None,
         until: Annotated[datetime | None, Query(description="exclusive, ISO 8601")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> None:
         for name, value in (("since", since), ("until", until)):
             if value is not None and value.tzinfo is None:
@@ -38,7 +39,7 @@ class EventFilters:
 async def list_events(
     events: EventsDep,
     filters: Annotated[EventFilters, Depends()],
-    channel_id: Annotated[int | None, Query(ge=1)] = None,
+    channel_id: RowIdFilter = None,
 ) -> EventPage:
     return await event_page(events, filters, channel_id=channel_id)
 

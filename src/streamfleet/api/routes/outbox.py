@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from streamfleet.alerts.views import notification_view
 from streamfleet.api.deps import SettingsDep
+from streamfleet.api.params import Offset, RowId, RowIdFilter
 from streamfleet.api.routes.alerts_deps import AlertServiceOrNoneDep, OutboxDep
 from streamfleet.api.schemas.alerts import NotificationOut, NotificationPage
 from streamfleet.db.base import utc_now
@@ -24,9 +25,9 @@ def notification_out(record: NotificationRecord) -> NotificationOut:
 async def list_outbox(
     outbox: OutboxDep,
     state: Literal["pending", "delivered", "failed"] | None = None,
-    target_id: Annotated[int | None, Query(ge=1)] = None,
+    target_id: RowIdFilter = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> NotificationPage:
     page = await outbox.list_page(state=state, target_id=target_id, limit=limit, offset=offset)
     items = [notification_out(r) for r in page.items]
@@ -34,7 +35,7 @@ async def list_outbox(
 
 
 @router.get("/outbox/{notification_id}", response_model=NotificationOut)
-async def get_notification(notification_id: int, outbox: OutboxDep) -> NotificationOut:
+async def get_notification(notification_id: RowId, outbox: OutboxDep) -> NotificationOut:
     return notification_out(await outbox.get(notification_id, with_attempts=True))
 
 
@@ -44,7 +45,7 @@ async def get_notification(notification_id: int, outbox: OutboxDep) -> Notificat
     status_code=status.HTTP_202_ACCEPTED,
 )
 async def retry_notification(
-    notification_id: int,
+    notification_id: RowId,
     outbox: OutboxDep,
     service: AlertServiceOrNoneDep,
     settings: SettingsDep,

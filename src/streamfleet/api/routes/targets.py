@@ -14,6 +14,7 @@ from streamfleet.alerts.target_rules import (
 )
 from streamfleet.alerts.views import notification_view
 from streamfleet.api.deps import JsonBody
+from streamfleet.api.params import RowId
 from streamfleet.api.routes.alerts_deps import AlertServiceDep, TargetsDep
 from streamfleet.api.schemas.alerts import (
     FiltersIn,
@@ -76,12 +77,12 @@ async def create_target(body: TargetCreate, targets: TargetsDep) -> TargetOut:
 
 
 @router.get("/targets/{target_id}", response_model=TargetOut)
-async def get_target(target_id: int, targets: TargetsDep) -> TargetOut:
+async def get_target(target_id: RowId, targets: TargetsDep) -> TargetOut:
     return target_out(await targets.get(target_id))
 
 
 @router.patch("/targets/{target_id}", response_model=TargetOut, dependencies=[JsonBody])
-async def update_target(target_id: int, body: TargetUpdate, targets: TargetsDep) -> TargetOut:
+async def update_target(target_id: RowId, body: TargetUpdate, targets: TargetsDep) -> TargetOut:
     current = await targets.get(target_id)
     kind = TargetKind(current.kind)
     changes = body.model_dump(exclude_unset=True, exclude={"rotate_secret"})
@@ -105,13 +106,13 @@ async def update_target(target_id: int, body: TargetUpdate, targets: TargetsDep)
 
 
 @router.delete("/targets/{target_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_target(target_id: int, targets: TargetsDep) -> Response:
+async def delete_target(target_id: RowId, targets: TargetsDep) -> Response:
     await targets.delete(target_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/targets/{target_id}/test", response_model=TestResultOut)
-async def test_target(target_id: int, service: AlertServiceDep) -> TestResultOut:
+async def test_target(target_id: RowId, service: AlertServiceDep) -> TestResultOut:
     """Send a test message now (one attempt); it is recorded in the outbox."""
     outcome = await service.send_test(target_id)
     return TestResultOut(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from streamfleet.alerts.messages import iso
 from streamfleet.alerts.uptime import WINDOWS, StatusPoint, UptimeReport, compute_uptime
+from streamfleet.api.params import RowId, RowIdFilter
 from streamfleet.api.routes.alerts_deps import AlertsDep
 from streamfleet.api.schemas.alerts import IncidentOut, UptimeItem, UptimeOut, UptimeSummary
 from streamfleet.db.base import utc_now
@@ -34,7 +35,7 @@ async def report_for(
 
 
 @router.get("/channels/{channel_id}/uptime", response_model=UptimeOut)
-async def channel_uptime(channel_id: int, alerts: AlertsDep, window: Window = "24h") -> UptimeOut:
+async def channel_uptime(channel_id: RowId, alerts: AlertsDep, window: Window = "24h") -> UptimeOut:
     channel = await alerts.channel(channel_id)
     until = utc_now()
     report = await report_for(alerts, channel, until - WINDOWS[window], until)
@@ -88,7 +89,7 @@ async def all_uptime(alerts: AlertsDep, window: Window = "24h") -> UptimeSummary
 async def incidents_csv(
     alerts: AlertsDep,
     window: Window = "30d",
-    channel_id: Annotated[int | None, Query(ge=1)] = None,
+    channel_id: RowIdFilter = None,
 ) -> Response:
     until = utc_now()
     window_from = until - WINDOWS[window]
