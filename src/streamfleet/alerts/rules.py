@@ -35,11 +35,8 @@ from streamfleet.alerts.kinds import (
     worker_subject,
 )
 from streamfleet.domain.channel import DEFAULT_OFFLINE_GRACE_S, Channel
-from streamfleet.domain.status import Status
+from streamfleet.domain.status import DOWN, UP, Status
 from streamfleet.events.envelope import Envelope, EventType
-
-UP: frozenset[Status] = frozenset({Status.ONLINE, Status.DEGRADED})
-DOWN: frozenset[Status] = frozenset({Status.OFFLINE, Status.ERROR})
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +264,7 @@ class RuleEngine:
         elif new is Status.STOPPED:
             w.down_since = None
             w.losses.clear()
-            out += self._resolve_subject(slug, at, "stopped")
+            out += self._resolve_subject(slug, at, Status.STOPPED.value)
 
         if new is Status.DEGRADED:
             if w.degraded_since is None:
@@ -306,7 +303,7 @@ class RuleEngine:
         if w.down_since is not None and now - w.down_since >= info.offline_grace_s:
             key = AlertKey(slug, Rule.OFFLINE)
             if key not in self._open:
-                status = w.status.value if w.status else "offline"
+                status = (w.status or Status.OFFLINE).value
                 summary = f"{info.label} is {status}" + (f": {w.reason}" if w.reason else "")
                 data = {"reason": w.reason, "grace_s": info.offline_grace_s}
                 out.append(self._open_alert(key, w.down_since, summary, info, data))

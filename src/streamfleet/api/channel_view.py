@@ -14,7 +14,7 @@ from streamfleet.api.schemas.channels import ChannelOut, ChannelStateOut, Channe
 from streamfleet.config import Settings
 from streamfleet.db.repositories.channels import ChannelRecord
 from streamfleet.domain.channel import Channel, IngestMode
-from streamfleet.domain.channel_rules import publish_url
+from streamfleet.domain.srt import publish_url
 from streamfleet.domain.url_policy import redact
 from streamfleet.engine.control import EngineControl
 from streamfleet.logs import redact_text

@@ -28,9 +28,9 @@ from streamfleet.engine.context import RunnerContext, engine_options
 from streamfleet.engine.control import ChannelState
 from streamfleet.engine.process import Spawner
 from streamfleet.engine.runner import ChannelRunner
+from streamfleet.engine.stale_children import kill_stale_children
 from streamfleet.engine.status_sink import StatusSink
 from streamfleet.events.bus import EventBus
-from streamfleet.storage.pid_files import kill_stale_children
 from streamfleet.storage.segment_policy import deletes_segments
 from streamfleet.storage.stale_output import remove_channel_output
 

@@ -29,13 +29,14 @@ import structlog
 
 from streamfleet.config import Settings
 from streamfleet.domain.channel import Channel
+from streamfleet.domain.content_check import enabled_checks
 from streamfleet.domain.slug import is_valid_slug
-from streamfleet.domain.status import Status
+from streamfleet.domain.status import UP, Status
 from streamfleet.engine.media_watch import ChannelMediaWatch, Findings, WatchConfig
 from streamfleet.events.bus import EventBus
 from streamfleet.events.envelope import Envelope, EventType
 from streamfleet.media.codec_pool import CodecPool
-from streamfleet.media.content_checks import ContentTransition, enabled_checks
+from streamfleet.media.content_checks import ContentTransition
 from streamfleet.media.media_info import MediaInfo
 from streamfleet.storage.hls_paths import channel_hls_dir, thumbnail_path
 
@@ -47,7 +48,6 @@ TICK_S: Final = 0.5
 """How often the schedule is looked at when nothing wakes it."""
 RETRY_AFTER_SKIP_S: Final = 1.0
 """A skipped run (no new segment yet, unreadable segment) is retried this much later."""
-WATCHED_STATUSES: Final = frozenset({Status.ONLINE.value, Status.DEGRADED.value})
 _FOLLOWED: Final = frozenset(
     {
         EventType.STATUS,
@@ -149,7 +149,7 @@ class Thumbnailer:
         if slug is None or not is_valid_slug(slug):
             return
         if envelope.type is EventType.STATUS:
-            if envelope.data.get("status") in WATCHED_STATUSES:
+            if _status_of(envelope) in UP:
                 self._watch(slug)
             else:
                 self._unwatch(slug)
@@ -302,3 +302,10 @@ def _config_from_api(data: Mapping[str, Any], fallback: WatchConfig) -> WatchCon
     if isinstance(checks, list | tuple):
         config = replace(config, content_checks=enabled_checks([str(c) for c in checks]))
     return config
+
+
+def _status_of(envelope: Envelope) -> Status | None:
+    try:
+        return Status(str(envelope.data.get("status")))
+    except ValueError:
+        return None

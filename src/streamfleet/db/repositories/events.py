@@ -18,9 +18,10 @@ from streamfleet.db.models import MAX_REASON_LENGTH, ChannelEventRow, ChannelRow
 from streamfleet.db.repositories.page import Page
 from streamfleet.db.session import transaction
 from streamfleet.domain.channel_event import STATUS_EVENT_TYPE, ChannelEvent
-from streamfleet.domain.status import StatusChanged
+from streamfleet.domain.status import ENDS_INCIDENT, Status, StatusChanged, StatusPoint
 
 MAX_WORKER_LENGTH: Final = 64
+KNOWN_STATUSES: Final = frozenset(s.value for s in Status)
 
 log = structlog.get_logger()
 
@@ -63,6 +64,32 @@ class EventRepository:
             session.add(row)
             await session.flush()
             return _event(row)
+
+    async def status_history(
+        self, channel_id: int, window_from: datetime, window_until: datetime
+    ) -> list[StatusPoint]:
+        """Status changes up to ``window_until``, oldest first, starting at the last change
+        that ended an incident before ``window_from`` (so an incident running into the
+        window has its real start). Rows naming no known status are left out."""
+        base = (ChannelEventRow.channel_id == channel_id) & (
+            ChannelEventRow.type == STATUS_EVENT_TYPE
+        )
+        ends_incident = [s.value for s in sorted(ENDS_INCIDENT)]
+        async with transaction(self._sessions) as session:
+            start = await session.scalar(
+                select(func.max(ChannelEventRow.at))
+                .where(base, ChannelEventRow.at < window_from)
+                .where(ChannelEventRow.to_status.in_(ends_incident))
+            )
+            query = select(ChannelEventRow).where(base, ChannelEventRow.at <= window_until)
+            if start is not None:
+                query = query.where(ChannelEventRow.at >= start)
+            rows = await session.scalars(query.order_by(ChannelEventRow.at, ChannelEventRow.id))
+            return [
+                StatusPoint(r.at, Status(r.to_status), r.reason)
+                for r in rows
+                if r.to_status in KNOWN_STATUSES
+            ]
 
     async def list_page(
         self,
