@@ -234,17 +234,14 @@ class AlertService:
         return envelope
 
     async def _learn_channel(self, envelope: Envelope, now: float) -> None:
-        """Load the configuration of a channel the rules have not heard of."""
+        """Read a channel's configuration from the repository (a domain ``Channel``) when it
+        was created or changed, or when the rules hear of a channel they do not know."""
         slug = envelope.channel
-        if (
-            slug is None
-            or slug in self._known
-            or envelope.type
-            not in (
-                EventType.STATUS,
-                EventType.CONTENT,
-            )
-        ):
+        if slug is None:
+            return
+        changed = envelope.type in (EventType.CHANNEL_CREATED, EventType.CHANNEL_UPDATED)
+        unknown = envelope.type in (EventType.STATUS, EventType.CONTENT) and slug not in self._known
+        if not (changed or unknown):
             return
         try:
             record = await self.channels.get_by_slug(slug)

@@ -1,4 +1,4 @@
-"""The stream engine: one runner per channel under one ``TaskGroup``; implements ``EngineControl``.
+"""The stream engine: one runner per channel under one ``TaskGroup`` (``HostedEngine`` fronts it).
 
     supervisor = Supervisor(settings, bus, sink)      # sink: anything with ``async record(change)``
     await supervisor.start(channels)                  # kills leftovers of a crash, starts all
@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
-from typing import Any, Final
+from typing import Final
 
 import structlog
 
@@ -138,7 +138,7 @@ class Supervisor:
                 log.warning("engine.recorder_not_drained", queued=self._changes.qsize())
         log.info("engine.stopped", channels=len(running))
 
-    # -- EngineControl --------------------------------------------------------------------
+    # -- control (``HostedEngine`` answers ``EngineControl`` with these) --------------------
 
     async def start_channel(self, channel: Channel) -> None:
         runner = self._runners.get(channel.id)
@@ -198,13 +198,10 @@ class Supervisor:
         """Whether the channel has a runner that will (re)start its FFmpeg."""
         return self._running(channel_id)
 
-    def channels_by_slug(self) -> dict[str, Channel]:
-        """The configured channels this engine knows, by slug (no database query)."""
-        return {runner.channel.slug: runner.channel for runner in self._runners.values()}
-
-    def media_info(self, slug: str) -> dict[str, Any] | None:
-        """The bare supervisor reads no segments; ``HostedEngine`` adds the thumbnailer."""
-        return None
+    def channel(self, channel_id: int) -> Channel | None:
+        """The configuration the channel runs (or last ran) with, ``None`` when unknown."""
+        runner = self._runners.get(channel_id)
+        return runner.channel if runner is not None else None
 
     def log_tail(self, channel_id: int) -> list[str]:
         runner = self._runners.get(channel_id)

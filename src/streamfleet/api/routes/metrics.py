@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from streamfleet.api.deps import ChannelsDep, EngineOrNoneDep
@@ -25,16 +25,17 @@ router = APIRouter(tags=["metrics"])
     responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
 )
 async def metrics(
-    request: Request,
     channels: ChannelsDep,
     alerts: AlertsDep,
     outbox: OutboxDep,
     engine: EngineOrNoneDep,
 ) -> Response:
+    records = await channels.records()
+    states = await engine.states([r.channel.id for r in records]) if engine is not None else {}
     samples = []
-    for record in await channels.records():
+    for record in records:
         channel = record.channel
-        state = engine.state(channel.id) if engine is not None else None
+        state = states.get(channel.id)
         if state is not None:
             samples.append(
                 ChannelSample(
@@ -56,15 +57,6 @@ async def metrics(
         engine_running=engine is not None,
         open_alerts=await alerts.count_open_by_severity(),
         outbox=await outbox.count_by_state(),
-        thumbnail_cpu_s=_thumbnail_cpu_s(request, engine),
+        thumbnail_cpu_s=(await engine.stats()).thumbnail_cpu_s if engine is not None else None,
     )
     return Response(exposition(snapshot), media_type=CONTENT_TYPE_LATEST)
-
-
-def _thumbnail_cpu_s(request: Request, engine: object) -> float | None:
-    for holder in (engine, request.app.state):
-        thumbnailer = getattr(holder, "thumbnailer", None)
-        cpu = getattr(thumbnailer, "cpu_seconds", None)
-        if isinstance(cpu, int | float):
-            return float(cpu)
-    return None
