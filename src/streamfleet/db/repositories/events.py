@@ -21,7 +21,6 @@ from streamfleet.domain.channel_event import STATUS_EVENT_TYPE, ChannelEvent
 from streamfleet.domain.status import ENDS_INCIDENT, Status, StatusChanged, StatusPoint
 
 MAX_WORKER_LENGTH: Final = 64
-KNOWN_STATUSES: Final = frozenset(s.value for s in Status)
 
 log = structlog.get_logger()
 
@@ -85,11 +84,8 @@ class EventRepository:
             if start is not None:
                 query = query.where(ChannelEventRow.at >= start)
             rows = await session.scalars(query.order_by(ChannelEventRow.at, ChannelEventRow.id))
-            return [
-                StatusPoint(r.at, Status(r.to_status), r.reason)
-                for r in rows
-                if r.to_status in KNOWN_STATUSES
-            ]
+            points = [(r, _status(r.to_status)) for r in rows]
+            return [StatusPoint(r.at, s, r.reason) for r, s in points if s is not None]
 
     async def list_page(
         self,
@@ -132,9 +128,17 @@ def _event(row: ChannelEventRow) -> ChannelEvent:
         channel_id=row.channel_id,
         at=row.at,
         type=row.type,
-        from_status=row.from_status,
-        to_status=row.to_status,
+        from_status=_status(row.from_status),
+        to_status=_status(row.to_status),
         reason=row.reason,
         worker=row.worker,
         data=dict(row.data or {}),
     )
+
+
+def _status(value: str | None) -> Status | None:
+    """A stored status name as the enum; ``None`` for none or a name this version does not know."""
+    try:
+        return Status(value) if value else None
+    except ValueError:
+        return None
