@@ -39,10 +39,10 @@ from streamfleet.domain.url_policy import redact
 from streamfleet.logs import configure_logging
 
 if TYPE_CHECKING:
-    from streamfleet.api.app import EngineFactory
     from streamfleet.db.repositories.channels import ChannelRecord, ImportOutcome
     from streamfleet.db.repositories.page import Page
     from streamfleet.domain.channel import Channel
+    from streamfleet.engine.builder import EngineFactory
 
 T = TypeVar("T")
 
@@ -66,9 +66,9 @@ err = Console(stderr=True, soft_wrap=True)
 
 def engine_factory() -> EngineFactory:
     """The stream engine ``serve`` runs: the supervisor, thumbnailer and demo feeds."""
-    from streamfleet.api.engine_host import hosted_engine
+    from streamfleet.engine.builder import build_engine
 
-    return hosted_engine
+    return build_engine
 
 
 # serve -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from streamfleet.api.app import create_app
 from streamfleet.config import Settings
+from streamfleet.engine.builder import EngineFactory
 from streamfleet.events.bus import EventBus
 from tests.support.server import free_port
 from tests.support.waiting import eventually
@@ -65,8 +66,10 @@ async def serve_app(app: FastAPI, **uvicorn_options: Any) -> AsyncIterator[LiveS
 
 @contextlib.asynccontextmanager
 async def serve_streamfleet(
-    settings: Settings, **uvicorn_options: Any
+    settings: Settings, *, engine_factory: EngineFactory | None = None, **uvicorn_options: Any
 ) -> AsyncIterator[LiveServer]:
-    """``create_app(settings)`` without an engine, served by uvicorn."""
-    async with serve_app(create_app(settings), **uvicorn_options) as server:
+    """``create_app(settings)`` (with ``engine_factory`` when given), served by uvicorn."""
+    async with serve_app(
+        create_app(settings, engine_factory=engine_factory), **uvicorn_options
+    ) as server:
         yield server

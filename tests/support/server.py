@@ -30,8 +30,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from streamfleet.api.app import EngineFactory, create_app
+from streamfleet.api.app import create_app
 from streamfleet.config import Settings
+from streamfleet.engine.builder import EngineFactory, build_engine
 
 SERVER_READY_TIMEOUT_S = 60.0
 SERVER_STOP_TIMEOUT_S = 10.0
@@ -215,6 +216,14 @@ async def api_client_for(
 async def api(tmp_path: Path) -> AsyncIterator[ApiClient]:
     """The API in-process on a fresh SQLite database."""
     async with api_client_for(settings_for_test(tmp_path / "data")) as client:
+        yield client
+
+
+@pytest.fixture
+async def engine_api(tmp_path: Path) -> AsyncIterator[ApiClient]:
+    """The API in-process on a fresh SQLite database, with the engine ``serve`` builds."""
+    settings = settings_for_test(tmp_path / "data")
+    async with api_client_for(settings, engine_factory=build_engine) as client:
         yield client
 
 

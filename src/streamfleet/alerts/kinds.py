@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from typing import Final
 
+from streamfleet.domain.content_check import ContentCheck
+
 
 class Severity(enum.StrEnum):
     CRITICAL = "critical"
@@ -51,9 +53,9 @@ RULE_SEVERITY: Final[dict[Rule, Severity]] = {
 }
 
 CONTENT_RULES: Final[dict[str, Rule]] = {
-    "black": Rule.CONTENT_BLACK,
-    "freeze": Rule.CONTENT_FREEZE,
-    "silence": Rule.CONTENT_SILENCE,
+    ContentCheck.BLACK: Rule.CONTENT_BLACK,
+    ContentCheck.FREEZE: Rule.CONTENT_FREEZE,
+    ContentCheck.SILENCE: Rule.CONTENT_SILENCE,
 }
 """The ``check`` of a ``content`` envelope → the rule it feeds."""
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from streamfleet.alerts.kinds import NotificationEvent, Rule, Severity
+from streamfleet.domain.times import iso_utc
 
 RULE_NOUN: Final[dict[Rule, str]] = {
     Rule.OFFLINE: "offline",
@@ -66,8 +67,8 @@ class AlertSnapshot:
             "state": self.state,
             "channel": dict(self.channel) if self.channel is not None else None,
             "summary": self.summary,
-            "started_at": iso(self.started_at),
-            "ended_at": iso(self.ended_at) if self.ended_at else None,
+            "started_at": iso_utc(self.started_at),
+            "ended_at": iso_utc(self.ended_at) if self.ended_at else None,
             "duration_s": self.duration_s(now),
             "folded_flaps": folded,
             "data": dict(self.data),
@@ -131,7 +132,7 @@ def _title(event: NotificationEvent, alerts: Sequence[AlertSnapshot]) -> str:
 
 
 def _opened_line(alert: AlertSnapshot, folded: int) -> str:
-    line = f"- {alert.summary} (since {iso(alert.started_at)[11:19]}Z)"
+    line = f"- {alert.summary} (since {iso_utc(alert.started_at)[11:19]}Z)"
     if folded:
         line += f" ({folded} alert{'s' if folded != 1 else ''} folded since the last message)"
     return line
@@ -154,10 +155,3 @@ def format_duration(seconds: float) -> str:
     if s < 86400:
         return f"{s // 3600}h {s % 3600 // 60:02d}m"
     return f"{s // 86400}d {s % 86400 // 3600:02d}h"
-
-
-def iso(value: datetime) -> str:
-    """ISO 8601 UTC with milliseconds and ``Z``, as everywhere in the API."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"

@@ -22,7 +22,7 @@ Rules (see docs/alerts.md):
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,11 +35,8 @@ from streamfleet.alerts.kinds import (
     worker_subject,
 )
 from streamfleet.domain.channel import DEFAULT_OFFLINE_GRACE_S, Channel
-from streamfleet.domain.status import Status
+from streamfleet.domain.status import DOWN, UP, Status
 from streamfleet.events.envelope import Envelope, EventType
-
-UP: frozenset[Status] = frozenset({Status.ONLINE, Status.DEGRADED})
-DOWN: frozenset[Status] = frozenset({Status.OFFLINE, Status.ERROR})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,18 +59,6 @@ class ChannelInfo:
             tags=tuple(channel.tags),
             offline_grace_s=channel.offline_grace_s,
             content_checks=tuple(channel.content_checks),
-        )
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> ChannelInfo:
-        """From the ``Channel`` JSON that ``channel_created``/``channel_updated`` carry."""
-        return cls(
-            slug=str(data["slug"]),
-            id=data.get("id"),
-            name=str(data.get("name") or ""),
-            tags=tuple(data.get("tags") or ()),
-            offline_grace_s=float(data.get("offline_grace_s") or DEFAULT_OFFLINE_GRACE_S),
-            content_checks=tuple(data.get("content_checks") or ()),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -148,7 +133,8 @@ class RuleEngine:
     # Configuration -------------------------------------------------------------------
 
     def set_channel(self, info: ChannelInfo, now: float) -> list[Outcome]:
-        """A channel was created or changed; checks it no longer has stop alerting."""
+        """A channel was created or changed (``ChannelInfo.from_channel``, a domain value);
+        checks it no longer has stop alerting."""
         self._channels[info.slug] = info
         watch = self._watches.get(info.slug)
         out: list[Outcome] = []
@@ -182,9 +168,6 @@ class RuleEngine:
             return self._on_content(envelope.channel, envelope, now)
         if envelope.type is EventType.CHANNEL_DELETED:
             return self.forget_channel(envelope.channel, now)
-        changed = envelope.type in (EventType.CHANNEL_CREATED, EventType.CHANNEL_UPDATED)
-        if changed and "slug" in envelope.data:
-            return self.set_channel(ChannelInfo.from_api(envelope.data), now)
         return []
 
     def worker_lost(self, worker: str, at: float, reason: str = "") -> list[Outcome]:
@@ -267,7 +250,7 @@ class RuleEngine:
         elif new is Status.STOPPED:
             w.down_since = None
             w.losses.clear()
-            out += self._resolve_subject(slug, at, "stopped")
+            out += self._resolve_subject(slug, at, Status.STOPPED.value)
 
         if new is Status.DEGRADED:
             if w.degraded_since is None:
@@ -306,7 +289,7 @@ class RuleEngine:
         if w.down_since is not None and now - w.down_since >= info.offline_grace_s:
             key = AlertKey(slug, Rule.OFFLINE)
             if key not in self._open:
-                status = w.status.value if w.status else "offline"
+                status = (w.status or Status.OFFLINE).value
                 summary = f"{info.label} is {status}" + (f": {w.reason}" if w.reason else "")
                 data = {"reason": w.reason, "grace_s": info.offline_grace_s}
                 out.append(self._open_alert(key, w.down_since, summary, info, data))

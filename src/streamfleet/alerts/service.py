@@ -42,15 +42,12 @@ from streamfleet.alerts.senders.webhook import WebhookSender
 from streamfleet.alerts.views import alert_view, channel_slug, snapshot
 from streamfleet.config import Settings
 from streamfleet.db.errors import DatabaseUnavailable
-from streamfleet.db.repositories.alerts import (
-    AlertRecord,
-    AlertRepository,
-    ChannelSummary,
-    NewAlert,
-)
+from streamfleet.db.repositories.alerts import AlertRecord, AlertRepository, NewAlert
+from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.repositories.outbox import NewNotification, NotificationRecord, OutboxRepository
 from streamfleet.db.repositories.targets import TargetRepository
 from streamfleet.db.session import Database
+from streamfleet.domain.errors import NotFound
 from streamfleet.events.bus import EventBus, Subscription
 from streamfleet.events.envelope import Envelope, EventType
 
@@ -91,6 +88,9 @@ class AlertService:
         self._bus = bus
         self._clock = clock
         self.alerts = AlertRepository(database.sessions)
+        self.channels = ChannelRepository(
+            database.sessions, srt_port_range=(settings.srt_port_min, settings.srt_port_max)
+        )
         self.targets = TargetRepository(database.sessions)
         self.outbox = OutboxRepository(database.sessions)
         self._rules = RuleEngine(
@@ -234,28 +234,29 @@ class AlertService:
         return envelope
 
     async def _learn_channel(self, envelope: Envelope, now: float) -> None:
-        """Load the configuration of a channel the rules have not heard of."""
+        """Read a channel's configuration from the repository (a domain ``Channel``) when it
+        was created or changed, or when the rules hear of a channel they do not know."""
         slug = envelope.channel
-        if (
-            slug is None
-            or slug in self._known
-            or envelope.type
-            not in (
-                EventType.STATUS,
-                EventType.CONTENT,
-            )
-        ):
+        if slug is None:
             return
-        summary = await self.alerts.channel_by_slug(slug)
+        changed = envelope.type in (EventType.CHANNEL_CREATED, EventType.CHANNEL_UPDATED)
+        unknown = envelope.type in (EventType.STATUS, EventType.CONTENT) and slug not in self._known
+        if not (changed or unknown):
+            return
+        try:
+            record = await self.channels.get_by_slug(slug)
+        except NotFound:
+            record = None
         self._known.add(slug)
-        if summary is not None:
-            await self._apply(self._rules.set_channel(_info(summary), now), now)
+        if record is not None:
+            info = ChannelInfo.from_channel(record.channel)
+            await self._apply(self._rules.set_channel(info, now), now)
 
     async def _restore(self) -> None:
         now = self._clock()
-        for summary in await self.alerts.channels():
-            self._rules.set_channel(_info(summary), now)
-            self._known.add(summary.slug)
+        for channel in await self.channels.all():
+            self._rules.set_channel(ChannelInfo.from_channel(channel), now)
+            self._known.add(channel.slug)
         for record in await self.alerts.list_open():
             try:
                 key = AlertKey(record.subject, Rule(record.rule))
@@ -346,14 +347,3 @@ def _report_crash(task: asyncio.Task[None]) -> None:
 
 def _dt(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
-
-
-def _info(summary: ChannelSummary) -> ChannelInfo:
-    return ChannelInfo(
-        slug=summary.slug,
-        id=summary.id,
-        name=summary.name,
-        tags=summary.tags,
-        offline_grace_s=summary.offline_grace_s,
-        content_checks=summary.content_checks,
-    )

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from streamfleet.domain.status import Status
+__all__ = ["StatusPoint", "compute_uptime", "phase_after"]  # StatusPoint: domain.status
+
+from streamfleet.domain.status import DOWN, UP, Status, StatusPoint
 
 WINDOWS: Final[dict[str, timedelta]] = {
     "24h": timedelta(hours=24),
@@ -27,15 +29,6 @@ class Phase(enum.Enum):
     UP = "up"
     DOWN = "down"
     UNMONITORED = "unmonitored"
-
-
-@dataclass(frozen=True, slots=True)
-class StatusPoint:
-    """The channel entered ``status`` at ``at`` (one status event)."""
-
-    at: datetime
-    status: Status
-    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +64,9 @@ class UptimeReport:
 
 
 def phase_after(previous: Phase, status: Status) -> Phase:
-    if status in (Status.ONLINE, Status.DEGRADED):
+    if status in UP:
         return Phase.UP
-    if status in (Status.OFFLINE, Status.ERROR):
+    if status in DOWN:
         return Phase.DOWN
     if status is Status.STARTING and previous is Phase.DOWN:
         return Phase.DOWN

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from streamfleet.alerts.kinds import WORKER_SUBJECT_PREFIX, Rule, Severity
-from streamfleet.alerts.messages import AlertSnapshot, iso
+from streamfleet.alerts.messages import AlertSnapshot
 from streamfleet.db.repositories.alerts import AlertRecord
 from streamfleet.db.repositories.outbox import NotificationRecord
+from streamfleet.domain.times import iso_utc
 
 
 def channel_slug(record: AlertRecord) -> str | None:
@@ -43,11 +44,11 @@ def alert_view(record: AlertRecord, now: datetime) -> dict[str, Any]:
         "severity": record.severity,
         "state": "open" if record.ended_at is None else "resolved",
         "summary": record.summary,
-        "started_at": iso(record.started_at),
-        "ended_at": iso(record.ended_at) if record.ended_at else None,
+        "started_at": iso_utc(record.started_at),
+        "ended_at": iso_utc(record.ended_at) if record.ended_at else None,
         "duration_s": round(max(0.0, (end - record.started_at).total_seconds()), 3),
         "acknowledged_by": record.acknowledged_by,
-        "acknowledged_at": iso(record.acknowledged_at) if record.acknowledged_at else None,
+        "acknowledged_at": iso_utc(record.acknowledged_at) if record.acknowledged_at else None,
         "notified": record.notified,
         "data": record.data,
     }
@@ -65,15 +66,15 @@ def notification_view(record: NotificationRecord) -> dict[str, Any]:
         "state": record.state,
         "attempts": record.attempts,
         "last_error": record.last_error,
-        "next_attempt_at": iso(record.next_attempt_at)
+        "next_attempt_at": iso_utc(record.next_attempt_at)
         if record.next_attempt_at and record.state == "pending"
         else None,
-        "created_at": iso(record.created_at),
-        "delivered_at": iso(record.delivered_at) if record.delivered_at else None,
+        "created_at": iso_utc(record.created_at),
+        "delivered_at": iso_utc(record.delivered_at) if record.delivered_at else None,
     }
     if record.attempt_log is not None:
         view["attempt_log"] = [
-            {"at": iso(a.at), "ok": a.ok, "error": a.error, "status_code": a.status_code}
+            {"at": iso_utc(a.at), "ok": a.ok, "error": a.error, "status_code": a.status_code}
             for a in record.attempt_log
         ]
     return view

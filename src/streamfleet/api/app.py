@@ -2,15 +2,15 @@
 
 ``create_app(settings)`` builds the app; its lifespan opens the database,
 applies the migrations, creates the event bus, and (when ``engine_factory``
-is given) builds and starts the stream engine, stopping it on shutdown.
+is given, ``engine.builder.build_engine`` for ``serve``) builds and starts the
+stream engine, stopping it on shutdown. Routes reach the engine only through
+``EngineControl`` (``app.state.engine``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Protocol
 
 import structlog
 from fastapi import FastAPI
@@ -39,34 +39,11 @@ from streamfleet.db import migrate
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.repositories.events import EventRepository
 from streamfleet.db.session import Database
-from streamfleet.engine.control import EngineControl
-from streamfleet.events.bus import EventBus, InProcessBus
+from streamfleet.engine.builder import EngineContext, EngineFactory
+from streamfleet.engine.control import ManagedEngine
+from streamfleet.events.bus import InProcessBus
 
 log = structlog.get_logger()
-
-
-@dataclass(frozen=True, slots=True)
-class EngineContext:
-    """Everything an engine gets from the app that hosts it."""
-
-    settings: Settings
-    bus: EventBus
-    channels: ChannelRepository
-    """Load the channels to run (``await channels.all(enabled_only=True)``)."""
-    events: EventRepository
-    """The ``StatusSink``: ``await events.record(change)`` for every status change."""
-    database: Database
-
-
-class ManagedEngine(EngineControl, Protocol):
-    """An engine the app starts after migrations and stops on shutdown."""
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-
-EngineFactory = Callable[[EngineContext], ManagedEngine]
 
 
 def create_app(settings: Settings, *, engine_factory: EngineFactory | None = None) -> FastAPI:

@@ -1,7 +1,8 @@
 """How a stored channel is shown: configuration, publish URL, live state, file URLs.
 
-The state comes from the engine when one runs in this process, else from the
-status columns the engines keep in the database. ``reveal_secrets=False``
+The state comes from the engine when one runs in this process (``observe()``
+asks it once for a whole page), else from the status columns the engines keep
+in the database. ``reveal_secrets=False``
 (used for bus envelopes that reach every WebSocket client) hides credentials
 in URLs and the SRT passphrase.
 """
@@ -9,14 +10,17 @@ in URLs and the SRT passphrase.
 from __future__ import annotations
 
 import socket
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from streamfleet.api.schemas.channels import ChannelOut, ChannelStateOut, ChannelUrls, HlsSettings
 from streamfleet.config import Settings
 from streamfleet.db.repositories.channels import ChannelRecord
 from streamfleet.domain.channel import Channel, IngestMode
-from streamfleet.domain.channel_rules import publish_url
+from streamfleet.domain.srt import publish_url
 from streamfleet.domain.url_policy import redact
-from streamfleet.engine.control import EngineControl
+from streamfleet.engine.control import ChannelState, EngineControl
 from streamfleet.logs import redact_text
 
 _ANY_ADDRESS = ("0.0.0.0", "::", "")
@@ -31,10 +35,30 @@ def publish_host(settings: Settings) -> str:
     return settings.host
 
 
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """What the engine said about a set of channels: states by id, media info by slug."""
+
+    states: dict[int, ChannelState] = field(default_factory=dict)
+    media_info: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+NOTHING_OBSERVED = Observed()
+
+
+async def observe(engine: EngineControl | None, records: Sequence[ChannelRecord]) -> Observed:
+    """One question to the engine for all of ``records`` (none when no engine runs here)."""
+    if engine is None or not records:
+        return NOTHING_OBSERVED
+    states = await engine.states([r.channel.id for r in records])
+    media_info = await engine.media_info([r.channel.slug for r in records])
+    return Observed(states, media_info)
+
+
 def channel_view(
     record: ChannelRecord,
     *,
-    engine: EngineControl | None,
+    observed: Observed,
     host: str,
     reveal_secrets: bool = True,
 ) -> ChannelOut:
@@ -71,8 +95,8 @@ def channel_view(
         content_checks=list(channel.content_checks),
         created_at=channel.created_at,
         updated_at=channel.updated_at,
-        state=_state(record, engine),
-        media_info=engine.media_info(channel.slug) if engine is not None else None,
+        state=_state(record, observed.states.get(channel.id)),
+        media_info=observed.media_info.get(channel.slug),
         urls=channel_urls(channel),
     )
 
@@ -83,8 +107,7 @@ def channel_urls(channel: Channel) -> ChannelUrls:
     )
 
 
-def _state(record: ChannelRecord, engine: EngineControl | None) -> ChannelStateOut:
-    observed = engine.state(record.channel.id) if engine is not None else None
+def _state(record: ChannelRecord, observed: ChannelState | None) -> ChannelStateOut:
     if observed is None:
         return ChannelStateOut(
             status=record.status.value,

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column
 
 from streamfleet.db.base import Base, UtcDateTime
+from streamfleet.domain.status import Status
 
 MAX_REASON_LENGTH = 1000
 """Longer reasons (an FFmpeg error line, say) are cut to this many characters."""
@@ -50,7 +51,7 @@ class ChannelRow(Base):
     content_checks: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    status: Mapped[str] = mapped_column(String(16), index=True, default="stopped")
+    status: Mapped[str] = mapped_column(String(16), index=True, default=Status.STOPPED.value)
     status_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     status_reason: Mapped[str] = mapped_column(String(MAX_REASON_LENGTH), default="")
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from streamfleet.domain.status import Status
+
 STATUS_EVENT_TYPE = "status"
 
 
@@ -17,8 +19,8 @@ class ChannelEvent:
     channel_id: int
     at: datetime
     type: str
-    from_status: str | None = None
-    to_status: str | None = None
+    from_status: Status | None = None
+    to_status: Status | None = None
     reason: str = ""
     worker: str = ""
     data: dict[str, Any] = field(default_factory=dict)

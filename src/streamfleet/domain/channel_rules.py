@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
-from urllib.parse import quote
 
+from streamfleet.domain import srt
 from streamfleet.domain.channel import (
     DEFAULT_OFFLINE_GRACE_S,
     DEFAULT_RETENTION_DAYS,
@@ -25,6 +25,7 @@ from streamfleet.domain.channel import (
     HlsOverrides,
     IngestMode,
 )
+from streamfleet.domain.content_check import CONTENT_CHECKS
 from streamfleet.domain.errors import FieldError, InvalidInput
 from streamfleet.domain.profiles import COPY, PROFILES
 from streamfleet.domain.slug import MAX_SLUG_LENGTH, is_valid_slug
@@ -35,9 +36,6 @@ from streamfleet.domain.url_policy import url_problem
 MAX_NAME_LENGTH: Final = 200
 MAX_TAGS: Final = 32
 MAX_TAG_LENGTH: Final = 64
-MIN_PASSPHRASE_LENGTH: Final = 10
-MAX_PASSPHRASE_LENGTH: Final = 79
-"""libsrt accepts passphrases of 10 to 79 characters."""
 MIN_LISTEN_PORT: Final = 1024
 MAX_PORT: Final = 65535
 RETENTION_DAYS_RANGE: Final = (1, 3650)
@@ -45,7 +43,6 @@ THUMBNAIL_INTERVAL_S_RANGE: Final = (1, 3600)
 OFFLINE_GRACE_S_RANGE: Final = (0, 3600)
 HLS_SEGMENT_SECONDS_RANGE: Final = (0.5, 30.0)
 HLS_LIST_SIZE_RANGE: Final = (2, 100)
-CONTENT_CHECKS: Final[tuple[str, ...]] = ("black", "freeze", "silence")
 
 CONFIG_FIELDS: Final[tuple[str, ...]] = (
     "name",
@@ -326,13 +323,8 @@ def _passphrase(field: str, value: Any, errors: list[FieldError]) -> Any:
         return None
     if not isinstance(value, str):
         errors.append(FieldError(field, "must be a string"))
-    elif not MIN_PASSPHRASE_LENGTH <= len(value) <= MAX_PASSPHRASE_LENGTH:
-        errors.append(
-            FieldError(
-                field,
-                f"must be {MIN_PASSPHRASE_LENGTH} to {MAX_PASSPHRASE_LENGTH} characters",
-            )
-        )
+    elif (problem := srt.passphrase_length_problem(value)) is not None:
+        errors.append(FieldError(field, problem))
     elif not _PASSPHRASE_RE.match(value):
         errors.append(FieldError(field, "must be printable ASCII without spaces"))
     return value
@@ -440,13 +432,3 @@ _CHECKERS: Final[dict[str, Checker]] = {
     "offline_grace_s": _offline_grace,
     "content_checks": _content_checks,
 }
-
-
-def listen_input_url(port: int) -> str:
-    """The input URL of a ``listen_srt`` channel; the passphrase is kept in its own field."""
-    return f"srt://0.0.0.0:{port}?mode=listener"
-
-
-def publish_url(host: str, port: int, passphrase: str) -> str:
-    """Where a publisher pushes a ``listen_srt`` channel's stream to."""
-    return f"srt://{host}:{port}?passphrase={quote(passphrase, safe='')}&mode=caller"

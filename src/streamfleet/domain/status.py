@@ -75,6 +75,12 @@ TRANSITIONS: dict[tuple[Status, StatusEvent], Status] = {
 
 RUNNING: frozenset[Status] = frozenset({S.STARTING, S.ONLINE, S.DEGRADED, S.OFFLINE})
 """States in which a channel has (or is trying to have) an FFmpeg child."""
+UP: frozenset[Status] = frozenset({S.ONLINE, S.DEGRADED})
+"""The channel plays: uptime counts it, an offline alert resolves, thumbnails are made."""
+DOWN: frozenset[Status] = frozenset({S.OFFLINE, S.ERROR})
+"""The channel should play and does not (a ``starting`` after a loss stays down)."""
+ENDS_INCIDENT: frozenset[Status] = UP | {S.STOPPED}
+"""A change to one of these ends a down period (alerts, uptime incidents)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +94,15 @@ class StatusChanged:
     event: StatusEvent
     reason: str
     worker: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusPoint:
+    """The channel entered ``status`` at ``at``: one row of its status history."""
+
+    at: datetime
+    status: Status
+    reason: str = ""
 
 
 def next_status(current: Status, event: StatusEvent) -> Status:

@@ -1,17 +1,22 @@
 """What the API and CLI may ask of the stream engine, and what it tells them.
 
-``api/`` depends on this protocol, never on the runner's internals, so that a
-scale-out API node can later answer the same calls from the database/Redis.
+``EngineControl`` is the only thing ``api/`` knows of the engine (a test in
+``tests/unit/api/test_engine_boundary.py`` holds that): on a fleet the engine
+runs in another process, so every call that would cross it is ``async``, and
+what passes is plain data (domain ``Channel``, ``ChannelState``, dicts,
+``ProbeReport``). ``engine/builder.py`` builds the implementation a process runs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.status import Status
+from streamfleet.media.probe_report import ProbeReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +34,17 @@ class ChannelState:
     """fps, frames, drop_frames, dup_frames, speed, out_time_s, bitrate_kbps, last_segment_age_s."""
 
 
+@dataclass(frozen=True, slots=True)
+class EngineStats:
+    """The engine's own counters, for ``/metrics``."""
+
+    thumbnail_cpu_s: float = 0.0
+    """CPU seconds spent making thumbnails, media info and content checks."""
+
+
 class EngineControl(Protocol):
+    # Channels ----------------------------------------------------------------------------
+
     async def start_channel(self, channel: Channel) -> None:
         """Run ``channel`` (no-op when it already runs with the same configuration)."""
 
@@ -40,16 +55,45 @@ class EngineControl(Protocol):
         """Stop then start, with the configuration given."""
 
     async def apply(self, channel: Channel) -> None:
-        """The channel's configuration changed: restart it if it runs and is enabled, else stop."""
+        """The channel was created or changed: restart it if it runs and is enabled, else stop.
+
+        Everything the engine knows of a channel's settings comes through here (and the
+        start calls), as a domain ``Channel``."""
 
     async def forget(self, channel_id: int) -> None:
-        """The channel was deleted: stop it and drop its state."""
+        """The channel was deleted: stop it and drop its state, thumbnail and media info."""
 
-    def state(self, channel_id: int) -> ChannelState | None:
-        """The observed state, or ``None`` for a channel the engine does not know."""
+    # What the engine observes --------------------------------------------------------------
 
-    def log_tail(self, channel_id: int) -> list[str]:
+    async def states(self, channel_ids: Collection[int]) -> dict[int, ChannelState]:
+        """The observed state of those channels the engine knows, by channel id."""
+
+    async def media_info(self, slugs: Collection[str]) -> dict[str, dict[str, Any]]:
+        """What the channels' segments carry (codecs, resolution, …), for those read so far."""
+
+    async def log_tail(self, channel_id: int) -> list[str]:
         """The last stderr lines of the channel's FFmpeg (at most 200), oldest first."""
 
-    def media_info(self, slug: str) -> dict[str, Any] | None:
-        """What the channel's segments carry (codecs, resolution, …), ``None`` until read."""
+    async def stats(self) -> EngineStats:
+        """The engine's own counters."""
+
+    # Sources and the wall ------------------------------------------------------------------
+
+    async def probe_source(self, url: str) -> ProbeReport:
+        """What ``url`` (already allowed by the URL policy) carries, or why it cannot be read."""
+
+    async def set_visible_tiles(self, client_id: str, slugs: frozenset[str] | None) -> None:
+        """The live wall of ``client_id`` shows these channels' tiles (``None``: every channel).
+
+        Thumbnails are refreshed for tiles someone has on screen."""
+
+    async def viewer_left(self, client_id: str) -> None:
+        """The live wall of ``client_id`` closed: its tiles no longer count as visible."""
+
+
+class ManagedEngine(EngineControl, Protocol):
+    """An engine the app starts after migrations and stops on shutdown."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...

@@ -1,55 +1,60 @@
-"""The engine as the app hosts it: ``start()``/``stop()`` without arguments, plus ``EngineControl``.
+"""The engine of one process: supervisor, thumbnailer and demo feeds behind ``EngineControl``.
 
-    engine_factory = lambda ctx: HostedEngine(
-        ctx.settings, ctx.bus, ctx.events, load_channels=lambda: ctx.channels.all()
-    )
+``engine/builder.py`` makes it. ``start()`` loads the channels (all of them:
+disabled ones are registered as ``stopped``), starts the demo feeds when the
+settings allow the demo and a loaded channel pulls a demo feed, then starts
+every enabled channel at once. ``stop()`` stops every child and the feeds.
 
-``start()`` loads the channels (all of them: disabled ones are registered as
-``stopped``), starts the demo feeds when the settings allow the demo and a
-loaded channel pulls a demo feed, then starts every enabled channel at once.
-``stop()`` stops every child and the feeds.
-
-It also runs the ``Thumbnailer`` beside the supervisor (thumbnails and media
-info of every online channel, from its segments) and removes the output folders
-of channels that no longer exist.
+Every channel's settings reach the supervisor and the thumbnailer from here,
+as domain ``Channel`` values (at start, and in ``apply``/``start_channel``/
+``restart_channel``/``forget``). It also removes the output folders of
+channels that no longer exist.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Collection, Iterable
+from typing import Any, Final
 
 from streamfleet.config import Settings
 from streamfleet.domain.channel import Channel
-from streamfleet.engine.control import ChannelState
+from streamfleet.engine.control import ChannelState, EngineStats
 from streamfleet.engine.demo import DemoFeeds, demo_channels
-from streamfleet.engine.status_sink import StatusSink
+from streamfleet.engine.source_probe import probe_report
 from streamfleet.engine.supervisor import Supervisor
 from streamfleet.engine.thumbnailer import Thumbnailer
-from streamfleet.events.bus import EventBus
+from streamfleet.media.probe_report import ProbeReport
 from streamfleet.storage.stale_output import remove_orphan_output_dirs
+
+REPORT_TIMEOUT_S: Final = 5.0
+"""How long a probed source may stay silent before the probe says it cannot be reached."""
+
+ChannelLoader = Callable[[], Awaitable[Iterable[Channel]]]
 
 
 class HostedEngine:
     def __init__(
         self,
         settings: Settings,
-        bus: EventBus,
-        sink: StatusSink | None,
-        load_channels: Callable[[], Awaitable[Iterable[Channel]]],
+        supervisor: Supervisor,
+        thumbnailer: Thumbnailer,
+        load_channels: ChannelLoader,
     ) -> None:
         self.settings = settings
-        self.supervisor = Supervisor(settings, bus, sink)
+        self.supervisor = supervisor
+        self.thumbnailer = thumbnailer
         self.load_channels = load_channels
         self.demo_feeds: DemoFeeds | None = None
-        self.thumbnailer = Thumbnailer(settings, bus, self.supervisor.channels_by_slug)
         self._thumbnailing: asyncio.Task[None] | None = None
+        self._walls: dict[str, frozenset[str] | None] = {}
 
     async def start(self) -> None:
         channels = list(await self.load_channels())
         remove_orphan_output_dirs(self.settings.hls_dir, {c.slug for c in channels})
+        for channel in channels:
+            self.thumbnailer.configure(channel)
         # Before the supervisor, so that no status envelope is missed.
         self._thumbnailing = asyncio.create_task(self.thumbnailer.run(), name="thumbnailer")
         demo_urls = {spec.input_url for spec in demo_channels(self.settings)}
@@ -67,29 +72,62 @@ class HostedEngine:
         if self.demo_feeds is not None:
             await self.demo_feeds.stop()
 
-    # EngineControl, delegated --------------------------------------------------------------
+    # EngineControl: channels -----------------------------------------------------------------
 
     async def start_channel(self, channel: Channel) -> None:
+        self.thumbnailer.configure(channel)
         await self.supervisor.start_channel(channel)
 
     async def stop_channel(self, channel_id: int) -> None:
         await self.supervisor.stop_channel(channel_id)
 
     async def restart_channel(self, channel: Channel) -> None:
+        self.thumbnailer.configure(channel)
         await self.supervisor.restart_channel(channel)
 
     async def apply(self, channel: Channel) -> None:
+        self.thumbnailer.configure(channel)
         await self.supervisor.apply(channel)
 
     async def forget(self, channel_id: int) -> None:
+        channel = self.supervisor.channel(channel_id)
         await self.supervisor.forget(channel_id)
+        if channel is not None:
+            self.thumbnailer.forget(channel.slug)
 
-    def state(self, channel_id: int) -> ChannelState | None:
-        return self.supervisor.state(channel_id)
+    # EngineControl: what the engine observes -------------------------------------------------
 
-    def log_tail(self, channel_id: int) -> list[str]:
+    async def states(self, channel_ids: Collection[int]) -> dict[int, ChannelState]:
+        return {cid: s for cid in channel_ids if (s := self.supervisor.state(cid)) is not None}
+
+    async def media_info(self, slugs: Collection[str]) -> dict[str, dict[str, Any]]:
+        return {
+            slug: info.to_dict()
+            for slug in slugs
+            if (info := self.thumbnailer.media_info(slug)) is not None
+        }
+
+    async def log_tail(self, channel_id: int) -> list[str]:
         return self.supervisor.log_tail(channel_id)
 
-    def media_info(self, slug: str) -> dict[str, Any] | None:
-        info = self.thumbnailer.media_info(slug)
-        return info.to_dict() if info is not None else None
+    async def stats(self) -> EngineStats:
+        return EngineStats(thumbnail_cpu_s=self.thumbnailer.cpu_seconds)
+
+    # EngineControl: sources and the wall -----------------------------------------------------
+
+    async def probe_source(self, url: str) -> ProbeReport:
+        return await probe_report(
+            self.supervisor.ctx.spawner,
+            self.settings.resolved_ffmpeg_path(),
+            url,
+            REPORT_TIMEOUT_S,
+            self.settings.stop_timeout_s,
+        )
+
+    async def set_visible_tiles(self, client_id: str, slugs: frozenset[str] | None) -> None:
+        self._walls[client_id] = slugs
+        self.thumbnailer.watchers = len(self._walls)
+
+    async def viewer_left(self, client_id: str) -> None:
+        self._walls.pop(client_id, None)
+        self.thumbnailer.watchers = len(self._walls)

@@ -15,7 +15,7 @@ CPython from using ``vfork``. Where ``setpriv`` is missing, the ``preexec_fn``
 variant measured in media-stack.md is used: ``prctl`` then a ``getppid``
 check that closes the fork race. A server killed in the microseconds between
 fork and ``prctl`` can still orphan a child; the pid files
-(``storage.pid_files``) let the next start kill it.
+(``storage.pid_files``) let the next start kill it (``engine.stale_children``).
 
 The signal follows the *thread* that forks, so children are spawned from
 the event-loop thread only (``spawn`` is a coroutine of that loop).

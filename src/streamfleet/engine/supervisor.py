@@ -1,4 +1,4 @@
-"""The stream engine: one runner per channel under one ``TaskGroup``; implements ``EngineControl``.
+"""The stream engine: one runner per channel under one ``TaskGroup`` (``HostedEngine`` fronts it).
 
     supervisor = Supervisor(settings, bus, sink)      # sink: anything with ``async record(change)``
     await supervisor.start(channels)                  # kills leftovers of a crash, starts all
@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
-from typing import Any, Final
+from typing import Final
 
 import structlog
 
@@ -28,9 +28,9 @@ from streamfleet.engine.context import RunnerContext, engine_options
 from streamfleet.engine.control import ChannelState
 from streamfleet.engine.process import Spawner
 from streamfleet.engine.runner import ChannelRunner
+from streamfleet.engine.stale_children import kill_stale_children
 from streamfleet.engine.status_sink import StatusSink
 from streamfleet.events.bus import EventBus
-from streamfleet.storage.pid_files import kill_stale_children
 from streamfleet.storage.segment_policy import deletes_segments
 from streamfleet.storage.stale_output import remove_channel_output
 
@@ -138,7 +138,7 @@ class Supervisor:
                 log.warning("engine.recorder_not_drained", queued=self._changes.qsize())
         log.info("engine.stopped", channels=len(running))
 
-    # -- EngineControl --------------------------------------------------------------------
+    # -- control (``HostedEngine`` answers ``EngineControl`` with these) --------------------
 
     async def start_channel(self, channel: Channel) -> None:
         runner = self._runners.get(channel.id)
@@ -198,13 +198,10 @@ class Supervisor:
         """Whether the channel has a runner that will (re)start its FFmpeg."""
         return self._running(channel_id)
 
-    def channels_by_slug(self) -> dict[str, Channel]:
-        """The configured channels this engine knows, by slug (no database query)."""
-        return {runner.channel.slug: runner.channel for runner in self._runners.values()}
-
-    def media_info(self, slug: str) -> dict[str, Any] | None:
-        """The bare supervisor reads no segments; ``HostedEngine`` adds the thumbnailer."""
-        return None
+    def channel(self, channel_id: int) -> Channel | None:
+        """The configuration the channel runs (or last ran) with, ``None`` when unknown."""
+        runner = self._runners.get(channel_id)
+        return runner.channel if runner is not None else None
 
     def log_tail(self, channel_id: int) -> list[str]:
         runner = self._runners.get(channel_id)

@@ -1,11 +1,13 @@
 """Thumbnails, media info and content checks for every running channel.
 
-Envelope-driven: the ``Thumbnailer`` follows ``status`` envelopes on the bus
-and watches each channel while it is ``online`` or ``degraded``; it needs
-nothing from the supervisor. Every ``thumbnail_interval_s`` per channel
-(``IDLE_INTERVAL_FACTOR`` times slower while nobody has the live view open) it
-hands the channel's ``ChannelMediaWatch`` to a bounded thread pool, so decoding
-never blocks the event loop, and publishes what came back: ``thumbnail``,
+The ``Thumbnailer`` follows ``status`` envelopes on the bus and watches each
+channel while it is up (``online`` or ``degraded``). Channel settings come as
+domain ``Channel`` values through ``configure()`` and ``forget()``, which the
+engine calls from its own ``apply``/``start``/``forget`` (``engine/hosted.py``).
+Every ``thumbnail_interval_s`` per channel (``IDLE_INTERVAL_FACTOR`` times
+slower while nobody has the live view open) it hands the channel's
+``ChannelMediaWatch`` to a bounded thread pool, so decoding never blocks the
+event loop, and publishes what came back: ``thumbnail``,
 ``media_info`` (first reading and every change) and ``content`` envelopes.
 
 Channels with content checks are examined once per segment (the checks sample
@@ -17,25 +19,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import structlog
 
 from streamfleet.config import Settings
 from streamfleet.domain.channel import Channel
+from streamfleet.domain.content_check import enabled_checks
 from streamfleet.domain.slug import is_valid_slug
-from streamfleet.domain.status import Status
+from streamfleet.domain.status import UP, Status
 from streamfleet.engine.media_watch import ChannelMediaWatch, Findings, WatchConfig
 from streamfleet.events.bus import EventBus
 from streamfleet.events.envelope import Envelope, EventType
 from streamfleet.media.codec_pool import CodecPool
-from streamfleet.media.content_checks import ContentTransition, enabled_checks
+from streamfleet.media.content_checks import ContentTransition
 from streamfleet.media.media_info import MediaInfo
 from streamfleet.storage.hls_paths import channel_hls_dir, thumbnail_path
 
@@ -47,18 +49,6 @@ TICK_S: Final = 0.5
 """How often the schedule is looked at when nothing wakes it."""
 RETRY_AFTER_SKIP_S: Final = 1.0
 """A skipped run (no new segment yet, unreadable segment) is retried this much later."""
-WATCHED_STATUSES: Final = frozenset({Status.ONLINE.value, Status.DEGRADED.value})
-_FOLLOWED: Final = frozenset(
-    {
-        EventType.STATUS,
-        EventType.CHANNEL_CREATED,
-        EventType.CHANNEL_UPDATED,
-        EventType.CHANNEL_DELETED,
-    }
-)
-
-ChannelProvider = Callable[[], Mapping[str, Channel]]
-"""Returns the configured channels by slug (a cached mapping, not a database query)."""
 
 
 @dataclass(slots=True)
@@ -73,15 +63,9 @@ class _Watched:
 class Thumbnailer:
     """Keeps ``thumbs_dir/<slug>.jpg`` and each channel's media info fresh."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        bus: EventBus,
-        channels: ChannelProvider | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, bus: EventBus) -> None:
         self._settings = settings
         self._bus = bus
-        self._channels = channels
         self._configs: dict[str, WatchConfig] = {}
         self._watched: dict[str, _Watched] = {}
         self._media_info: dict[str, MediaInfo] = {}
@@ -125,11 +109,36 @@ class Thumbnailer:
                 watched.next_thumbnail = min(watched.next_thumbnail, now)
             self._wake.set()
 
+    # Channel settings ----------------------------------------------------------------
+
+    def configure(self, channel: Channel) -> None:
+        """The channel's settings (interval, content checks) as they are now."""
+        config = WatchConfig(
+            float(channel.thumbnail_interval_s), enabled_checks(channel.content_checks)
+        )
+        self._configs[channel.slug] = config
+        watched = self._watched.get(channel.slug)
+        if watched is not None and watched.config != config:
+            watched.config = config
+            self._wake.set()
+
+    def config_of(self, slug: str) -> WatchConfig | None:
+        """The settings the channel is watched with, ``None`` for a channel not configured."""
+        return self._configs.get(slug)
+
+    def forget(self, slug: str) -> None:
+        """The channel was deleted: stop watching it and drop its thumbnail and media info."""
+        self._unwatch(slug)
+        self._configs.pop(slug, None)
+        self._media_info.pop(slug, None)
+        if is_valid_slug(slug):
+            self._thumbnail_path(slug).unlink(missing_ok=True)
+
     # Running -------------------------------------------------------------------------
 
     async def run(self) -> None:
         """Follow the bus and make thumbnails until cancelled or the bus closes."""
-        subscription = self._bus.subscribe(accept=lambda e: e.type in _FOLLOWED)
+        subscription = self._bus.subscribe(accept=lambda e: e.type is EventType.STATUS)
         self._executor = ThreadPoolExecutor(
             max_workers=self._settings.thumbnail_workers, thread_name_prefix="thumbnail"
         )
@@ -148,22 +157,12 @@ class Thumbnailer:
         slug = envelope.channel
         if slug is None or not is_valid_slug(slug):
             return
-        if envelope.type is EventType.STATUS:
-            if envelope.data.get("status") in WATCHED_STATUSES:
-                self._watch(slug)
-            else:
-                self._unwatch(slug)
-        elif envelope.type in (EventType.CHANNEL_CREATED, EventType.CHANNEL_UPDATED):
-            config = _config_from_api(envelope.data, self._config_for(slug))
-            self._configs[slug] = config
-            if slug in self._watched:
-                self._watched[slug].config = config
-                self._wake.set()
-        elif envelope.type is EventType.CHANNEL_DELETED:
+        if envelope.type is not EventType.STATUS:
+            return
+        if _status_of(envelope) in UP:
+            self._watch(slug)
+        else:
             self._unwatch(slug)
-            self._configs.pop(slug, None)
-            self._media_info.pop(slug, None)
-            self._thumbnail_path(slug).unlink(missing_ok=True)
 
     def _watch(self, slug: str) -> None:
         if slug in self._watched:
@@ -176,7 +175,8 @@ class Thumbnailer:
             previous_info=self._media_info.get(slug),
             codecs=self._codecs,
         )
-        self._watched[slug] = _Watched(watch, self._config_for(slug), now, now)
+        config = self._configs.get(slug, WatchConfig())
+        self._watched[slug] = _Watched(watch, config, now, now)
         log.debug("thumbnail.watch", channel=slug)
         self._wake.set()
 
@@ -187,16 +187,6 @@ class Thumbnailer:
         log.debug("thumbnail.unwatch", channel=slug)
         if not watched.busy:  # a running examine() owns the trackers until it returns
             self._publish_transitions(slug, watched.watch.end_conditions(datetime.now(UTC)))
-
-    def _config_for(self, slug: str) -> WatchConfig:
-        if slug in self._configs:
-            return self._configs[slug]
-        channel = self._channels().get(slug) if self._channels is not None else None
-        if channel is None:
-            return WatchConfig()
-        return WatchConfig(
-            float(channel.thumbnail_interval_s), enabled_checks(channel.content_checks)
-        )
 
     def _thumbnail_path(self, slug: str) -> Path:
         return thumbnail_path(self._settings.thumbs_dir, slug)
@@ -292,13 +282,8 @@ class Thumbnailer:
             self._bus.publish_nowait(Envelope(EventType.CONTENT, slug, transition.to_data()))
 
 
-def _config_from_api(data: Mapping[str, Any], fallback: WatchConfig) -> WatchConfig:
-    """The watch settings from a ``Channel`` API object (``channel_created``/``_updated``)."""
-    config = fallback
-    interval = data.get("thumbnail_interval_s")
-    if isinstance(interval, int | float) and interval > 0:
-        config = replace(config, thumbnail_interval_s=float(interval))
-    checks = data.get("content_checks")
-    if isinstance(checks, list | tuple):
-        config = replace(config, content_checks=enabled_checks([str(c) for c in checks]))
-    return config
+def _status_of(envelope: Envelope) -> Status | None:
+    try:
+        return Status(str(envelope.data.get("status")))
+    except ValueError:
+        return None

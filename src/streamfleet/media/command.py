@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Final
 
+from streamfleet.domain import srt
 from streamfleet.domain.channel import Channel, IngestMode
 from streamfleet.domain.errors import InvalidInput
 from streamfleet.domain.profiles import Profile, get_profile
 from streamfleet.media.encode_args import encode_args, seconds_text
 from streamfleet.media.hls_args import HlsLayout, HlsOptions, hls_args
-from streamfleet.media.input_args import input_args, srt_listener_url
+from streamfleet.media.input_args import input_args
 
 PROGRESS_PERIOD_S: Final = 0.5
 LOG_LEVEL: Final = "repeat+level+warning"
@@ -62,7 +63,7 @@ def input_url(channel: Channel, source: SourceRole = SourceRole.PRIMARY) -> str:
     if channel.ingest_mode is IngestMode.LISTEN_SRT:
         if channel.listen_port is None:
             raise InvalidInput.of("listen_port", "a listening channel needs a listen port")
-        return srt_listener_url(channel.listen_port, channel.passphrase or "")
+        return srt.listener_url(channel.listen_port, channel.passphrase or "")
     if source is SourceRole.BACKUP:
         if not channel.backup_url:
             raise InvalidInput.of("backup_url", "the channel has no backup URL")

@@ -12,13 +12,15 @@ which scales a decoded frame.
 
 from __future__ import annotations
 
-import enum
 import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
-from streamfleet.media.media_info import iso_utc
+from streamfleet.domain.content_check import ContentCheck, enabled_checks
+from streamfleet.domain.times import iso_utc
+
+__all__ = ["ContentCheck", "enabled_checks"]  # their owner is domain.content_check
 
 if TYPE_CHECKING:
     import av
@@ -39,24 +41,12 @@ FREEZE_MAX_MEAN_DIFFERENCE: Final = 0.5
 SILENCE_MAX_DBFS: Final = -60.0
 
 
-class ContentCheck(enum.StrEnum):
-    BLACK = "black"
-    FREEZE = "freeze"
-    SILENCE = "silence"
-
-
 ALL_CHECKS: Final = tuple(ContentCheck)
 MIN_DURATION_S: Final[dict[ContentCheck, float]] = {
     ContentCheck.BLACK: 2.0,
     ContentCheck.FREEZE: 4.0,
     ContentCheck.SILENCE: 4.0,
 }
-
-
-def enabled_checks(names: tuple[str, ...] | list[str]) -> frozenset[ContentCheck]:
-    """The known checks among ``names`` (a channel's ``content_checks``); others are ignored."""
-    known = {c.value: c for c in ContentCheck}
-    return frozenset(known[n] for n in names if n in known)
 
 
 def luma_sample(frame: av.VideoFrame) -> LumaSample:

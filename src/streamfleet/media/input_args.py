@@ -1,4 +1,4 @@
-"""FFmpeg input options per source protocol, and the SRT listener/publisher URLs.
+"""FFmpeg input options per source protocol (the SRT URLs are ``domain.srt``'s).
 
 Facts behind each choice (measured on FFmpeg 9.0.2, see ``media-stack.md``):
 
@@ -16,7 +16,6 @@ Facts behind each choice (measured on FFmpeg 9.0.2, see ``media-stack.md``):
 from __future__ import annotations
 
 from typing import Final
-from urllib.parse import quote
 
 from streamfleet.domain.errors import InvalidInput
 from streamfleet.domain.url_policy import scheme_of
@@ -45,12 +44,6 @@ PROBE_ARGS: Final[tuple[str, ...]] = (
 
 No ``-fflags nobuffer``: it drops the packets read while probing, which hold
 the first keyframe, so output would wait a whole GOP longer."""
-
-SRT_PASSPHRASE_MIN: Final = 10
-SRT_PASSPHRASE_MAX: Final = 79
-"""libsrt's limits (FFmpeg's help says 64, but a 79-character passphrase was measured to work),
-the same as ``domain.channel_rules``."""
-SRT_LATENCY_US: Final = 200_000
 
 
 def protocol_whitelist(url: str) -> str:
@@ -99,26 +92,3 @@ def input_args(url: str, input_timeout_s: float) -> list[str]:
         "-i",
         with_timeout(url, input_timeout_s),
     ]
-
-
-def check_passphrase(passphrase: str | None) -> str:
-    """The passphrase when libsrt will accept it, else ``InvalidInput`` naming the field."""
-    if passphrase is None or not (SRT_PASSPHRASE_MIN <= len(passphrase) <= SRT_PASSPHRASE_MAX):
-        raise InvalidInput.of(
-            "passphrase",
-            f"an SRT passphrase of {SRT_PASSPHRASE_MIN} to {SRT_PASSPHRASE_MAX} characters"
-            " is required for a listening channel",
-        )
-    return passphrase
-
-
-def srt_listener_url(port: int, passphrase: str, latency_us: int = SRT_LATENCY_US) -> str:
-    """The URL FFmpeg listens on for a channel's publisher (all interfaces)."""
-    secret = quote(check_passphrase(passphrase), safe="")
-    return f"srt://0.0.0.0:{port}?mode=listener&latency={latency_us}&passphrase={secret}"
-
-
-def srt_publish_url(host: str, port: int, passphrase: str, latency_us: int = SRT_LATENCY_US) -> str:
-    """The URL a publisher pushes to (``ffmpeg … -f mpegts '<url>'``); it holds the secret."""
-    secret = quote(check_passphrase(passphrase), safe="")
-    return f"srt://{host}:{port}?mode=caller&latency={latency_us}&passphrase={secret}"

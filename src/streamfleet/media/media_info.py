@@ -13,13 +13,14 @@ import itertools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
 import av
 
 from streamfleet.domain.errors import InvalidInput
+from streamfleet.domain.times import iso_utc
 
 KEYFRAME_SEGMENTS: Final = 3
 """How many of the newest segments are demuxed to measure the keyframe interval."""
@@ -86,11 +87,6 @@ class MediaInfo:
 
     def with_bitrate(self, bitrate_kbps: float | None, at: datetime) -> MediaInfo:
         return replace(self, bitrate_kbps=bitrate_kbps, measured_at=at)
-
-
-def iso_utc(at: datetime) -> str:
-    """``2026-11-24T19:45:00.123Z``: the API's time format."""
-    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def media_changes(previous: MediaInfo | None, current: MediaInfo) -> list[str]:

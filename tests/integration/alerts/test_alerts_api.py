@@ -315,3 +315,21 @@ async def test_uptime_and_incidents_are_computed_from_the_status_history(
     bad = await alerting_api.get(f"/api/v1/channels/{channel['id']}/uptime?window=1y")
     assert bad.status_code == 422
     assert (await alerting_api.get("/api/v1/channels/999/uptime")).status_code == 404
+
+
+async def test_a_changed_grace_period_is_read_from_the_stored_channel(
+    alerting_api: ApiClient,
+) -> None:
+    """A channel down under a one-hour grace alerts once the stored grace becomes 1 s."""
+    created = await create_channel(alerting_api, offline_grace_s=3600)
+    await alerting_api.app.state.bus.publish(status_envelope("news", "offline", "online"))
+    response = await alerting_api.patch(
+        f"/api/v1/channels/{created['id']}", json={"offline_grace_s": 1}
+    )
+    assert response.status_code == 200, response.text
+
+    async def opened() -> bool:
+        body = (await alerting_api.get("/api/v1/alerts", params={"state": "open"})).json()
+        return any(item["rule"] == "offline" for item in body["items"])
+
+    await eventually(opened, 15, "an offline alert after the new 1 s grace")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from streamfleet.engine.thumbnailer import Thumbnailer
+from streamfleet.engine.builder import build_engine
 from tests.integration.alerts.conftest import status_envelope
 from tests.support.server import ApiClient, api_client_for, settings_for_test
 from tests.support.waiting import eventually
@@ -63,12 +63,17 @@ def exported(text: str) -> dict[str, list[str]]:
 
 @pytest.fixture
 async def metrics_api(tmp_path: Path) -> AsyncIterator[ApiClient]:
-    async with api_client_for(settings_for_test(tmp_path / "data")) as client:
-        client.app.state.thumbnailer = Thumbnailer(client.app.state.settings, client.app.state.bus)
+    settings = settings_for_test(tmp_path / "data")
+    async with api_client_for(settings, engine_factory=build_engine) as client:
         for name in ("News", "Sport"):
             response = await client.post(
                 "/api/v1/channels",
-                json={"name": name, "input_url": "udp://239.0.0.1:1234", "offline_grace_s": 1},
+                json={
+                    "name": name,
+                    "input_url": "udp://239.0.0.1:1234",
+                    "offline_grace_s": 1,
+                    "enabled": False,  # the engine runs here: it must not start them
+                },
             )
             assert response.status_code == 201
         yield client

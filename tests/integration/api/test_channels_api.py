@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from streamfleet.events.envelope import EventType
+from streamfleet.media.command import input_url
 from tests.support.server import ApiClient
 
 NEWS = {"name": "News HD", "input_url": "udp://239.0.0.1:1234", "tags": ["news", "hd"]}
@@ -64,8 +66,21 @@ async def test_a_listen_channel_shows_its_publish_url(api: ApiClient) -> None:
     body = await create(api, name="Push", input_url=None, ingest_mode="listen_srt")
     assert body["listen_port"] == 10000
     assert body["publish_url"] == (
-        f"srt://127.0.0.1:10000?passphrase={body['passphrase']}&mode=caller"
+        f"srt://127.0.0.1:10000?mode=caller&latency=200000&passphrase={body['passphrase']}"
     )
+
+
+async def test_the_publish_url_matches_what_ffmpeg_listens_with(api: ApiClient) -> None:
+    """Port, latency and passphrase of the shown URL are those of FFmpeg's listener."""
+    body = await create(api, name="Push", input_url=None, ingest_mode="listen_srt")
+    record = await api.app.state.channels.get(body["id"])
+    listening = urlsplit(input_url(record.channel))
+    publishing = urlsplit(body["publish_url"])
+    assert (listening.hostname, publishing.hostname) == ("0.0.0.0", "127.0.0.1")
+    assert listening.port == publishing.port == body["listen_port"]
+    on_listener, on_publisher = parse_qs(listening.query), parse_qs(publishing.query)
+    assert (on_listener.pop("mode"), on_publisher.pop("mode")) == (["listener"], ["caller"])
+    assert on_listener == on_publisher
 
 
 async def test_creating_publishes_an_envelope_without_secrets(api: ApiClient) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from streamfleet.api.app import EngineContext
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.status import Status
-from streamfleet.engine.control import ChannelState
+from streamfleet.engine.builder import EngineContext
+from streamfleet.engine.control import ChannelState, EngineStats
+from streamfleet.media.probe_report import ProbeReport
 from tests.support.server import ApiClient, api_client_for, settings_for_test
 
 SINCE = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -51,22 +53,30 @@ class RecordingEngine:
     async def forget(self, channel_id: int) -> None:
         self.calls.append(("forget", channel_id))
 
-    def media_info(self, slug: str) -> dict[str, object] | None:
-        return None
-
-    def state(self, channel_id: int) -> ChannelState | None:
-        if channel_id not in self.running:
-            return None
-        return ChannelState(
-            Status.ONLINE,
-            SINCE,
-            reason="segments advancing",
-            pid=4242,
-            metrics={"fps": 25.0},
+    async def states(self, channel_ids: Collection[int]) -> dict[int, ChannelState]:
+        state = ChannelState(
+            Status.ONLINE, SINCE, reason="segments advancing", pid=4242, metrics={"fps": 25.0}
         )
+        return {cid: state for cid in channel_ids if cid in self.running}
 
-    def log_tail(self, channel_id: int) -> list[str]:
+    async def media_info(self, slugs: Collection[str]) -> dict[str, dict[str, Any]]:
+        return {}
+
+    async def log_tail(self, channel_id: int) -> list[str]:
         return ["Input #0, mpegts, from 'rtmp://user:leaky-secret@src/live':", "frame=1"]
+
+    async def stats(self) -> EngineStats:
+        return EngineStats(thumbnail_cpu_s=1.5)
+
+    async def probe_source(self, url: str) -> ProbeReport:
+        self.calls.append(("probe_source", url))
+        return ProbeReport(False, error="not probed by the recording engine")
+
+    async def set_visible_tiles(self, client_id: str, slugs: frozenset[str] | None) -> None:
+        self.calls.append(("set_visible_tiles", slugs))
+
+    async def viewer_left(self, client_id: str) -> None:
+        self.calls.append(("viewer_left", None))
 
 
 @pytest.fixture
@@ -138,3 +148,14 @@ async def test_the_channel_log_comes_from_the_engine_without_secrets(
     ).json()
     lines = (await api.get(f"/api/v1/channels/{created['id']}/log")).json()["lines"]
     assert lines == ["Input #0, mpegts, from 'rtmp://***@src/live':", "frame=1"]
+
+
+async def test_the_probe_and_the_thumbnail_cpu_come_from_the_engine(
+    engine_api: tuple[ApiClient, list[RecordingEngine]],
+) -> None:
+    api, (engine,) = engine_api
+    report = (await api.post("/api/v1/probe", json={"url": "udp://127.0.0.1:1234"})).json()
+    assert report["error"] == "not probed by the recording engine"
+    assert ("probe_source", "udp://127.0.0.1:1234") in engine.calls
+    metrics = (await api.get("/metrics")).text
+    assert "streamfleet_thumbnail_cpu_seconds_total 1.5" in metrics.splitlines()

@@ -18,7 +18,7 @@ from websockets.exceptions import ConnectionClosed
 
 from streamfleet.api.live_hub import LiveHub
 from streamfleet.api.routes.live import live_hub
-from streamfleet.engine.thumbnailer import Thumbnailer
+from streamfleet.engine.builder import build_engine
 from streamfleet.events.envelope import Envelope, EventType
 from tests.support.live_server import LiveServer, serve_streamfleet
 from tests.support.server import settings_for_test
@@ -241,15 +241,16 @@ async def test_200_concurrent_clients_all_receive_the_same_status_change(
     assert p99 < 10.0
 
 
-async def test_open_sockets_count_as_watchers_of_the_thumbnail_wall(server: LiveServer) -> None:
-    """Each socket adds a watcher while it is open."""
-    thumbnailer = Thumbnailer(server.app.state.settings, server.bus)
-    server.app.state.thumbnailer = thumbnailer
-    async with connect(server.ws_url) as first, connect(server.ws_url) as second:
-        await receive(first)
-        await receive(second)
-        assert thumbnailer.watchers == 2
-    await eventually(lambda: thumbnailer.watchers == 0, 5, "watchers back to 0")
+async def test_open_sockets_count_as_watchers_of_the_thumbnail_wall(tmp_path: Path) -> None:
+    """Each socket adds a watcher of the engine's thumbnails while it is open."""
+    settings = settings_for_test(tmp_path / "data")
+    async with serve_streamfleet(settings, engine_factory=build_engine) as server:
+        thumbnailer = server.app.state.engine.thumbnailer
+        async with connect(server.ws_url) as first, connect(server.ws_url) as second:
+            await receive(first)
+            await receive(second)
+            assert thumbnailer.watchers == 2
+        await eventually(lambda: thumbnailer.watchers == 0, 5, "watchers back to 0")
 
 
 async def test_a_dead_connection_is_closed_by_the_server_pings(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from streamfleet.domain.channel import Channel
 from streamfleet.domain.slug import slugify
 from streamfleet.domain.status import Status
 from streamfleet.domain.url_policy import is_allowed_input_url
+from streamfleet.engine.builder import assemble_engine
 from streamfleet.engine.demo import DemoFeeds, demo_channels
-from streamfleet.engine.hosted import HostedEngine
 from streamfleet.engine.status_sink import MemorySink
 from streamfleet.events.bus import InProcessBus
 from tests.integration.engine.conftest import engine_settings
@@ -32,7 +32,7 @@ async def test_the_four_demo_channels_go_online_on_their_synthetic_feeds(tmp_pat
     async def load() -> list[Channel]:
         return channels
 
-    engine = HostedEngine(settings, InProcessBus(), MemorySink(), load_channels=load)
+    engine = assemble_engine(settings, InProcessBus(), MemorySink(), load)
     pids: list[int] = []
     try:
         await engine.start()
@@ -41,11 +41,11 @@ async def test_the_four_demo_channels_go_online_on_their_synthetic_feeds(tmp_pat
         assert len(pids) == 4
         await wait_until(
             lambda: all(
-                (s := engine.state(c.id)) is not None and s.status is Status.ONLINE
+                (s := engine.supervisor.state(c.id)) is not None and s.status is Status.ONLINE
                 for c in channels
             ),
             30,
-            lambda: f"the demo online ({[engine.state(c.id) for c in channels]})",
+            lambda: f"the demo online ({[engine.supervisor.state(c.id) for c in channels]})",
         )
     finally:
         await engine.stop()
@@ -66,7 +66,7 @@ async def test_no_demo_feed_runs_when_the_demo_is_off(tmp_path: Path) -> None:
     async def load() -> list[Channel]:
         return channels
 
-    engine = HostedEngine(settings, InProcessBus(), None, load_channels=load)
+    engine = assemble_engine(settings, InProcessBus(), None, load)
     await engine.start()
     try:
         assert engine.demo_feeds is None

@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from streamfleet.domain.channel import Channel, IngestMode
+from streamfleet.domain.srt import publish_url
 from streamfleet.domain.status import Status
 from streamfleet.engine.process import Spawner
 from streamfleet.engine.test_sources import Feeder
-from streamfleet.media.input_args import srt_publish_url
 from tests.integration.engine.conftest import EngineHarness
 from tests.support.media import free_udp_port
 from tests.support.waiting import wait_until
@@ -39,7 +39,7 @@ async def test_a_listener_waits_goes_online_with_its_publisher_and_rearms_when_i
     assert engine.supervisor.state(1).reason == "waiting for publisher"  # type: ignore[union-attr]
 
     publisher = Feeder(
-        Spawner(), ffmpeg_path, test_clip, srt_publish_url("127.0.0.1", port, PASSPHRASE)
+        Spawner(), ffmpeg_path, test_clip, publish_url("127.0.0.1", port, PASSPHRASE)
     )
     try:
         await publisher.start()
@@ -67,7 +67,7 @@ async def test_a_publisher_with_the_wrong_passphrase_is_refused(
     engine = await engine_factory([listening_channel(port)])
     await engine.wait_status(1, Status.OFFLINE, 10)
     intruder = Feeder(
-        Spawner(), ffmpeg_path, test_clip, srt_publish_url("127.0.0.1", port, "wrong-passphrase-1")
+        Spawner(), ffmpeg_path, test_clip, publish_url("127.0.0.1", port, "wrong-passphrase-1")
     )
     try:
         await intruder.start()

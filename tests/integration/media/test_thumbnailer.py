@@ -46,7 +46,9 @@ class Rig:
     def __init__(self, settings: Settings, channels: dict[str, Channel]) -> None:
         self.settings = settings
         self.bus = InProcessBus()
-        self.thumbnailer = Thumbnailer(settings, self.bus, channels=lambda: channels)
+        self.thumbnailer = Thumbnailer(settings, self.bus)
+        for configured in channels.values():
+            self.thumbnailer.configure(configured)
         self.heard: Subscription = self.bus.subscribe()
         self.unread: list[Envelope] = []
 
@@ -239,7 +241,7 @@ async def test_opening_the_wall_refreshes_idle_thumbnails_at_once(start_rig: Sta
 async def test_a_stopped_channel_is_no_longer_watched_and_a_deleted_one_loses_its_thumbnail(
     start_rig: StartRig,
 ) -> None:
-    """Status offline stops the watch; channel_deleted removes the JPEG."""
+    """Status offline stops the watch; forgetting the channel removes the JPEG."""
     rig = await start_rig({"news": channel("news")})
     await render_hls(rig.settings.hls_dir / "news", seconds=1, segment_s=1.0)
     rig.online("news")
@@ -247,8 +249,8 @@ async def test_a_stopped_channel_is_no_longer_watched_and_a_deleted_one_loses_it
     rig.bus.publish_nowait(Envelope(EventType.STATUS, "news", {"status": "offline"}))
     await eventually(lambda: not rig.thumbnailer.watched, 5, "watch ended")
     assert rig.thumb("news").exists()
-    rig.bus.publish_nowait(Envelope(EventType.CHANNEL_DELETED, "news", {"id": 1}))
-    await eventually(lambda: not rig.thumb("news").exists(), 5, "thumbnail removed")
+    rig.thumbnailer.forget("news")
+    assert not rig.thumb("news").exists()
     assert rig.thumbnailer.media_info("news") is None
 
 

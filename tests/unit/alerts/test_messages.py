@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from streamfleet.alerts.kinds import NotificationEvent, Rule, Severity
-from streamfleet.alerts.messages import AlertSnapshot, format_duration, iso, render, render_test
+from streamfleet.alerts.messages import AlertSnapshot, format_duration, render, render_test
 
 T0 = datetime(2026, 11, 24, 19, 45, 0, 123000, tzinfo=UTC)
 
@@ -81,8 +81,3 @@ def test_the_test_message_names_the_target() -> None:
 )
 def test_durations_read_like_a_clock(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
-
-
-def test_iso_times_are_utc_with_milliseconds() -> None:
-    cet = T0.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin"))
-    assert iso(cet) == "2026-11-24T19:45:00.123Z"

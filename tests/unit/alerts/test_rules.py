@@ -17,6 +17,7 @@ from streamfleet.alerts.rules import (
     RuleSettings,
     event_time,
 )
+from streamfleet.domain.channel import Channel
 from streamfleet.events.envelope import Envelope, EventType
 
 NEWS = ChannelInfo(slug="news", id=1, name="News", tags=("news",), offline_grace_s=10)
@@ -255,8 +256,10 @@ def test_deleting_a_channel_resolves_its_open_alerts() -> None:
 
 def test_a_channel_update_changes_the_grace_period() -> None:
     rules = engine()
-    update = {"slug": "news", "id": 1, "name": "News", "offline_grace_s": 30, "tags": []}
-    rules.observe(Envelope(EventType.CHANNEL_UPDATED, "news", update, ts=0), 0)
+    news = Channel(
+        id=1, slug="news", name="News", input_url="udp://239.0.0.1:1", offline_grace_s=30
+    )
+    rules.set_channel(ChannelInfo.from_channel(news), 0)
     rules.observe(status("offline", 0, "online"), 0)
     assert rules.tick(29) == []
     assert len(opened(rules.tick(30))) == 1

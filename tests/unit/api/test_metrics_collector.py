@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, generate_latest
 
-from streamfleet.api.routes.metrics import ChannelSample, FleetCollector, FleetSnapshot
+from streamfleet.api.metrics_collector import ChannelSample, FleetCollector, FleetSnapshot
+from streamfleet.domain.status import Status
 
 SINCE = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
 NOW = SINCE.timestamp() + 90
@@ -34,7 +35,7 @@ def snapshot(*channels: ChannelSample, thumbs: float | None = None) -> FleetSnap
 ONLINE = ChannelSample(
     "news",
     True,
-    "online",
+    Status.ONLINE,
     SINCE,
     restarts=3,
     metrics={
@@ -45,7 +46,7 @@ ONLINE = ChannelSample(
         "drop_frames": 4,
     },
 )
-OFFLINE = ChannelSample("sport", True, "offline", SINCE, restarts=5)
+OFFLINE = ChannelSample("sport", True, Status.OFFLINE, SINCE, restarts=5)
 
 
 def test_an_online_channel_reports_its_media_in_base_units() -> None:

@@ -12,10 +12,8 @@ from streamfleet.domain.channel_rules import (
     ChannelSpec,
     apply_patch,
     config_of,
-    listen_input_url,
     parse_channel_patch,
     parse_channel_spec,
-    publish_url,
 )
 from streamfleet.domain.errors import InvalidInput
 
@@ -180,12 +178,4 @@ def test_config_of_a_channel_parses_back_to_the_same_spec() -> None:
         tags=("a", "b"),
         hls=HlsOverrides(2.0, 8),
         content_checks=("black",),
-    )
-
-
-def test_publish_and_listener_urls_carry_port_and_escaped_passphrase() -> None:
-    assert listen_input_url(10001) == "srt://0.0.0.0:10001?mode=listener"
-    assert (
-        publish_url("tv.example", 10001, "a&b=c1234567")
-        == "srt://tv.example:10001?passphrase=a%26b%3Dc1234567&mode=caller"
     )

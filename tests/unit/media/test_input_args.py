@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from streamfleet.domain.errors import InvalidInput
+from streamfleet.domain.url_policy import ALLOWED_SCHEMES
 from streamfleet.media.command import EngineOptions, probe_args
 from streamfleet.media.input_args import (
+    WHITELISTS,
     input_args,
     protocol_whitelist,
-    srt_listener_url,
-    srt_publish_url,
     timeout_args,
 )
 
@@ -38,6 +38,10 @@ def test_each_scheme_may_open_only_the_protocols_it_needs(url: str, expected: st
 def test_no_whitelist_ever_allows_local_files_or_nested_protocols(url: str) -> None:
     allowed = set(protocol_whitelist(url).split(","))
     assert not allowed & {"file", "concat", "concatf", "subfile", "pipe", "fd", "data", "unix"}
+
+
+def test_every_allowed_scheme_has_a_protocol_whitelist_and_no_other_scheme_has_one() -> None:
+    assert set(WHITELISTS) == set(ALLOWED_SCHEMES)
 
 
 def test_a_scheme_without_an_input_profile_is_invalid_input() -> None:
@@ -80,29 +84,6 @@ def test_the_url_appears_once_and_right_after_dash_i(url: str) -> None:
     assert args.count(url) == 1
     assert args[args.index(url) - 1] == "-i"
     assert args[-1] == url
-
-
-def test_the_listener_url_binds_all_interfaces_with_the_passphrase() -> None:
-    url = srt_listener_url(10001, "correct-horse-battery")
-    assert url == (
-        "srt://0.0.0.0:10001?mode=listener&latency=200000&passphrase=correct-horse-battery"
-    )
-
-
-def test_the_publish_url_is_a_caller_with_the_same_passphrase_escaped() -> None:
-    url = srt_publish_url("tv.example.com", 10001, "pass word&more=1")
-    assert url == (
-        "srt://tv.example.com:10001?mode=caller&latency=200000&passphrase=pass%20word%26more%3D1"
-    )
-
-
-@pytest.mark.parametrize("passphrase", [None, "", "short", "x" * 80])
-def test_a_passphrase_libsrt_would_refuse_is_invalid_input_naming_the_field(
-    passphrase: str | None,
-) -> None:
-    with pytest.raises(InvalidInput) as info:
-        srt_listener_url(10001, passphrase)  # type: ignore[arg-type]
-    assert info.value.errors[0].field == "passphrase"
 
 
 def test_the_backup_switch_back_probe_reads_a_second_and_writes_nothing() -> None:

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from streamfleet.storage.pid_files import (
-    PidRecord,
-    kill_stale_children,
-    process_matches,
-    read_pid_file,
-    write_pid_file,
-)
+from streamfleet.storage.pid_files import PidRecord, read_pid_file, take_pid_records, write_pid_file
 
 
 def test_a_pid_file_reads_back_what_was_written(tmp_path: Path) -> None:
@@ -26,16 +19,12 @@ def test_a_damaged_pid_file_reads_as_nothing(tmp_path: Path) -> None:
     assert read_pid_file(path) is None
 
 
-def test_a_live_pid_matches_only_with_its_marker_in_the_command_line() -> None:
-    me = Path(f"/proc/{os.getpid()}/cmdline").read_bytes().split(b"\0")[0].decode()
-    assert process_matches(PidRecord(os.getpid(), me))
-    assert not process_matches(PidRecord(os.getpid(), "/srv/data/hls/news-that-is-not-me"))
-
-
-def test_files_whose_process_is_gone_or_someone_else_are_removed_without_a_signal(
-    tmp_path: Path,
-) -> None:
-    write_pid_file(tmp_path / "mine.pid", PidRecord(os.getpid(), "/no/such/marker"))
-    write_pid_file(tmp_path / "gone.pid", PidRecord(2**22 + 7, "/data/hls/gone"))
-    assert kill_stale_children(tmp_path) == []
+def test_taking_the_records_deletes_every_pid_file_damaged_ones_too(tmp_path: Path) -> None:
+    write_pid_file(tmp_path / "news.pid", PidRecord(4242, "/data/hls/news"))
+    (tmp_path / "broken.pid").write_text("not a pid\n")
+    assert take_pid_records(tmp_path) == [PidRecord(4242, "/data/hls/news")]
     assert list(tmp_path.glob("*.pid")) == []
+
+
+def test_a_missing_run_dir_has_no_records(tmp_path: Path) -> None:
+    assert take_pid_records(tmp_path / "absent") == []

@@ -10,9 +10,9 @@ from typing import Any, Final
 import httpx
 
 from streamfleet import __version__
-from streamfleet.alerts.messages import iso
 from streamfleet.alerts.senders.delivery import Delivery, SendResult
 from streamfleet.alerts.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from streamfleet.domain.times import iso_utc
 
 MAX_ERROR_BODY: Final = 200
 """Characters of a failing answer's body kept in the error."""
@@ -23,7 +23,7 @@ def webhook_body(delivery: Delivery) -> bytes:
     document: dict[str, Any] = {
         "id": delivery.notification_id,
         "event": delivery.event,
-        "created_at": iso(delivery.created_at),
+        "created_at": iso_utc(delivery.created_at),
         "title": delivery.payload.get("title", ""),
         "text": delivery.payload.get("text", ""),
         "alerts": delivery.payload.get("alerts", []),

@@ -7,11 +7,12 @@ Routes validate with ``domain.channel_rules``, store through the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from streamfleet.api.channel_view import channel_view, publish_host
+from streamfleet.api.channel_view import channel_view, observe, publish_host
 from streamfleet.api.deps import (
     BusDep,
     ChannelPagesDep,
@@ -69,10 +70,19 @@ class Viewer:
         self.engine = engine
         self.host = publish_host(settings)
 
-    def __call__(self, record: ChannelRecord, *, reveal_secrets: bool = True) -> ChannelOut:
-        return channel_view(
-            record, engine=self.engine, host=self.host, reveal_secrets=reveal_secrets
-        )
+    async def one(self, record: ChannelRecord, *, reveal_secrets: bool = True) -> ChannelOut:
+        [out] = await self.many([record], reveal_secrets=reveal_secrets)
+        return out
+
+    async def many(
+        self, records: Sequence[ChannelRecord], *, reveal_secrets: bool = True
+    ) -> list[ChannelOut]:
+        """The records as the API shows them; the engine is asked once for all of them."""
+        observed = await observe(self.engine, records)
+        return [
+            channel_view(r, observed=observed, host=self.host, reveal_secrets=reveal_secrets)
+            for r in records
+        ]
 
 
 async def viewer(settings: SettingsDep, engine: EngineOrNoneDep) -> Viewer:
@@ -102,7 +112,7 @@ async def list_channels(
     async def build() -> ChannelPage:
         page = await channels.list_page(limit=limit, offset=offset, tag=tag, statuses=statuses, q=q)
         return ChannelPage(
-            items=[view(r) for r in page.items], total=page.total, limit=limit, offset=offset
+            items=await view.many(page.items), total=page.total, limit=limit, offset=offset
         )
 
     key = (limit, offset, tag, tuple(statuses), q, channels.writes)
@@ -153,7 +163,7 @@ async def import_channel_file(
             await _apply(view.engine, record.channel)
     return ImportResult(
         imported=len(outcome.channels),
-        channels=[view(r) for r in outcome.channels],
+        channels=await view.many(outcome.channels),
         errors=[
             ImportErrorOut(line=e.line, field=e.field, message=e.message) for e in outcome.errors
         ],
@@ -163,7 +173,7 @@ async def import_channel_file(
 
 @router.get("/channels/{channel_id}", response_model=ChannelOut)
 async def get_channel(channel_id: RowId, channels: ChannelsDep, view: ViewerDep) -> ChannelOut:
-    return view(await channels.get(channel_id))
+    return await view.one(await channels.get(channel_id))
 
 
 @router.post(
@@ -179,7 +189,7 @@ async def create_channel(
     record = await channels.create(spec)
     await _announce(bus, view, EventType.CHANNEL_CREATED, record)
     await _apply(view.engine, record.channel)
-    return view(record)
+    return await view.one(record)
 
 
 @router.patch("/channels/{channel_id}", response_model=ChannelOut, dependencies=[JsonBody])
@@ -190,7 +200,7 @@ async def update_channel(
     record = await channels.update(channel_id, changes)
     await _announce(bus, view, EventType.CHANNEL_UPDATED, record)
     await _apply(view.engine, record.channel)
-    return view(record)
+    return await view.one(record)
 
 
 @router.delete("/channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -211,7 +221,7 @@ async def start_channel(
     """Mark the channel enabled (it stays on across restarts) and start it."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=True)
     await engine.start_channel(record.channel)
-    return view(record)
+    return await view.one(record)
 
 
 @router.post("/channels/{channel_id}/stop", response_model=ChannelOut, status_code=202)
@@ -221,7 +231,7 @@ async def stop_channel(
     """Mark the channel disabled (it stays off across restarts) and stop it."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=False)
     await engine.stop_channel(record.channel.id)
-    return view(record)
+    return await view.one(record)
 
 
 @router.post("/channels/{channel_id}/restart", response_model=ChannelOut, status_code=202)
@@ -231,14 +241,15 @@ async def restart_channel(
     """Mark the channel enabled and restart its FFmpeg."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=True)
     await engine.restart_channel(record.channel)
-    return view(record)
+    return await view.one(record)
 
 
 @router.get("/channels/{channel_id}/log", response_model=LogOut)
 async def channel_log(channel_id: RowId, channels: ChannelsDep, engine: EngineDep) -> LogOut:
     """The last FFmpeg stderr lines (at most 200, oldest first), secrets redacted."""
     record = await channels.get(channel_id)
-    return LogOut(lines=[redact_text(line) for line in engine.log_tail(record.channel.id)])
+    lines = await engine.log_tail(record.channel.id)
+    return LogOut(lines=[redact_text(line) for line in lines])
 
 
 @router.get("/channels/{channel_id}/events", response_model=EventPage, tags=["events"])
@@ -278,7 +289,7 @@ async def _set_enabled(
 
 
 async def _announce(bus: EventBus, view: Viewer, kind: EventType, record: ChannelRecord) -> None:
-    data = view(record, reveal_secrets=False).model_dump(mode="json")
+    data = (await view.one(record, reveal_secrets=False)).model_dump(mode="json")
     await bus.publish(Envelope(kind, record.channel.slug, data))
 
 

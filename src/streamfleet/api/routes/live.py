@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, Final
 
@@ -22,7 +23,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 
-from streamfleet.api.channel_view import channel_view, publish_host
+from streamfleet.api.channel_view import channel_view, observe, publish_host
 from streamfleet.api.live_feed import (
     ChannelFilter,
     parse_channels_query,
@@ -31,7 +32,7 @@ from streamfleet.api.live_feed import (
 )
 from streamfleet.api.live_hub import LiveClient, LiveHub
 from streamfleet.domain.errors import InvalidInput, StreamfleetError
-from streamfleet.engine.thumbnailer import Thumbnailer
+from streamfleet.engine.control import EngineControl
 from streamfleet.events.envelope import Envelope, EventType
 
 log = structlog.get_logger()
@@ -61,13 +62,9 @@ def live_hub(app: FastAPI) -> LiveHub:
     return hub
 
 
-def _thumbnailer(app: Any) -> Thumbnailer | None:
-    """``app.state.thumbnailer``, else the engine's ``thumbnailer`` (``None`` without either)."""
-    for holder in (app.state, getattr(app.state, "engine", None)):
-        thumbnailer = getattr(holder, "thumbnailer", None)
-        if isinstance(thumbnailer, Thumbnailer):
-            return thumbnailer
-    return None
+def _engine(app: Any) -> EngineControl | None:
+    engine: EngineControl | None = getattr(app.state, "engine", None)
+    return engine
 
 
 async def snapshot_envelope(app: Any, channels: ChannelFilter) -> Envelope:
@@ -85,14 +82,15 @@ async def _channels_from_repository(app: Any) -> list[dict[str, Any]]:
     repository = getattr(app.state, "channels", None)
     if repository is None:
         return []
-    engine = getattr(app.state, "engine", None)
+    engine = _engine(app)
     host = publish_host(app.state.settings)
     out: list[dict[str, Any]] = []
     offset = 0
     while True:
         page = await repository.list_page(limit=SNAPSHOT_PAGE_SIZE, offset=offset)
+        observed = await observe(engine, page.items)
         for record in page.items:
-            view = channel_view(record, engine=engine, host=host, reveal_secrets=False)
+            view = channel_view(record, observed=observed, host=host, reveal_secrets=False)
             out.append(view.model_dump(mode="json"))
         offset += len(page.items)
         if not page.items or offset >= page.total:
@@ -115,22 +113,36 @@ async def live_socket(websocket: WebSocket, channels: str | None = None) -> None
     await websocket.accept()
     # Before the snapshot: nothing published after it is lost. Metrics come as one array a tick.
     client = hub.connect(wanted, batches=True)
-    thumbnailer = _thumbnailer(app)
-    if thumbnailer is not None:
-        thumbnailer.watchers += 1
+    wall = _Wall(_engine(app), uuid.uuid4().hex)
     try:
-        close = await _serve(websocket, hub, client, wanted)
+        await wall.shows(wanted)
+        close = await _serve(websocket, hub, client, wanted, wall)
     finally:
         hub.disconnect(client)
-        if thumbnailer is not None:
-            thumbnailer.watchers -= 1
+        await wall.closed()
     if close is not None:
         with contextlib.suppress(TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
             await asyncio.wait_for(websocket.close(code=close[0], reason=close[1]), CLOSE_TIMEOUT_S)
 
 
+class _Wall:
+    """Tells the engine which tiles this client's live wall has on screen."""
+
+    def __init__(self, engine: EngineControl | None, client_id: str) -> None:
+        self._engine = engine
+        self._client_id = client_id
+
+    async def shows(self, channels: ChannelFilter) -> None:
+        if self._engine is not None:
+            await self._engine.set_visible_tiles(self._client_id, channels)
+
+    async def closed(self) -> None:
+        if self._engine is not None:
+            await self._engine.viewer_left(self._client_id)
+
+
 async def _serve(
-    websocket: WebSocket, hub: LiveHub, client: LiveClient, wanted: ChannelFilter
+    websocket: WebSocket, hub: LiveHub, client: LiveClient, wanted: ChannelFilter, wall: _Wall
 ) -> tuple[int, str] | None:
     """Run the connection; the close code and reason to send, or ``None`` if the peer left."""
     try:
@@ -141,7 +153,7 @@ async def _serve(
     if not await _send(websocket, hub, client, snapshot.to_json()):
         return _close_for(client)
     sender = asyncio.create_task(_send_queued(websocket, hub, client))
-    receiver = asyncio.create_task(_receive(websocket, client))
+    receiver = asyncio.create_task(_receive(websocket, client, wall))
     done, pending = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()
@@ -176,7 +188,7 @@ async def _send_queued(websocket: WebSocket, hub: LiveHub, client: LiveClient) -
             return
 
 
-async def _receive(websocket: WebSocket, client: LiveClient) -> str | None:
+async def _receive(websocket: WebSocket, client: LiveClient, wall: _Wall) -> str | None:
     """Read client messages until the peer leaves (``None``) or breaks the protocol (reason)."""
     while True:
         message = await websocket.receive()
@@ -191,6 +203,7 @@ async def _receive(websocket: WebSocket, client: LiveClient) -> str | None:
             return exc.detail[:120]
         if kind == "subscribe":
             client.channels = payload
+            await wall.shows(payload)
 
 
 # Server-Sent Events ------------------------------------------------------------------

@@ -1,161 +1,22 @@
 """``GET /metrics``: Prometheus text exposition, read from the app's state at scrape time.
 
-Nothing is counted per tick: each scrape builds a fresh registry holding the
-process collectors and one ``FleetCollector`` over a snapshot of the channel
-list (database), the engine's observed state (``EngineControl.state``), open
-alerts and outbox rows. Metric names and meanings are listed in docs/alerts.md.
+Each scrape takes a ``FleetSnapshot`` of the channel list (database), the
+engine's observed state (``EngineControl.state``), open alerts and outbox rows;
+``api/metrics_collector.py`` turns it into metric families.
 """
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Final
 
-from fastapi import APIRouter, Request, Response
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    GCCollector,
-    PlatformCollector,
-    ProcessCollector,
-    generate_latest,
-)
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-from prometheus_client.registry import Collector
+from fastapi import APIRouter, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
-import streamfleet
-from streamfleet.api.deps import EngineOrNoneDep
+from streamfleet.api.deps import ChannelsDep, EngineOrNoneDep
+from streamfleet.api.metrics_collector import ChannelSample, FleetSnapshot, exposition
 from streamfleet.api.routes.alerts_deps import AlertsDep, OutboxDep
-from streamfleet.domain.status import Status
-
-UP_STATES: Final = frozenset({Status.ONLINE.value, Status.DEGRADED.value})
-SEVERITIES: Final = ("critical", "warning", "info")
-OUTBOX_STATES: Final = ("pending", "delivered", "failed")
-NAN: Final = math.nan
 
 router = APIRouter(tags=["metrics"])
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelSample:
-    slug: str
-    enabled: bool
-    status: str
-    since: datetime | None
-    restarts: int = 0
-    metrics: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class FleetSnapshot:
-    channels: list[ChannelSample]
-    now: float
-    engine_running: bool
-    open_alerts: Mapping[str, int]
-    outbox: Mapping[str, int]
-    thumbnail_cpu_s: float | None = None
-
-
-class FleetCollector(Collector):
-    """Turns one ``FleetSnapshot`` into metric families."""
-
-    def __init__(self, snapshot: FleetSnapshot) -> None:
-        self._s = snapshot
-
-    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
-        s = self._s
-        ch = ["channel"]
-
-        def gauge(name: str, doc: str, labels: list[str] | None = None) -> GaugeMetricFamily:
-            return GaugeMetricFamily(name, doc, labels=labels if labels is not None else ch)
-
-        up = gauge("streamfleet_channel_up", "1 when the channel is online or degraded.")
-        status = gauge(
-            "streamfleet_channel_status", "1 for the channel's current status.", [*ch, "status"]
-        )
-        enabled = gauge("streamfleet_channel_enabled", "1 when the channel should run.")
-        bitrate = gauge(
-            "streamfleet_channel_input_bitrate_bits_per_second", "Input bitrate in bits/s."
-        )
-        fps = gauge("streamfleet_channel_fps", "Frames per second FFmpeg processes.")
-        speed = gauge("streamfleet_channel_speed_ratio", "FFmpeg speed (1 = real time).")
-        age = gauge(
-            "streamfleet_channel_last_segment_age_seconds", "Seconds since the last HLS segment."
-        )
-        uptime = gauge(
-            "streamfleet_channel_uptime_seconds", "Seconds in the current up period (0 when down)."
-        )
-        restarts = CounterMetricFamily(
-            "streamfleet_channel_restarts", "FFmpeg restarts of the channel.", labels=ch
-        )
-        dropped = CounterMetricFamily(
-            "streamfleet_channel_frames_dropped", "Frames FFmpeg dropped.", labels=ch
-        )
-        per_status = {st.value: 0 for st in Status}
-        for c in s.channels:
-            label = [c.slug]
-            is_up = c.status in UP_STATES
-            up.add_metric(label, 1.0 if is_up else 0.0)
-            for st in Status:
-                status.add_metric([c.slug, st.value], 1.0 if c.status == st.value else 0.0)
-            enabled.add_metric(label, 1.0 if c.enabled else 0.0)
-            kbps = _number(c.metrics.get("bitrate_kbps"))
-            bitrate.add_metric(label, kbps * 1000 if not math.isnan(kbps) else NAN)
-            fps.add_metric(label, _number(c.metrics.get("fps")))
-            speed.add_metric(label, _number(c.metrics.get("speed")))
-            age.add_metric(label, _number(c.metrics.get("last_segment_age_s")))
-            since = c.since.timestamp() if c.since else s.now
-            uptime.add_metric(label, max(0.0, s.now - since) if is_up else 0.0)
-            restarts.add_metric(label, float(c.restarts))
-            drops = _number(c.metrics.get("drop_frames"))
-            dropped.add_metric(label, 0.0 if math.isnan(drops) else drops)
-            if c.status in per_status:
-                per_status[c.status] += 1
-        yield from (up, status, enabled, bitrate, fps, speed, age, uptime, restarts, dropped)
-
-        channels = gauge("streamfleet_channels", "Channels per status.", ["status"])
-        for name, n in per_status.items():
-            channels.add_metric([name], float(n))
-        yield channels
-        total = CounterMetricFamily(
-            "streamfleet_engine_restarts", "FFmpeg restarts of all channels.", labels=[]
-        )
-        total.add_metric([], float(sum(c.restarts for c in s.channels)))
-        yield total
-        engine = gauge("streamfleet_engine_up", "1 when a stream engine runs in this process.", [])
-        engine.add_metric([], 1.0 if s.engine_running else 0.0)
-        yield engine
-        alerts = gauge("streamfleet_alerts_open", "Open alerts per severity.", ["severity"])
-        for sev in SEVERITIES:
-            alerts.add_metric([sev], float(s.open_alerts.get(sev, 0)))
-        yield alerts
-        outbox = gauge("streamfleet_notifications", "Outbox rows per state.", ["state"])
-        for state in OUTBOX_STATES:
-            outbox.add_metric([state], float(s.outbox.get(state, 0)))
-        yield outbox
-        info = gauge("streamfleet_build_info", "The running streamfleet version.", ["version"])
-        info.add_metric([streamfleet.__version__], 1.0)
-        yield info
-        if s.thumbnail_cpu_s is not None:
-            thumbs = CounterMetricFamily(
-                "streamfleet_thumbnail_cpu_seconds", "CPU spent making thumbnails.", labels=[]
-            )
-            thumbs.add_metric([], s.thumbnail_cpu_s)
-            yield thumbs
-
-
-def exposition(snapshot: FleetSnapshot) -> bytes:
-    """The text format for ``snapshot`` plus this process's CPU, memory and GC."""
-    registry = CollectorRegistry(auto_describe=False)
-    ProcessCollector(registry=registry)
-    PlatformCollector(registry=registry)
-    GCCollector(registry=registry)
-    registry.register(FleetCollector(snapshot))
-    return generate_latest(registry)
 
 
 @router.get(
@@ -164,45 +25,38 @@ def exposition(snapshot: FleetSnapshot) -> bytes:
     responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
 )
 async def metrics(
-    request: Request, alerts: AlertsDep, outbox: OutboxDep, engine: EngineOrNoneDep
+    channels: ChannelsDep,
+    alerts: AlertsDep,
+    outbox: OutboxDep,
+    engine: EngineOrNoneDep,
 ) -> Response:
+    records = await channels.records()
+    states = await engine.states([r.channel.id for r in records]) if engine is not None else {}
     samples = []
-    for row in await alerts.channels():
-        state = engine.state(row.id) if engine is not None else None
+    for record in records:
+        channel = record.channel
+        state = states.get(channel.id)
         if state is not None:
             samples.append(
                 ChannelSample(
-                    row.slug,
-                    row.enabled,
-                    state.status.value,
+                    channel.slug,
+                    channel.enabled,
+                    state.status,
                     state.since,
                     state.restarts,
                     state.metrics,
                 )
             )
         else:
-            samples.append(ChannelSample(row.slug, row.enabled, row.status, row.status_since))
+            samples.append(
+                ChannelSample(channel.slug, channel.enabled, record.status, record.status_since)
+            )
     snapshot = FleetSnapshot(
         channels=samples,
         now=time.time(),
         engine_running=engine is not None,
         open_alerts=await alerts.count_open_by_severity(),
         outbox=await outbox.count_by_state(),
-        thumbnail_cpu_s=_thumbnail_cpu_s(request, engine),
+        thumbnail_cpu_s=(await engine.stats()).thumbnail_cpu_s if engine is not None else None,
     )
     return Response(exposition(snapshot), media_type=CONTENT_TYPE_LATEST)
-
-
-def _thumbnail_cpu_s(request: Request, engine: object) -> float | None:
-    for holder in (engine, request.app.state):
-        thumbnailer = getattr(holder, "thumbnailer", None)
-        cpu = getattr(thumbnailer, "cpu_seconds", None)
-        if isinstance(cpu, int | float):
-            return float(cpu)
-    return None
-
-
-def _number(value: object) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return NAN

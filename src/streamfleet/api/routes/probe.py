@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Final
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from streamfleet.api.deps import SettingsDep
+from streamfleet.api.deps import EngineDep
 from streamfleet.domain.url_policy import check_input_url
-from streamfleet.engine.process import Spawner
-from streamfleet.engine.source_probe import probe_report
 from streamfleet.media.probe_report import ProbeReport
 
 router = APIRouter(prefix="/api/v1", tags=["channels"])
-
-PROBE_TIMEOUT_S: Final = 5.0
-"""How long a source may stay silent before the probe says it cannot be reached."""
 
 
 class ProbeIn(BaseModel):
@@ -24,13 +17,8 @@ class ProbeIn(BaseModel):
 
 
 @router.post("/probe", response_model=ProbeReport)
-async def probe_source(body: ProbeIn, settings: SettingsDep) -> ProbeReport:
-    """Open the source with the channel's input options and report its streams (or why not)."""
-    url = check_input_url(body.url, field="url")
-    return await probe_report(
-        Spawner(),
-        settings.resolved_ffmpeg_path(),
-        url,
-        PROBE_TIMEOUT_S,
-        settings.stop_timeout_s,
-    )
+async def probe_source(body: ProbeIn, engine: EngineDep) -> ProbeReport:
+    """Open the source with the channel's input options and report its streams (or why not).
+
+    The engine probes (on a fleet, where the sources are reachable); 503 without one."""
+    return await engine.probe_source(check_input_url(body.url, field="url"))

@@ -9,36 +9,35 @@ from typing import Literal
 
 from fastapi import APIRouter, Response
 
-from streamfleet.alerts.messages import iso
-from streamfleet.alerts.uptime import WINDOWS, StatusPoint, UptimeReport, compute_uptime
+from streamfleet.alerts.uptime import WINDOWS, UptimeReport, compute_uptime
+from streamfleet.api.deps import ChannelsDep, EventsDep
 from streamfleet.api.params import RowId, RowIdFilter
-from streamfleet.api.routes.alerts_deps import AlertsDep
 from streamfleet.api.schemas.alerts import IncidentOut, UptimeItem, UptimeOut, UptimeSummary
 from streamfleet.db.base import utc_now
-from streamfleet.db.repositories.alerts import AlertRepository, ChannelSummary
-from streamfleet.domain.status import Status
+from streamfleet.db.repositories.events import EventRepository
+from streamfleet.domain.times import iso_utc
 from streamfleet.logs import redact_text
 
 router = APIRouter(tags=["alerts"])
 
 Window = Literal["24h", "7d", "30d"]
-KNOWN = frozenset(s.value for s in Status)
 CSV_HEADER = ("channel_id", "channel", "started_at", "ended_at", "duration_s", "ongoing", "reason")
 
 
 async def report_for(
-    alerts: AlertRepository, channel: ChannelSummary, window_from: datetime, until: datetime
+    events: EventRepository, channel_id: int, window_from: datetime, until: datetime
 ) -> UptimeReport:
-    rows = await alerts.status_history(channel.id, window_from, until)
-    points = [StatusPoint(r.at, Status(r.status), r.reason) for r in rows if r.status in KNOWN]
+    points = await events.status_history(channel_id, window_from, until)
     return compute_uptime(points, window_from, until)
 
 
 @router.get("/channels/{channel_id}/uptime", response_model=UptimeOut)
-async def channel_uptime(channel_id: RowId, alerts: AlertsDep, window: Window = "24h") -> UptimeOut:
-    channel = await alerts.channel(channel_id)
+async def channel_uptime(
+    channel_id: RowId, channels: ChannelsDep, events: EventsDep, window: Window = "24h"
+) -> UptimeOut:
+    channel = (await channels.get(channel_id)).channel
     until = utc_now()
-    report = await report_for(alerts, channel, until - WINDOWS[window], until)
+    report = await report_for(events, channel.id, until - WINDOWS[window], until)
     return UptimeOut(
         channel_id=channel.id,
         channel=channel.slug,
@@ -63,12 +62,14 @@ async def channel_uptime(channel_id: RowId, alerts: AlertsDep, window: Window = 
 
 
 @router.get("/uptime", response_model=UptimeSummary)
-async def all_uptime(alerts: AlertsDep, window: Window = "24h") -> UptimeSummary:
+async def all_uptime(
+    channels: ChannelsDep, events: EventsDep, window: Window = "24h"
+) -> UptimeSummary:
     until = utc_now()
     window_from = until - WINDOWS[window]
     items = []
-    for channel in await alerts.channels():
-        report = await report_for(alerts, channel, window_from, until)
+    for channel in await channels.all():
+        report = await report_for(events, channel.id, window_from, until)
         items.append(
             UptimeItem(
                 channel_id=channel.id,
@@ -87,23 +88,24 @@ async def all_uptime(alerts: AlertsDep, window: Window = "24h") -> UptimeSummary
     responses={200: {"content": {"text/csv": {}}, "description": "one incident per line"}},
 )
 async def incidents_csv(
-    alerts: AlertsDep,
+    channels: ChannelsDep,
+    events: EventsDep,
     window: Window = "30d",
     channel_id: RowIdFilter = None,
 ) -> Response:
     until = utc_now()
     window_from = until - WINDOWS[window]
-    channels = [await alerts.channel(channel_id)] if channel_id else await alerts.channels()
+    chosen = [(await channels.get(channel_id)).channel] if channel_id else await channels.all()
     lines: list[tuple[str, ...]] = []
-    for channel in channels:
-        report = await report_for(alerts, channel, window_from, until)
+    for channel in chosen:
+        report = await report_for(events, channel.id, window_from, until)
         for i in report.incidents:
             lines.append(
                 (
                     str(channel.id),
                     channel.slug,
-                    iso(i.started_at),
-                    iso(i.ended_at) if i.ended_at else "",
+                    iso_utc(i.started_at),
+                    iso_utc(i.ended_at) if i.ended_at else "",
                     f"{i.duration_s:.3f}",
                     "true" if i.ongoing else "false",
                     redact_text(i.reason),

@@ -1,4 +1,4 @@
-"""Alerts in the database, and the status history that uptime is computed from.
+"""Alerts in the database.
 
 Rules and severities travel as plain strings here (``db`` sits below
 ``alerts``); ``alerts/service.py`` gives them their types. At most one alert
@@ -10,21 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from streamfleet.db.alert_models import MAX_SUMMARY_LENGTH, AlertRow
-from streamfleet.db.models import ChannelEventRow, ChannelRow
 from streamfleet.db.repositories.page import Page
 from streamfleet.db.session import transaction
-from streamfleet.domain.channel_event import STATUS_EVENT_TYPE
 from streamfleet.domain.errors import NotFound
-
-UP_OR_STOPPED: Final = ("online", "degraded", "stopped")
-"""A status change to one of these ends any incident (see alerts/uptime.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,28 +47,6 @@ class NewAlert:
     summary: str
     started_at: datetime
     data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelSummary:
-    """What the alert rules need from a channel row."""
-
-    id: int
-    slug: str
-    name: str
-    tags: tuple[str, ...]
-    offline_grace_s: int
-    content_checks: tuple[str, ...]
-    enabled: bool = True
-    status: str = "stopped"
-    status_since: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StatusRow:
-    at: datetime
-    status: str
-    reason: str
 
 
 class AlertRepository:
@@ -196,46 +169,6 @@ class AlertRepository:
             )
             return {str(severity): int(n) for severity, n in rows.all()}
 
-    # Channels and their status history ---------------------------------------------------
-
-    async def channels(self) -> list[ChannelSummary]:
-        async with transaction(self._sessions) as session:
-            rows = await session.scalars(select(ChannelRow).order_by(ChannelRow.id))
-            return [_summary(row) for row in rows]
-
-    async def channel_by_slug(self, slug: str) -> ChannelSummary | None:
-        async with transaction(self._sessions) as session:
-            row = await session.scalar(select(ChannelRow).where(ChannelRow.slug == slug))
-            return None if row is None else _summary(row)
-
-    async def channel(self, channel_id: int) -> ChannelSummary:
-        async with transaction(self._sessions) as session:
-            row = await session.get(ChannelRow, channel_id)
-            if row is None:
-                raise NotFound(f"channel {channel_id} does not exist")
-            return _summary(row)
-
-    async def status_history(
-        self, channel_id: int, window_from: datetime, window_until: datetime
-    ) -> list[StatusRow]:
-        """Status changes up to ``window_until``, oldest first, starting at the last change
-        to up or stopped before ``window_from`` (so an incident running into the window
-        has its real start)."""
-        base = (ChannelEventRow.channel_id == channel_id) & (
-            ChannelEventRow.type == STATUS_EVENT_TYPE
-        )
-        async with transaction(self._sessions) as session:
-            start = await session.scalar(
-                select(func.max(ChannelEventRow.at))
-                .where(base, ChannelEventRow.at < window_from)
-                .where(ChannelEventRow.to_status.in_(UP_OR_STOPPED))
-            )
-            query = select(ChannelEventRow).where(base, ChannelEventRow.at <= window_until)
-            if start is not None:
-                query = query.where(ChannelEventRow.at >= start)
-            rows = await session.scalars(query.order_by(ChannelEventRow.at, ChannelEventRow.id))
-            return [StatusRow(r.at, r.to_status or "", r.reason) for r in rows]
-
     # Internals ---------------------------------------------------------------------------
 
     async def _insert(self, alert: NewAlert, channel_id: int | None) -> AlertRecord:
@@ -288,18 +221,4 @@ def _record(row: AlertRow) -> AlertRecord:
         acknowledged_at=row.acknowledged_at,
         notified=bool(row.notified),
         data=dict(row.data or {}),
-    )
-
-
-def _summary(row: ChannelRow) -> ChannelSummary:
-    return ChannelSummary(
-        id=row.id,
-        slug=row.slug,
-        name=row.name,
-        tags=tuple(row.tags or ()),
-        offline_grace_s=row.offline_grace_s,
-        content_checks=tuple(row.content_checks or ()),
-        enabled=bool(row.enabled),
-        status=row.status,
-        status_since=row.status_since,
     )

@@ -27,8 +27,9 @@ from streamfleet.db.repositories.slugs_and_ports import SlugsAndPorts
 from streamfleet.db.session import transaction
 from streamfleet.domain.channel import Channel, HlsOverrides, IngestMode
 from streamfleet.domain.channel_import import ValidEntry
-from streamfleet.domain.channel_rules import ChannelSpec, apply_patch, listen_input_url
+from streamfleet.domain.channel_rules import ChannelSpec, apply_patch
 from streamfleet.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from streamfleet.domain.srt import stored_input_url
 from streamfleet.domain.status import Status
 
 ImportProgress = Callable[[int, int], None]
@@ -115,6 +116,12 @@ class ChannelRepository:
             query = query.where(ChannelRow.enabled.is_(True))
         async with transaction(self._sessions) as session:
             return [_channel(row) for row in await session.scalars(query)]
+
+    async def records(self) -> list[ChannelRecord]:
+        """Every channel with its recorded status, in id order."""
+        query = select(ChannelRow).order_by(ChannelRow.id)
+        async with transaction(self._sessions) as session:
+            return [_record(row) for row in await session.scalars(query)]
 
     async def count(self) -> int:
         async with transaction(self._sessions) as session:
@@ -231,7 +238,7 @@ def _write_config(
 ) -> None:
     row.slug = slug
     row.name = spec.name
-    row.input_url = listen_input_url(port) if port is not None else (spec.input_url or "")
+    row.input_url = stored_input_url(port) if port is not None else (spec.input_url or "")
     row.backup_url = spec.backup_url
     row.tags = list(spec.tags)
     row.enabled = spec.enabled

@@ -18,7 +18,7 @@ from streamfleet.db.models import MAX_REASON_LENGTH, ChannelEventRow, ChannelRow
 from streamfleet.db.repositories.page import Page
 from streamfleet.db.session import transaction
 from streamfleet.domain.channel_event import STATUS_EVENT_TYPE, ChannelEvent
-from streamfleet.domain.status import StatusChanged
+from streamfleet.domain.status import ENDS_INCIDENT, Status, StatusChanged, StatusPoint
 
 MAX_WORKER_LENGTH: Final = 64
 
@@ -64,6 +64,29 @@ class EventRepository:
             await session.flush()
             return _event(row)
 
+    async def status_history(
+        self, channel_id: int, window_from: datetime, window_until: datetime
+    ) -> list[StatusPoint]:
+        """Status changes up to ``window_until``, oldest first, starting at the last change
+        that ended an incident before ``window_from`` (so an incident running into the
+        window has its real start). Rows naming no known status are left out."""
+        base = (ChannelEventRow.channel_id == channel_id) & (
+            ChannelEventRow.type == STATUS_EVENT_TYPE
+        )
+        ends_incident = [s.value for s in sorted(ENDS_INCIDENT)]
+        async with transaction(self._sessions) as session:
+            start = await session.scalar(
+                select(func.max(ChannelEventRow.at))
+                .where(base, ChannelEventRow.at < window_from)
+                .where(ChannelEventRow.to_status.in_(ends_incident))
+            )
+            query = select(ChannelEventRow).where(base, ChannelEventRow.at <= window_until)
+            if start is not None:
+                query = query.where(ChannelEventRow.at >= start)
+            rows = await session.scalars(query.order_by(ChannelEventRow.at, ChannelEventRow.id))
+            points = [(r, _status(r.to_status)) for r in rows]
+            return [StatusPoint(r.at, s, r.reason) for r, s in points if s is not None]
+
     async def list_page(
         self,
         *,
@@ -105,9 +128,17 @@ def _event(row: ChannelEventRow) -> ChannelEvent:
         channel_id=row.channel_id,
         at=row.at,
         type=row.type,
-        from_status=row.from_status,
-        to_status=row.to_status,
+        from_status=_status(row.from_status),
+        to_status=_status(row.to_status),
         reason=row.reason,
         worker=row.worker,
         data=dict(row.data or {}),
     )
+
+
+def _status(value: str | None) -> Status | None:
+    """A stored status name as the enum; ``None`` for none or a name this version does not know."""
+    try:
+        return Status(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,84 @@
+"""The one place the stream engine of a process is built: ``serve`` today, ``worker`` next.
+
+    engine = build_engine(EngineContext(settings, bus, channels, events, database))
+    await engine.start()
+    ...
+    await engine.stop()
+
+``build_engine`` joins the engine to the database: it loads the channels
+through the repository, seeds the demo channels into an empty database when
+the demo is on, and hands the ``EventRepository`` to the supervisor as its
+``StatusSink``. ``assemble_engine`` makes the parts (supervisor, thumbnailer)
+around any channel loader and sink. The app and the CLI get an engine from
+here and talk to it only through ``EngineControl`` (``engine/control.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import structlog
+
+from streamfleet.config import Settings
+from streamfleet.db.repositories.channels import ChannelRepository
+from streamfleet.db.repositories.events import EventRepository
+from streamfleet.db.session import Database
+from streamfleet.domain.channel import Channel
+from streamfleet.domain.channel_rules import ChannelSpec
+from streamfleet.engine.control import ManagedEngine
+from streamfleet.engine.demo import DemoChannelSpec, demo_channels
+from streamfleet.engine.hosted import ChannelLoader, HostedEngine
+from streamfleet.engine.status_sink import StatusSink
+from streamfleet.engine.supervisor import Supervisor
+from streamfleet.engine.thumbnailer import Thumbnailer
+from streamfleet.events.bus import EventBus
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True, slots=True)
+class EngineContext:
+    """Everything an engine gets from the process that hosts it."""
+
+    settings: Settings
+    bus: EventBus
+    channels: ChannelRepository
+    """Load the channels to run (``await channels.all()``)."""
+    events: EventRepository
+    """The ``StatusSink``: ``await events.record(change)`` for every status change."""
+    database: Database
+
+
+EngineFactory = Callable[[EngineContext], ManagedEngine]
+
+
+def build_engine(ctx: EngineContext) -> HostedEngine:
+    """The ``EngineFactory`` that ``serve`` passes to ``create_app``."""
+
+    async def load_channels() -> list[Channel]:
+        if ctx.settings.demo and await ctx.channels.count() == 0:
+            await seed_demo_channels(ctx.channels, demo_channels(ctx.settings))
+        return await ctx.channels.all()
+
+    return assemble_engine(ctx.settings, ctx.bus, ctx.events, load_channels)
+
+
+def assemble_engine(
+    settings: Settings, bus: EventBus, sink: StatusSink | None, load_channels: ChannelLoader
+) -> HostedEngine:
+    """The engine's parts wired together: one supervisor and one thumbnailer on ``bus``."""
+    supervisor = Supervisor(settings, bus, sink)
+    thumbnailer = Thumbnailer(settings, bus)
+    return HostedEngine(settings, supervisor, thumbnailer, load_channels)
+
+
+async def seed_demo_channels(channels: ChannelRepository, specs: list[DemoChannelSpec]) -> None:
+    """Create the demo channels (the database is empty: a newcomer's first start)."""
+    for spec in specs:
+        await channels.create(
+            ChannelSpec(
+                name=spec.name, input_url=spec.input_url, tags=spec.tags, profile=spec.profile
+            )
+        )
+    log.info("demo.channels_created", count=len(specs))
