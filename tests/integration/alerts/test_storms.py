@@ -108,7 +108,9 @@ async def test_a_flapping_channel_notifies_once_and_counts_the_folded_alerts(
 ) -> None:
     bus = InProcessBus()
     [slug] = await make_channels(alert_database, 1)
-    settings = fast_settings(alert_group_window_s=0.2, flap_quiet_period_s=2.0, flap_threshold=2)
+    # The quiet period is what lets the check "nothing sent yet" below come after the offline
+    # alert opened (1 s grace) and before the folded message: long enough for a loaded machine.
+    settings = fast_settings(alert_group_window_s=0.2, flap_quiet_period_s=5.0, flap_threshold=2)
     async with AlertService(settings, alert_database, bus) as svc:
         await svc.targets.create(
             name="a", kind="webhook", url=webhook_receiver.url, secret="s" * 16, filters={}
@@ -129,6 +131,8 @@ async def test_a_flapping_channel_notifies_once_and_counts_the_folded_alerts(
         assert len(webhook_receiver.requests) == 1
         # …and sent once the quiet period is over, saying one alert was folded.
         await eventually(lambda: len(webhook_receiver.delivered()) == 2, what="folded sent")
+    first_at, second_at = (r.at for r in webhook_receiver.requests)
+    assert second_at - first_at >= 3.0  # held through the 5 s quiet period the first began
     second = json.loads(webhook_receiver.requests[1].body)
     [offline] = second["alerts"]
     assert offline["rule"] == "offline"

@@ -144,7 +144,9 @@ async def test_rows_left_pending_by_a_stopped_server_are_delivered_after_a_resta
     bus = InProcessBus()
     [slug] = await make_channels(alert_database, 1)
     webhook_receiver.script = [503]
-    settings = fast_settings(notify_retry_base_s=1.0)
+    # The first server must stop before its retry is due: 3 s leave a loaded machine time to
+    # see the first attempt recorded and stop (the second server waits for it too).
+    settings = fast_settings(notify_retry_base_s=3.0)
     async with AlertService(settings, alert_database, bus) as first:
         await add_webhook(first, webhook_receiver)
         await bus.publish(status_envelope(slug, "offline", "online"))

@@ -53,12 +53,18 @@ class EngineHarness:
         return state.status if state is not None else None
 
     async def wait_status(self, channel_id: int, status: Status, timeout_s: float) -> float:
-        """Wait until the channel is in ``status``; returns the monotonic time it was seen."""
+        """Wait until the channel is in ``status`` and the sink has recorded it; returns the
+        monotonic time it was seen.
+
+        The supervisor records transitions in a task of its own, after the state changed: a
+        test that reads ``transitions()`` must wait for the record, not only for the state.
+        """
         await wait_until(
-            lambda: self.status(channel_id) is status,
+            lambda: self.status(channel_id) is status and self.recorded(channel_id) is status,
             timeout_s,
             lambda: (
-                f"channel {channel_id} to be {status.value} (is {self.status(channel_id)}; "
+                f"channel {channel_id} to be {status.value} (is {self.status(channel_id)}, "
+                f"recorded {self.recorded(channel_id)}; "
                 f"log: {self.supervisor.log_tail(channel_id)[-5:]})"
             ),
         )
@@ -66,6 +72,11 @@ class EngineHarness:
 
     def transitions(self, channel_id: int) -> list[StatusChanged]:
         return [c for c in self.sink.changes if c.channel_id == channel_id]
+
+    def recorded(self, channel_id: int) -> Status | None:
+        """The status of the last transition the sink has recorded (``None`` before any)."""
+        changes = self.transitions(channel_id)
+        return changes[-1].to_status if changes else None
 
     def status_envelopes(self, slug: str) -> list[tuple[float, Envelope]]:
         return [

@@ -4,6 +4,7 @@ and a restart that continues the media sequence."""
 from __future__ import annotations
 
 import itertools
+import statistics
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -132,7 +133,9 @@ async def test_metrics_are_published_at_most_once_a_second_with_every_field(
     bitrate = next(d["bitrate_kbps"] for _, d in reversed(samples) if d.get("bitrate_kbps"))
     assert 200 < float(bitrate) < 3000  # the clip is ~700 kb/s
     # Measured over the last second, not FFmpeg's whole-run average: a 25 fps source reads ~25.
-    assert 15 < float(samples[-1][1]["fps"]) < 35  # type: ignore[arg-type]
+    # The median of the samples: one window on a loaded machine may catch a burst or a gap.
+    fps = [f for _, d in samples if isinstance(f := d.get("fps"), int | float)]
+    assert 15 < statistics.median(fps) < 35
     state = engine.supervisor.state(1)
     assert state is not None
     assert state.metrics["out_time_s"]

@@ -32,15 +32,20 @@ async def test_kill_9_of_its_ffmpeg_brings_the_channel_back_online_by_itself(
     assert state.pid is not None
     killed = state.pid
 
+    recorded_before = len(engine.transitions(1))
+
     os.kill(killed, signal.SIGKILL)
     await wait_until(
         lambda: (
             (s := engine.supervisor.state(1)) is not None
             and s.status is Status.ONLINE
             and s.pid not in (None, killed)
+            # recorded in the supervisor's own task, after the state changed: wait for it too
+            and len(engine.transitions(1)) > recorded_before
+            and engine.recorded(1) is Status.ONLINE
         ),
         15,
-        "the channel online again with a new FFmpeg",
+        "the channel online again with a new FFmpeg, and recorded",
     )
     moves = [(c.from_status, c.to_status) for c in engine.transitions(1)]
     assert (Status.ONLINE, Status.OFFLINE) in moves
@@ -91,9 +96,10 @@ async def test_a_dead_primary_with_a_backup_plays_from_the_backup_then_returns_t
             (s := engine.supervisor.state(1)) is not None
             and s.status is Status.ONLINE
             and s.source == "backup"
+            and engine.recorded(1) is Status.ONLINE  # recorded after the state changed
         ),
         30,
-        "the channel online from its backup",
+        "the channel online from its backup, and recorded",
     )
     online = engine.transitions(1)[-1]
     assert online.to_status is Status.ONLINE
