@@ -304,7 +304,12 @@ async def test_an_import_the_yaml_reader_refuses_is_a_422_and_imports_nothing(
             '{"name": "a", "input_url": "udp://239.0.0.1:1", "tags": ["ok", "x\\udfff"]}',
             "tags.1",
         ),
-        ("POST", "/api/v1/probe", '{"url": "udp://239.0.0.1:1#\\ud83d"}', "url"),
+        (
+            "POST",
+            "/api/v1/targets",
+            '{"name": "ops", "kind": "webhook", "url": "http://127.0.0.1:9/\\ud83d"}',
+            "url",
+        ),
     ],
 )
 async def test_a_lone_surrogate_in_a_json_body_is_a_422_naming_its_field(
