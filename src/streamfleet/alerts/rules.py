@@ -264,10 +264,10 @@ class RuleEngine:
             out += self._resolve(AlertKey(slug, Rule.OFFLINE), at, "recovered")
         elif new is Status.STARTING and previous in (None, Status.STOPPED):
             w.down_since = None
-        elif new is Status.STOPPED:
+        elif new in (Status.STOPPED, Status.QUEUED):  # queued: waiting for capacity, not down
             w.down_since = None
             w.losses.clear()
-            out += self._resolve_subject(slug, at, "stopped")
+            out += self._resolve_subject(slug, at, new.value)
 
         if new is Status.DEGRADED:
             if w.degraded_since is None:

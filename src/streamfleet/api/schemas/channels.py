@@ -20,7 +20,7 @@ from streamfleet.domain.channel_rules import (
 )
 
 IngestModeName = Literal["pull", "listen_srt"]
-StatusName = Literal["stopped", "starting", "online", "degraded", "offline", "error"]
+StatusName = Literal["stopped", "queued", "starting", "online", "degraded", "offline", "error"]
 ContentCheckName = Literal["black", "freeze", "silence"]
 
 
