@@ -140,6 +140,12 @@ class ImportResult(BaseModel):
     channels: list[ChannelOut]
     errors: list[ImportErrorOut]
     dry_run: bool
+    queued: int = Field(
+        default=0,
+        description="imported enabled channels beyond this server's channel capacity: they "
+        "wait in the queued state until slots free (would wait, for a dry run)",
+    )
+    warnings: list[str] = Field(default_factory=list)
 
 
 class LogOut(BaseModel):
