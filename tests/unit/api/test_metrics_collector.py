@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from prometheus_client import CollectorRegistry, generate_latest
 
 from streamfleet.api.routes.metrics import ChannelSample, FleetCollector, FleetSnapshot
+from streamfleet.domain.status import Status
 
 SINCE = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
 NOW = SINCE.timestamp() + 90
@@ -63,7 +64,7 @@ def test_an_online_channel_reports_its_media_in_base_units() -> None:
 def test_status_is_one_hot_and_a_down_channel_has_no_uptime() -> None:
     lines = scrape(snapshot(OFFLINE))
     hot = [line for line in lines if line.startswith("streamfleet_channel_status{")]
-    assert len(hot) == 6
+    assert len(hot) == len(Status)  # one line per status, queued included
     assert [line for line in hot if line.endswith(" 1.0")] == [
         'streamfleet_channel_status{channel="sport",status="offline"} 1.0'
     ]
