@@ -84,7 +84,7 @@ class Supervisor:
         )
         self._stopping: set[int] = set()
         """Channels whose stop is in progress: their caller, not the task's end, frees the slot."""
-        self._pump_timer: asyncio.TimerHandle | None = None
+        self._admission_timer: asyncio.TimerHandle | None = None
         self._group: asyncio.TaskGroup | None = None
         self._owner: asyncio.Task[None] | None = None
         self._recorder: asyncio.Task[None] | None = None
@@ -143,8 +143,8 @@ class Supervisor:
         if self._closed:
             return
         self._closed = True
-        if self._pump_timer is not None:
-            self._pump_timer.cancel()
+        if self._admission_timer is not None:
+            self._admission_timer.cancel()
         for cid in self._gate.withdraw_all():
             self._runners[cid].mark_stopped()
         running = [cid for cid, task in self._tasks.items() if not task.done()]
@@ -231,11 +231,6 @@ class Supervisor:
         """Whether the channel has a runner that will (re)start its FFmpeg (not queued ones)."""
         return self._running(channel_id)
 
-    @property
-    def capacity(self) -> int:
-        """How many channels this engine runs at once; the rest wait ``queued``."""
-        return self._gate.capacity
-
     def queued(self) -> tuple[int, ...]:
         """The channels waiting for a slot or for their paced start, in the order they start."""
         return self._gate.waiting
@@ -301,7 +296,7 @@ class Supervisor:
 
     def _admit(self) -> None:
         """Start whoever the gate lets in now, then wake again when the next token is due."""
-        self._pump_timer = None
+        self._admission_timer = None
         if self._group is None or self._closed:
             return
         for cid in self._gate.admit(self.ctx.clock()):
@@ -313,13 +308,13 @@ class Supervisor:
         self._schedule_admission()
 
     def _schedule_admission(self) -> None:
-        if self._pump_timer is not None:
-            self._pump_timer.cancel()
-            self._pump_timer = None
+        if self._admission_timer is not None:
+            self._admission_timer.cancel()
+            self._admission_timer = None
         wait_s = self._gate.next_admission_in(self.ctx.clock())
         if wait_s is not None and not self._closed:
             loop = asyncio.get_running_loop()
-            self._pump_timer = loop.call_later(wait_s, self._admit)
+            self._admission_timer = loop.call_later(wait_s, self._admit)
 
     async def _stop(self, channel_id: int) -> None:
         """Stop the channel's child (or take it out of the queue) and mark it stopped.
