@@ -7,8 +7,9 @@
     await supervisor.start_channel(ch), stop_channel(id), restart_channel(ch), apply(ch), forget(id)
     await supervisor.shutdown()                       # every child stopped, well within 10 s
 
-Transitions go to the sink through one recorder task, in order, so a slow
-database never holds up a runner; the bus gets them at once.
+Transitions go to the sink through one recorder task, in order and in batches
+(whatever queued up while the previous batch was written, up to ``RECORD_BATCH``),
+so a slow database never holds up a runner; the bus gets them at once.
 
 Every start passes the ``Admission`` gate (``engine/admission.py``): at most
 ``engine_capacity`` channels hold a slot; the others wait ``queued`` and start,
@@ -48,6 +49,8 @@ RECORD_TIMEOUT_S: Final = 5.0
 DRAIN_TIMEOUT_S: Final = 2.0
 """At shutdown, how long the recorder may take to write what is queued."""
 MAX_QUEUED_CHANGES: Final = 10_000
+RECORD_BATCH: Final = 500
+"""At most this many status changes go to the sink in one write."""
 
 
 class Supervisor:
@@ -343,14 +346,24 @@ class Supervisor:
             )
 
     async def _record_changes(self) -> None:
-        while (change := await self._changes.get()) is not None:
-            if self.sink is None:
+        closing = False
+        while not closing:
+            batch: list[StatusChanged] = []
+            item = await self._changes.get()
+            while item is not None:
+                batch.append(item)
+                if len(batch) >= RECORD_BATCH or self._changes.empty():
+                    break
+                item = self._changes.get_nowait()
+            closing = item is None
+            if self.sink is None or not batch:
                 continue
             try:
-                await asyncio.wait_for(self.sink.record(change), RECORD_TIMEOUT_S)
+                await asyncio.wait_for(self.sink.record_all(batch), RECORD_TIMEOUT_S)
             except Exception:  # the boundary to the database: channels keep running without it
                 log.exception(
                     "engine.status_not_recorded",
-                    channel_id=change.channel_id,
-                    to=change.to_status.value,
+                    changes=len(batch),
+                    channel_id=batch[0].channel_id,
+                    to=batch[0].to_status.value,
                 )
