@@ -99,7 +99,6 @@ async def test_an_import_of_1000_channels_queues_beyond_capacity_and_the_list_st
         import_s = time.monotonic() - import_started
         assert answer.status_code == 200, answer.text
         result = answer.json()
-        await watcher
 
         assert result["imported"] == CHANNELS
         assert result["queued"] == CHANNELS - CAPACITY
@@ -111,6 +110,7 @@ async def test_an_import_of_1000_channels_queues_beyond_capacity_and_the_list_st
 
         await wait_until(queued_are_recorded, SETTLE_TIMEOUT_S, "the queued channels recorded")
         settled_s = time.monotonic() - import_started
+        await watcher
         queued_items = (
             await client.get("/api/v1/channels", params={"status": "queued", "limit": 1})
         ).json()["items"]
