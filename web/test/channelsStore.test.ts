@@ -20,11 +20,12 @@ describe('channels store', () => {
         makeChannel({ slug: 'a', status: 'online' }),
         makeChannel({ slug: 'b', status: 'online' }),
         makeChannel({ slug: 'c', status: 'offline' }),
+        makeChannel({ slug: 'd', status: 'queued' }),
       ),
     ])
     expect(store.loaded).toBe(true)
-    expect(store.channels.map((c) => c.slug)).toEqual(['a', 'b', 'c'])
-    expect(store.counts).toMatchObject({ online: 2, offline: 1, degraded: 0, error: 0 })
+    expect(store.channels.map((c) => c.slug)).toEqual(['a', 'b', 'c', 'd'])
+    expect(store.counts).toMatchObject({ online: 2, offline: 1, degraded: 0, error: 0, queued: 1 })
   })
 
   it('applies a status delta to the channel and the counts', () => {

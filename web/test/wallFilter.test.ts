@@ -24,6 +24,24 @@ describe('filterChannels', () => {
     ])
   })
 
+  it('puts queued channels (waiting for capacity) after starting and before online ones', () => {
+    const more = [
+      ...channels,
+      makeChannel({ slug: 'waiting', name: 'Waiting', tags: [], status: 'queued' }),
+      makeChannel({ slug: 'coming', name: 'Coming', tags: [], status: 'starting' }),
+    ]
+    expect(filterChannels(more, all).map((c) => c.slug)).toEqual([
+      'movies',
+      'sport-1',
+      'sport-10',
+      'coming',
+      'waiting',
+      'news-hd',
+      'sport-2',
+    ])
+    expect(filterChannels(more, { ...all, status: 'queued' }).map((c) => c.slug)).toEqual(['waiting'])
+  })
+
   it('sorts by name with numbers in natural order', () => {
     expect(filterChannels(channels, { ...all, sort: 'name' }).map((c) => c.name)).toEqual([
       'Movies',

@@ -245,12 +245,12 @@ class RuleEngine:
         elif new in UP:
             w.down_since = None
             out += self._resolve(AlertKey(slug, Rule.OFFLINE), at, "recovered")
-        elif new is Status.STARTING and previous in (None, Status.STOPPED):
+        elif new is Status.STARTING and previous in (None, Status.STOPPED, Status.QUEUED):
             w.down_since = None
-        elif new is Status.STOPPED:
+        elif new in (Status.STOPPED, Status.QUEUED):  # queued: waiting for capacity, not down
             w.down_since = None
             w.losses.clear()
-            out += self._resolve_subject(slug, at, Status.STOPPED.value)
+            out += self._resolve_subject(slug, at, new.value)
 
         if new is Status.DEGRADED:
             if w.degraded_since is None:

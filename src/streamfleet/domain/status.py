@@ -3,6 +3,8 @@
 Allowed transitions (the whole table is ``TRANSITIONS``)::
 
     stopped  --start_requested-->  starting
+    stopped/error --capacity_full--> queued     (no free slot on this box, or the start is paced)
+    queued   --start_requested-->  starting      (a slot freed up)
     starting --progress_seen-->    online
     online   --health_degraded-->  degraded      degraded --health_recovered--> online
     starting/online/degraded --progress_stalled | process_exited--> offline
@@ -28,6 +30,8 @@ from streamfleet.domain.errors import IllegalTransition
 
 class Status(enum.StrEnum):
     STOPPED = "stopped"
+    QUEUED = "queued"
+    """Enabled, waiting for a free slot of the engine's capacity: not down, no FFmpeg child."""
     STARTING = "starting"
     ONLINE = "online"
     DEGRADED = "degraded"
@@ -37,6 +41,7 @@ class Status(enum.StrEnum):
 
 class StatusEvent(enum.StrEnum):
     START_REQUESTED = "start_requested"
+    CAPACITY_FULL = "capacity_full"
     PROGRESS_SEEN = "progress_seen"
     HEALTH_DEGRADED = "health_degraded"
     HEALTH_RECOVERED = "health_recovered"
@@ -50,6 +55,9 @@ S, E = Status, StatusEvent
 
 TRANSITIONS: dict[tuple[Status, StatusEvent], Status] = {
     (S.STOPPED, E.START_REQUESTED): S.STARTING,
+    (S.STOPPED, E.CAPACITY_FULL): S.QUEUED,
+    (S.ERROR, E.CAPACITY_FULL): S.QUEUED,
+    (S.QUEUED, E.START_REQUESTED): S.STARTING,
     (S.ERROR, E.START_REQUESTED): S.STARTING,
     (S.OFFLINE, E.START_REQUESTED): S.STARTING,
     (S.STARTING, E.PROGRESS_SEEN): S.ONLINE,
@@ -71,6 +79,7 @@ TRANSITIONS: dict[tuple[Status, StatusEvent], Status] = {
     (S.DEGRADED, E.STOP_REQUESTED): S.STOPPED,
     (S.OFFLINE, E.STOP_REQUESTED): S.STOPPED,
     (S.ERROR, E.STOP_REQUESTED): S.STOPPED,
+    (S.QUEUED, E.STOP_REQUESTED): S.STOPPED,
 }
 
 RUNNING: frozenset[Status] = frozenset({S.STARTING, S.ONLINE, S.DEGRADED, S.OFFLINE})
@@ -79,8 +88,9 @@ UP: frozenset[Status] = frozenset({S.ONLINE, S.DEGRADED})
 """The channel plays: uptime counts it, an offline alert resolves, thumbnails are made."""
 DOWN: frozenset[Status] = frozenset({S.OFFLINE, S.ERROR})
 """The channel should play and does not (a ``starting`` after a loss stays down)."""
-ENDS_INCIDENT: frozenset[Status] = UP | {S.STOPPED}
-"""A change to one of these ends a down period (alerts, uptime incidents)."""
+ENDS_INCIDENT: frozenset[Status] = UP | {S.STOPPED, S.QUEUED}
+"""A change to one of these ends a down period (alerts, uptime incidents); ``queued`` waits for
+capacity like a stopped channel, it is not down."""
 
 
 @dataclass(frozen=True, slots=True)

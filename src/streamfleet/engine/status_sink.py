@@ -1,18 +1,20 @@
 """Where the engine reports status transitions for keeping (the database's event repository).
 
-The engine never imports ``db/``: anything with ``async def record(change)``
-satisfies ``StatusSink`` (the foundation's ``EventRepository`` does).
+The engine never imports ``db/``: anything with ``async def record_all(changes)``
+(the changes in order, kept together) satisfies ``StatusSink`` (the foundation's
+``EventRepository`` does, in one transaction).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from streamfleet.domain.status import StatusChanged
 
 
 class StatusSink(Protocol):
-    async def record(self, change: StatusChanged) -> None: ...
+    async def record_all(self, changes: Sequence[StatusChanged]) -> None: ...
 
 
 class MemorySink:
@@ -23,3 +25,6 @@ class MemorySink:
 
     async def record(self, change: StatusChanged) -> None:
         self.changes.append(change)
+
+    async def record_all(self, changes: Sequence[StatusChanged]) -> None:
+        self.changes.extend(changes)

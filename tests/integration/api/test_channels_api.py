@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from streamfleet.domain.status import Status
 from streamfleet.events.envelope import EventType
 from streamfleet.media.command import input_url
 from tests.support.server import ApiClient
@@ -241,3 +242,12 @@ async def test_the_openapi_document_and_docs_are_served_under_api(api: ApiClient
     assert "/api/v1/channels" in spec["paths"]
     assert "/api/v1/channels/import" in spec["paths"]
     assert (await api.get("/api/docs")).status_code == 200
+
+
+async def test_the_openapi_status_enum_is_every_domain_status(api: ApiClient) -> None:
+    """The generated clients learn ``queued`` (and any later status) from the document."""
+    spec = (await api.get("/api/openapi.json")).json()
+    status = spec["components"]["schemas"]["ChannelStateOut"]["properties"]["status"]
+    assert sorted(status["enum"]) == sorted(s.value for s in Status)
+    result = spec["components"]["schemas"]["ImportResult"]["properties"]
+    assert {"queued", "warnings"} <= set(result)

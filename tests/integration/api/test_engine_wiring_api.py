@@ -159,3 +159,42 @@ async def test_the_probe_and_the_thumbnail_cpu_come_from_the_engine(
     assert ("probe_source", "udp://127.0.0.1:1234") in engine.calls
     metrics = (await api.get("/metrics")).text
     assert "streamfleet_thumbnail_cpu_seconds_total 1.5" in metrics.splitlines()
+
+
+def m3u(*names: str, port: int = 24001) -> str:
+    entries = [f"#EXTINF:-1,{name}\nudp://127.0.0.1:{port + i}" for i, name in enumerate(names)]
+    return "#EXTM3U\n" + "\n".join(entries) + "\n"
+
+
+async def test_an_import_beyond_the_capacity_says_how_many_channels_wait_queued(
+    tmp_path: Path,
+) -> None:
+    """Capacity 3 with 2 enabled channels: importing 4 leaves 3 of them queued (a dry run says
+    they would be); within the capacity the answer has no warning."""
+    settings = settings_for_test(tmp_path, engine_capacity=3)
+    async with api_client_for(settings, engine_factory=RecordingEngine) as api:
+        for name in ("A", "B"):
+            await api.post(
+                "/api/v1/channels", json={"name": name, "input_url": "udp://127.0.0.1:9"}
+            )
+        await api.post(
+            "/api/v1/channels",
+            json={"name": "Off", "input_url": "udp://127.0.0.1:9", "enabled": False},
+        )
+        url = "/api/v1/channels/import?format=m3u"
+
+        preview = (await api.post(url + "&dry_run=true", content=m3u("1", "2", "3", "4"))).json()
+        assert (preview["dry_run"], preview["queued"]) == (True, 3)
+        assert preview["warnings"] == [
+            "6 enabled channels exceed this server's capacity of 3 (STREAMFLEET_ENGINE_CAPACITY): "
+            "3 of the imported channels would wait queued until running channels stop"
+        ]
+
+        done = (await api.post(url, content=m3u("1", "2", "3", "4"))).json()
+        assert (done["imported"], done["queued"]) == (4, 3)
+        assert "3 of the imported channels wait queued" in done["warnings"][0]
+
+    roomy = settings_for_test(tmp_path / "roomy", engine_capacity=60)
+    async with api_client_for(roomy, engine_factory=RecordingEngine) as api:
+        answer = (await api.post("/api/v1/channels/import?format=m3u", content=m3u("x"))).json()
+        assert (answer["imported"], answer["queued"], answer["warnings"]) == (1, 0, [])

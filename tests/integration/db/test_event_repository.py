@@ -65,6 +65,32 @@ async def test_a_change_for_a_deleted_channel_is_dropped(database: Database) -> 
     assert (await events.list_page()).total == 0
 
 
+async def test_a_batch_of_changes_is_written_in_order_and_skips_deleted_channels(
+    database: Database,
+) -> None:
+    """The engine's recorder writes what queued up at once (an import queues hundreds)."""
+    a = await new_channel(database, "A")
+    b = await new_channel(database, "B")
+    events = EventRepository(database.sessions)
+    await events.record_all(
+        [
+            change(a, T0, Status.QUEUED, "waiting"),
+            change(4242, T0, Status.QUEUED, "gone"),
+            change(b, T0 + timedelta(seconds=1), Status.QUEUED, "waiting"),
+            change(a, T0 + timedelta(seconds=2), Status.STARTING, "slot", old=Status.QUEUED),
+        ]
+    )
+    listed = await events.list_page()
+    assert [(e.channel_id, e.to_status) for e in listed.items] == [
+        (a, "starting"),
+        (b, "queued"),
+        (a, "queued"),
+    ]
+    channels = ChannelRepository(database.sessions, srt_port_range=(1, 2))
+    assert (await channels.get(a)).status is Status.STARTING
+    assert (await channels.get(b)).status is Status.QUEUED
+
+
 async def test_events_list_newest_first_with_filters_and_pages(database: Database) -> None:
     a = await new_channel(database, "A")
     b = await new_channel(database, "B")

@@ -118,6 +118,25 @@ def test_stopping_a_channel_resolves_its_alerts_and_opens_none() -> None:
     assert rules.next_deadline() is None
 
 
+def test_a_queued_channel_is_not_down_and_never_alerts() -> None:
+    """Waiting for capacity is not an outage: no alert however long it waits."""
+    rules = engine()
+    rules.observe(status("queued", 0, "stopped", reason="waiting for a free slot"), 0)
+    assert rules.tick(10_000) == []
+    assert rules.next_deadline() is None
+    rules.observe(status("starting", 10_000, "queued"), 10_000)
+    assert rules.tick(20_000) == []
+
+
+def test_an_error_channel_restarted_into_the_queue_resolves_its_alert_and_opens_none() -> None:
+    rules = engine()
+    rules.observe(status("error", 0, "starting"), 0)
+    assert opened(rules.tick(10))
+    [done] = resolved(rules.observe(status("queued", 20, "error"), 20))
+    assert done.reason == "queued"
+    assert rules.tick(1000) == []
+
+
 def test_error_counts_as_down() -> None:
     rules = engine()
     rules.observe(status("error", 0, "starting"), 0)

@@ -58,6 +58,13 @@ def test_stopped_time_is_not_counted_either_way() -> None:
     assert report.uptime_percent == 100.0
 
 
+def test_time_queued_for_capacity_is_not_counted_as_down() -> None:
+    points = [pt(0, "queued"), pt(600, "starting"), pt(601, "online")]
+    report = compute_uptime(points, at(0), at(1000))
+    assert (report.down_s, report.incidents) == (0, ())
+    assert report.uptime_percent == 100.0
+
+
 def test_an_outage_still_running_is_ongoing_up_to_the_window_end() -> None:
     report = compute_uptime([pt(0, "online"), pt(900, "offline")], at(0), at(1000))
     [incident] = report.incidents
@@ -101,6 +108,8 @@ def test_changes_after_the_window_end_are_ignored() -> None:
         (Phase.UNMONITORED, Status.STARTING, Phase.UNMONITORED),
         (Phase.UP, Status.STARTING, Phase.UNMONITORED),
         (Phase.DOWN, Status.STOPPED, Phase.UNMONITORED),
+        (Phase.UNMONITORED, Status.QUEUED, Phase.UNMONITORED),
+        (Phase.DOWN, Status.QUEUED, Phase.UNMONITORED),
     ],
 )
 def test_each_status_maps_to_a_phase(previous: Phase, status: Status, phase: Phase) -> None:

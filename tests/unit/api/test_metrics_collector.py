@@ -64,7 +64,7 @@ def test_an_online_channel_reports_its_media_in_base_units() -> None:
 def test_status_is_one_hot_and_a_down_channel_has_no_uptime() -> None:
     lines = scrape(snapshot(OFFLINE))
     hot = [line for line in lines if line.startswith("streamfleet_channel_status{")]
-    assert len(hot) == 6
+    assert len(hot) == len(Status)  # one line per status, queued included
     assert [line for line in hot if line.endswith(" 1.0")] == [
         'streamfleet_channel_status{channel="sport",status="offline"} 1.0'
     ]

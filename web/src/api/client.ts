@@ -141,7 +141,7 @@ export async function importChannels(text: string, options: ImportOptions): Prom
     })
   } catch (err) {
     if (err instanceof ApiError && err.status === 422 && err.errors.length > 0) {
-      return { imported: 0, channels: [], errors: err.errors, dry_run: options.dryRun }
+      return { imported: 0, channels: [], errors: err.errors, dry_run: options.dryRun, queued: 0, warnings: [] }
     }
     throw err
   }

@@ -1,6 +1,6 @@
 // The shapes of docs/api.md (the contract between the server and this dashboard).
 
-export const STATUSES = ['stopped', 'starting', 'online', 'degraded', 'offline', 'error'] as const
+export const STATUSES = ['stopped', 'queued', 'starting', 'online', 'degraded', 'offline', 'error'] as const
 export type Status = (typeof STATUSES)[number]
 
 export type IngestMode = 'pull' | 'listen_srt'
@@ -150,6 +150,9 @@ export interface ImportResult {
   channels: Channel[]
   errors: LineError[]
   dry_run: boolean
+  /** Imported enabled channels beyond the server's capacity: they wait `queued` (would, for a dry run). */
+  queued: number
+  warnings: string[]
 }
 
 /** One stream of a probe report (media/probe_report.py `ProbedStream`). */

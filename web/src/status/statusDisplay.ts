@@ -16,12 +16,13 @@ export const STATUS_LOOK: Record<Status, StatusLook> = {
   offline: { label: 'offline', shape: '■', rank: 1 },
   degraded: { label: 'degraded', shape: '▲', rank: 2 },
   starting: { label: 'starting', shape: '◐', rank: 3 },
-  online: { label: 'online', shape: '●', rank: 4 },
-  stopped: { label: 'stopped', shape: '○', rank: 5 },
+  queued: { label: 'queued', shape: '◌', rank: 4 },
+  online: { label: 'online', shape: '●', rank: 5 },
+  stopped: { label: 'stopped', shape: '○', rank: 6 },
 }
 
 /** The order of the header counts: the usual state first, then problems, then the rest. */
-export const COUNT_ORDER: readonly Status[] = ['online', 'offline', 'degraded', 'error', 'starting', 'stopped']
+export const COUNT_ORDER: readonly Status[] = ['online', 'offline', 'degraded', 'error', 'starting', 'queued', 'stopped']
 
 export function statusRank(status: Status): number {
   return STATUS_LOOK[status]?.rank ?? 9

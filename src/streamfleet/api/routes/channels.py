@@ -7,6 +7,7 @@ Routes validate with ``domain.channel_rules``, store through the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -37,7 +38,8 @@ from streamfleet.api.schemas.channels import (
 from streamfleet.api.schemas.events import EventPage
 from streamfleet.config import Settings
 from streamfleet.db.repositories.channel_import import import_channels
-from streamfleet.db.repositories.channels import ChannelRecord
+from streamfleet.db.repositories.channels import ChannelRecord, ImportOutcome
+from streamfleet.domain.capacity import overflow
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.channel_import import ImportFormat, render_yaml
 from streamfleet.domain.channel_rules import parse_channel_patch, parse_channel_spec
@@ -145,13 +147,17 @@ async def import_channel_file(
     channels: ChannelsDep,
     bus: BusDep,
     view: ViewerDep,
+    settings: SettingsDep,
     format: Annotated[
         ImportFormat | None, Query(description="m3u or yaml; guessed from the content if absent")
     ] = None,
     partial: bool = False,
     dry_run: bool = False,
 ) -> ImportResult:
-    """Import channels from an M3U/M3U8 playlist or a YAML export, all or nothing."""
+    """Import channels from an M3U/M3U8 playlist or a YAML export, all or nothing.
+
+    Enabled channels beyond the server's channel capacity are imported and wait
+    ``queued``; the answer counts them in ``queued`` and says so in ``warnings``."""
     try:
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError:
@@ -161,6 +167,8 @@ async def import_channel_file(
         for record in outcome.channels:
             await _announce(bus, view, EventType.CHANNEL_CREATED, record)
             await _apply(view.engine, record.channel)
+            await asyncio.sleep(0)  # neither awaits I/O: let other requests in between channels
+    queued, warnings = await _capacity_check(channels, view.engine, settings, outcome)
     return ImportResult(
         imported=len(outcome.channels),
         channels=await view.many(outcome.channels),
@@ -168,6 +176,8 @@ async def import_channel_file(
             ImportErrorOut(line=e.line, field=e.field, message=e.message) for e in outcome.errors
         ],
         dry_run=outcome.dry_run,
+        queued=queued,
+        warnings=warnings,
     )
 
 
@@ -291,6 +301,27 @@ async def _set_enabled(
 async def _announce(bus: EventBus, view: Viewer, kind: EventType, record: ChannelRecord) -> None:
     data = (await view.one(record, reveal_secrets=False)).model_dump(mode="json")
     await bus.publish(Envelope(kind, record.channel.slug, data))
+
+
+async def _capacity_check(
+    channels: ChannelsDep, engine: EngineControl | None, settings: Settings, outcome: ImportOutcome
+) -> tuple[int, list[str]]:
+    """How many imported channels wait for capacity (would, for a dry run), and the warning."""
+    if engine is None:  # no engine here: the channels run elsewhere
+        return 0, []
+    added = [record.channel.enabled for record in outcome.channels]
+    enabled_now = await channels.count(enabled_only=True)
+    before = enabled_now if outcome.dry_run else enabled_now - sum(added)
+    capacity = settings.engine_capacity
+    queued = overflow(capacity, before, added)
+    if queued == 0:
+        return 0, []
+    wait = "would wait" if outcome.dry_run else "wait"
+    return queued, [
+        f"{before + sum(added)} enabled channels exceed this server's capacity of {capacity} "
+        f"(STREAMFLEET_ENGINE_CAPACITY): {queued} of the imported channels {wait} queued "
+        "until running channels stop"
+    ]
 
 
 async def _apply(engine: EngineControl | None, channel: Channel) -> None:

@@ -20,7 +20,7 @@ from streamfleet.domain.channel_rules import (
 )
 
 IngestModeName = Literal["pull", "listen_srt"]
-StatusName = Literal["stopped", "starting", "online", "degraded", "offline", "error"]
+StatusName = Literal["stopped", "queued", "starting", "online", "degraded", "offline", "error"]
 ContentCheckName = Literal["black", "freeze", "silence"]
 
 
@@ -140,6 +140,12 @@ class ImportResult(BaseModel):
     channels: list[ChannelOut]
     errors: list[ImportErrorOut]
     dry_run: bool
+    queued: int = Field(
+        default=0,
+        description="imported enabled channels beyond this server's channel capacity: they "
+        "wait in the queued state until slots free (would wait, for a dry run)",
+    )
+    warnings: list[str] = Field(default_factory=list)
 
 
 class LogOut(BaseModel):

@@ -123,9 +123,12 @@ class ChannelRepository:
         async with transaction(self._sessions) as session:
             return [_record(row) for row in await session.scalars(query)]
 
-    async def count(self) -> int:
+    async def count(self, *, enabled_only: bool = False) -> int:
+        query = select(func.count()).select_from(ChannelRow)
+        if enabled_only:
+            query = query.where(ChannelRow.enabled.is_(True))
         async with transaction(self._sessions) as session:
-            return int(await session.scalar(select(func.count()).select_from(ChannelRow)) or 0)
+            return int(await session.scalar(query) or 0)
 
     # Writing ------------------------------------------------------------------------------
 
