@@ -235,6 +235,31 @@ async def test_files_under_hls_that_are_not_media_are_not_served(front: Front) -
     assert "cache-control" not in missing.headers
 
 
+async def test_thumbnails_come_from_disk_and_revalidate_with_304(front: Front) -> None:
+    url = f"/thumbs/{front.slug}.jpg"
+
+    def made() -> httpx.Response | None:
+        with front.client() as client:
+            response = client.get(url)
+        return response if response.status_code == 200 else None
+
+    response = await wait_until(made, ONLINE_TIMEOUT_S, f"{url} through nginx")
+    assert response.headers["content-type"] == "image/jpeg"
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.content[:2] == b"\xff\xd8"
+
+    def revalidated() -> bool:
+        # A conditional GET right after a plain one: 304 unless a new thumbnail came between.
+        with front.client() as client:
+            etag = client.get(url).headers["etag"]
+            again = client.get(url, headers={"If-None-Match": etag})
+        return again.status_code == 304 and again.content == b""
+
+    await wait_until(revalidated, ONLINE_TIMEOUT_S, "a 304 for the current ETag")
+    with front.client() as client:
+        assert client.get("/thumbs/streamfleet.db").status_code == 404
+
+
 def test_plain_http_redirects_to_https_keeping_the_path(front: Front) -> None:
     response = httpx.get(
         f"http://127.0.0.1:{front.nginx.http_port}/api/v1/channels?limit=5",
