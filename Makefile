@@ -8,7 +8,7 @@ WEB_STAMP := web/node_modules/.installed-$(shell cat web/package-lock.json 2>/de
 STATIC_INDEX := src/streamfleet/static/index.html
 WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/package.json -type f 2>/dev/null)
 
-.PHONY: run test install build web-check lint typecheck pytest bench bench-smoke clean
+.PHONY: run test install build web-check lint typecheck pytest bench bench-smoke clean lock
 
 ## make run: set up everything, migrate, start `streamfleet serve` with demo channels
 run: install build
@@ -50,6 +50,21 @@ typecheck: install
 
 pytest: install
 	$(BIN)/pytest
+
+## make lock: pin the dependencies at the versions in .venv (the ones the suite passed with),
+## with hashes, from PyPI: requirements.lock (runtime, the image installs it) and
+## requirements-dev.lock (plus the test and bench extras)
+LOCK_FLAGS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links \
+	--no-emit-index-url --index-url https://pypi.org/simple \
+	--constraint $(VENV)/constraints.txt
+lock: install
+	$(BIN)/pip freeze --exclude-editable > $(VENV)/constraints.txt
+	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" \
+		$(BIN)/pip-compile $(LOCK_FLAGS) \
+		--output-file requirements.lock pyproject.toml
+	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" \
+		$(BIN)/pip-compile $(LOCK_FLAGS) \
+		--extra test --extra bench --output-file requirements-dev.lock pyproject.toml
 
 ## make bench: 60 channels, streamfleet vs bare FFmpeg vs nginx-rtmp
 bench: install

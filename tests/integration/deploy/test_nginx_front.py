@@ -1,0 +1,357 @@
+"""Debian's nginx with the rendered template in front of a real ``streamfleet serve``.
+
+One server with one live channel (a looped UDP test clip) and one nginx on loopback
+ports serve every test here; through nginx over HTTPS they check the HLS headers
+(served from disk), the preflight, the redirect, the API, the dashboard, the WebSocket
+and TLS. ``test_playlist_fetch_p50_through_nginx_and_direct`` prints the figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import ssl
+import statistics
+import subprocess
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from streamfleet.api.dashboard import STATIC_DIR
+from tests.support.media import Feeders, channel_url
+from tests.support.nginx import (
+    TEMPLATE,
+    TEMPLATE_VARIABLES,
+    NginxFront,
+    render_template,
+    self_signed_certificate,
+)
+from tests.support.server import ServerProcess, free_port, start_server
+from tests.support.tools import require_tool
+from tests.support.waiting import wait_until
+
+ONLINE_TIMEOUT_S = 90.0
+EVENT_TIMEOUT_S = 60.0
+HTTP_TIMEOUT_S = 10.0
+FETCHES = 200
+PROBE_PATH = "/hls/no-such-channel/index.m3u8"
+
+
+@dataclass
+class Front:
+    nginx: NginxFront
+    server: ServerProcess
+    slug: str
+    channel_id: Any
+    cert: Path
+
+    @property
+    def https(self) -> str:
+        return f"https://127.0.0.1:{self.nginx.https_port}"
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.https, verify=ssl_context(self.cert), timeout=HTTP_TIMEOUT_S, **kwargs
+        )
+
+
+def ssl_context(cert: Path) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(cert))
+
+
+def front_values(data_dir: Path, upstream_port: int, cert: Path, key: Path) -> dict[str, str]:
+    values = {
+        "STREAMFLEET_API_UPSTREAM": f"127.0.0.1:{upstream_port}",
+        "STREAMFLEET_MEDIA_ROOT": str(data_dir.resolve()),
+        "NGINX_SERVER_NAME": "localhost 127.0.0.1",
+        "NGINX_HTTP_PORT": str(free_port()),
+        "NGINX_HTTPS_PORT": str(free_port()),
+        "NGINX_TLS_CERT": str(cert),
+        "NGINX_TLS_KEY": str(key),
+    }
+    assert set(values) == set(TEMPLATE_VARIABLES)
+    return values
+
+
+def nginx_in(directory: Path, data_dir: Path, upstream_port: int) -> NginxFront:
+    nginx = require_tool("nginx", "the Debian package nginx")
+    openssl = require_tool("openssl", "the Debian package openssl")
+    directory.mkdir(parents=True, exist_ok=True)
+    cert, key = self_signed_certificate(openssl, directory)
+    front = NginxFront(nginx, directory, front_values(data_dir, upstream_port, cert, key))
+    front.write()
+    return front
+
+
+def newest_segment(playlist: str) -> str | None:
+    names = [line for line in playlist.splitlines() if line and not line.startswith("#")]
+    return names[-1] if names else None
+
+
+@pytest.fixture(scope="module")
+async def front(
+    tmp_path_factory: pytest.TempPathFactory, ffmpeg_path: str, test_clip: Path
+) -> AsyncIterator[Front]:
+    feeders = Feeders(ffmpeg_path, test_clip)
+    server: ServerProcess | None = None
+    nginx: NginxFront | None = None
+    try:
+        feeder = await feeders.start()
+        server = start_server(tmp_path_factory.mktemp("serve") / "data")
+        server.wait_ready()
+        created = httpx.post(
+            f"{server.base_url}/api/v1/channels",
+            json={"name": "Front Door", "input_url": channel_url(feeder)},
+            timeout=HTTP_TIMEOUT_S,
+        )
+        assert created.status_code == 201, created.text
+        nginx = nginx_in(tmp_path_factory.mktemp("nginx"), server.data_dir, server.port)
+        checked = nginx.check()
+        assert checked.returncode == 0, checked.stderr
+        nginx.start()
+        cert = Path(nginx.values["NGINX_TLS_CERT"])
+        yield Front(nginx, server, created.json()["slug"], created.json()["id"], cert)
+    finally:
+        if nginx is not None:
+            nginx.stop()
+        if server is not None:
+            server.stop()
+        await feeders.close()
+
+
+async def live_playlist(front: Front) -> tuple[str, str]:
+    """The channel's playlist (through nginx) once it lists a segment, and that segment."""
+    url = f"/hls/{front.slug}/index.m3u8"
+
+    def listed() -> tuple[str, str] | None:
+        with front.client() as client:
+            response = client.get(url)
+        segment = newest_segment(response.text) if response.status_code == 200 else None
+        return (response.text, segment) if segment else None
+
+    return await wait_until(listed, ONLINE_TIMEOUT_S, lambda: f"a segment in {url}")
+
+
+async def next_status_event(socket_: Any, slug: str, timeout_s: float) -> dict[str, Any]:
+    """The next status envelope for ``slug``; a frame is one envelope or an array of them."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"no status event for {slug} within {timeout_s} s")
+        frame = json.loads(await asyncio.wait_for(socket_.recv(), remaining))
+        for envelope in frame if isinstance(frame, list) else [frame]:
+            if envelope["type"] == "status" and envelope["channel"] == slug:
+                return dict(envelope)
+
+
+# Without a server ---------------------------------------------------------------------------
+
+
+def test_nginx_accepts_the_rendered_template(tmp_path: Path) -> None:
+    front = nginx_in(tmp_path / "nginx", tmp_path / "data", free_port())
+    result = front.check()
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
+    assert "[warn]" not in result.stderr, result.stderr
+
+
+def test_rendering_matches_gettext_envsubst_with_a_variable_list() -> None:
+    envsubst = require_tool("envsubst", "the Debian package gettext-base")
+    values = {name: f"<{name.lower()}>" for name in TEMPLATE_VARIABLES}
+    shell_format = " ".join(f"${{{name}}}" for name in TEMPLATE_VARIABLES)
+    result = subprocess.run(
+        [envsubst, shell_format],
+        input=TEMPLATE.read_text(),
+        capture_output=True,
+        text=True,
+        env=values,
+        check=True,
+        timeout=30,
+    )
+    assert render_template(TEMPLATE.read_text(), values) == result.stdout
+
+
+# Through nginx ------------------------------------------------------------------------------
+
+
+async def test_playlists_come_from_disk_uncached_with_cors(front: Front) -> None:
+    await live_playlist(front)
+    with front.client() as client:
+        response = client.get(f"/hls/{front.slug}/index.m3u8")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/vnd.apple.mpegurl"
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.headers["access-control-allow-origin"] == "*"
+    # Only nginx sends this one: the file came from disk, not through streamfleet.
+    assert response.headers["access-control-expose-headers"] == "Content-Length,Content-Range"
+    assert response.text.startswith("#EXTM3U")
+
+
+async def test_segments_are_cached_for_an_hour_with_cors_and_not_gzipped(front: Front) -> None:
+    _, segment = await live_playlist(front)
+    with front.client() as client:
+        response = client.get(f"/hls/{front.slug}/{segment}", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "video/mp2t"
+    assert response.headers["cache-control"] == "max-age=3600"
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "content-encoding" not in response.headers
+    assert response.content[:1] == b"\x47"  # an MPEG-TS sync byte
+
+
+async def test_the_hls_preflight_is_answered_204_with_cors(front: Front) -> None:
+    with front.client() as client:
+        response = client.options(
+            f"/hls/{front.slug}/index.m3u8",
+            headers={
+                "Origin": "https://player.example",
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "Range",
+            },
+        )
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "GET" in response.headers["access-control-allow-methods"]
+    assert "Range" in response.headers["access-control-allow-headers"]
+    assert response.headers["access-control-max-age"] == "1728000"
+
+
+async def test_files_under_hls_that_are_not_media_are_not_served(front: Front) -> None:
+    (front.server.data_dir / "hls" / front.slug / "notes.txt").write_text("private")
+    with front.client() as client:
+        assert client.get(f"/hls/{front.slug}/notes.txt").status_code == 404
+        assert client.get("/hls/../streamfleet.db").status_code in (400, 404)
+        missing = client.get(PROBE_PATH)
+    assert missing.status_code == 404
+    assert missing.headers["access-control-allow-origin"] == "*"
+    assert "cache-control" not in missing.headers
+
+
+async def test_thumbnails_come_from_disk_and_revalidate_with_304(front: Front) -> None:
+    url = f"/thumbs/{front.slug}.jpg"
+
+    def made() -> httpx.Response | None:
+        with front.client() as client:
+            response = client.get(url)
+        return response if response.status_code == 200 else None
+
+    response = await wait_until(made, ONLINE_TIMEOUT_S, f"{url} through nginx")
+    assert response.headers["content-type"] == "image/jpeg"
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.content[:2] == b"\xff\xd8"
+
+    def revalidated() -> bool:
+        # A conditional GET right after a plain one: 304 unless a new thumbnail came between.
+        with front.client() as client:
+            etag = client.get(url).headers["etag"]
+            again = client.get(url, headers={"If-None-Match": etag})
+        return again.status_code == 304 and again.content == b""
+
+    await wait_until(revalidated, ONLINE_TIMEOUT_S, "a 304 for the current ETag")
+    with front.client() as client:
+        assert client.get("/thumbs/streamfleet.db").status_code == 404
+
+
+def test_plain_http_redirects_to_https_keeping_the_path(front: Front) -> None:
+    response = httpx.get(
+        f"http://127.0.0.1:{front.nginx.http_port}/api/v1/channels?limit=5",
+        follow_redirects=False,
+        timeout=HTTP_TIMEOUT_S,
+    )
+    assert response.status_code == 301
+    assert response.headers["location"] == f"{front.https}/api/v1/channels?limit=5"
+
+
+def test_the_api_is_proxied_and_its_json_gzipped(front: Front) -> None:
+    with front.client() as client:
+        response = client.get("/api/v1/channels", headers={"Accept-Encoding": "gzip"})
+        metrics = client.get("/metrics")
+    assert response.status_code == 200
+    assert [item["slug"] for item in response.json()["items"]] == [front.slug]
+    assert response.headers["content-encoding"] == "gzip"
+    assert metrics.status_code == 404
+
+
+def test_the_dashboard_index_is_proxied(front: Front) -> None:
+    with front.client() as client:
+        response = client.get("/channels/front-door")  # a client-side route
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    index = STATIC_DIR / "index.html"
+    if index.is_file():
+        assert response.text == index.read_text()
+    else:
+        assert "make build" in response.text
+
+
+def test_tls_offers_1_3_and_on_1_2_only_the_guides_ciphers(front: Front) -> None:
+    def handshake(context: ssl.SSLContext) -> tuple[str | None, str]:
+        with (
+            socket.create_connection(("127.0.0.1", front.nginx.https_port), 10) as raw,
+            context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+        ):
+            cipher = tls.cipher()
+            assert cipher is not None
+            return tls.version(), cipher[0]
+
+    assert handshake(ssl_context(front.cert))[0] == "TLSv1.3"
+    tls12 = ssl_context(front.cert)
+    tls12.maximum_version = ssl.TLSVersion.TLSv1_2
+    assert handshake(tls12) == ("TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256")
+    outside_the_list = ssl_context(front.cert)
+    outside_the_list.maximum_version = ssl.TLSVersion.TLSv1_2
+    outside_the_list.set_ciphers("ECDHE-RSA-AES256-GCM-SHA384")
+    with pytest.raises(ssl.SSLError):
+        handshake(outside_the_list)
+
+
+async def test_the_websocket_upgrade_carries_live_events(front: Front) -> None:
+    await live_playlist(front)
+    url = f"wss://127.0.0.1:{front.nginx.https_port}/api/v1/ws"
+    async with websockets.connect(url, ssl=ssl_context(front.cert)) as socket_:
+        snapshot = json.loads(await socket_.recv())
+        assert snapshot["type"] == "snapshot"
+        assert [c["slug"] for c in snapshot["data"]["channels"]] == [front.slug]
+        with front.client() as client:
+            restarted = client.post(f"/api/v1/channels/{front.channel_id}/restart")
+        assert restarted.status_code == 202, restarted.text
+
+        event = await next_status_event(socket_, front.slug, EVENT_TIMEOUT_S)
+    assert event["data"]["status"] in ("starting", "online", "offline", "stopped")
+
+
+async def test_playlist_fetch_p50_through_nginx_and_direct(
+    front: Front, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not a limit: the figures for the issue's note (printed)."""
+    await live_playlist(front)
+    path = f"/hls/{front.slug}/index.m3u8"
+
+    def p50(client: httpx.Client) -> float:
+        timings = []
+        for _ in range(FETCHES):
+            started = time.perf_counter()
+            response = client.get(path)
+            timings.append(time.perf_counter() - started)
+            assert response.status_code == 200
+        return statistics.median(timings) * 1000
+
+    with front.client() as client:
+        through_nginx = p50(client)
+    with httpx.Client(base_url=front.server.base_url, timeout=HTTP_TIMEOUT_S) as client:
+        direct = p50(client)
+    with capsys.disabled():
+        print(
+            f"\nplaylist fetch p50 over {FETCHES} fetches (keep-alive): "
+            f"nginx HTTPS {through_nginx:.2f} ms, streamfleet direct HTTP {direct:.2f} ms"
+        )
+    assert through_nginx > 0
+    assert direct > 0
