@@ -46,6 +46,7 @@ from streamfleet.engine.health import HealthMonitor
 from streamfleet.engine.log_ring import LogRing
 from streamfleet.engine.output_watch import OutputWatch, output_stall
 from streamfleet.engine.process import Child
+from streamfleet.engine.source_pacing import stall_deadline_for
 from streamfleet.engine.watchdog import Watchdog
 from streamfleet.events.envelope import Envelope, EventType
 from streamfleet.media.command import (
@@ -58,6 +59,7 @@ from streamfleet.media.command import (
 from streamfleet.media.exit_reason import ExitVerdict, classify_exit
 from streamfleet.media.hls_args import HlsLayout
 from streamfleet.media.progress import Progress, ProgressParser
+from streamfleet.media.stall_deadline import Delivery, StallDeadline
 from streamfleet.storage.hls_paths import channel_hls_dir, pid_file
 from streamfleet.storage.pid_files import PidRecord, remove_pid_file, write_pid_file
 from streamfleet.storage.segment_policy import deletes_segments
@@ -117,6 +119,8 @@ class ChannelRunner:
         self._metrics_dirty = False
         self._last_block: Progress | None = None
         self._fps_mark: tuple[float, int] | None = None
+        self._deadline = StallDeadline(Delivery.CONTINUOUS, ctx.settings.stale_timeout_s)
+        """How long media time may stand still, for this attempt's source."""
 
     @property
     def source(self) -> SourceRole:
@@ -269,8 +273,12 @@ class ChannelRunner:
         """While offline, a datagram input (UDP/RTP) waits ``offline_listen_timeout_s`` for its
         source instead of ``input_timeout_s``: listening costs nothing, and a source that comes
         back during the wait is taken at once instead of at the next backoff attempt. Loss while
-        online is still seen by the progress watchdog, not by this timeout."""
+        online is still seen by the progress watchdog, not by this timeout. An HTTP source's
+        read timeout is never shorter than its stall deadline (see ``media/stall_deadline``)."""
         options = self.ctx.options
+        timeout_s = self._deadline.input_timeout_s(options.input_timeout_s)
+        if timeout_s != options.input_timeout_s:
+            return dataclasses.replace(options, input_timeout_s=timeout_s)
         if self.status is not Status.OFFLINE:
             return options
         if scheme_of(input_url(self.channel, self.source)) not in DATAGRAM_SCHEMES:
@@ -280,6 +288,16 @@ class ChannelRunner:
 
     async def _attempt(self) -> Outcome:
         channel = self.channel
+        url = input_url(channel, self.source)
+        self._deadline = await stall_deadline_for(url, self.ctx.settings.stale_timeout_s)
+        if self._deadline.delivery is not Delivery.CONTINUOUS:
+            log.info(
+                "channel.stall_deadline",
+                channel=channel.slug,
+                delivery=self._deadline.delivery.value,
+                target_duration_s=self._deadline.target_duration_s,
+                allowance_s=self._deadline.allowance_s(),
+            )
         argv = build_args(
             channel,
             self._attempt_options(),
@@ -291,9 +309,7 @@ class ChannelRunner:
         clean_channel_output(self.output_dir, keep_segments=not deletes_segments(channel))
         watch = OutputWatch(Path(HlsLayout(self.output_dir, profile_of(channel)).watched_playlist))
         self._begin_attempt(watch)
-        self.log.append(
-            f"--- start #{self.restarts} from {redact(input_url(channel, self.source))} ---"
-        )
+        self.log.append(f"--- start #{self.restarts} from {redact(url)} ---")
         log_mark = self.log.total
         parser = self._parser = ProgressParser()
         child = await self.ctx.spawner.spawn(
@@ -355,7 +371,8 @@ class ChannelRunner:
         self._produced = False
         self._online_since = None
         self._clear_since = None
-        self.health.restart()
+        deadline = self._deadline
+        self.health.restart(deadline.speed_window_s(self.health.base.window_s), deadline.jump_s())
 
     async def _watch_child(
         self, exit_task: asyncio.Task[int], interrupt_task: asyncio.Task[Any]
@@ -369,7 +386,7 @@ class ChannelRunner:
     def _stall_deadline(self) -> float:
         settings = self.ctx.settings
         if self._last_advance is not None:
-            return self._last_advance + settings.stale_timeout_s
+            return self._last_advance + self._deadline.allowance_s()
         if self.channel.ingest_mode is IngestMode.LISTEN_SRT:
             return math.inf  # a listener waits for its publisher as long as it takes
         return self._started_at + settings.startup_timeout_s
@@ -380,7 +397,7 @@ class ChannelRunner:
             return f"no media from the source within {settings.startup_timeout_s:g} s"
         if self.channel.ingest_mode is IngestMode.LISTEN_SRT:
             return WAITING_FOR_PUBLISHER
-        return f"source silent: no progress for {settings.stale_timeout_s:g} s"
+        return f"source silent: {self._deadline.describe()}"
 
     # -- readers ------------------------------------------------------------------------
 
@@ -406,6 +423,7 @@ class ChannelRunner:
         now = self.ctx.clock()
         self._last_out_us = out_us
         self._last_advance = now
+        self._deadline.observe_advance(now)
         self.health.observe_progress(now, out_us, block.frame or 0, block.drop_frames or 0)
         if not self._produced:
             self._produced = True
