@@ -232,6 +232,7 @@ class ChannelRunner:
         )
         self.progress.begin(plan.watch, plan.deadline)
         self.log.append(f"--- start #{self.restarts} from {redact(plan.url)} ---")
+        self.log.join()  # decoder noise before the first keyframe stays out (log_ring.py)
         attempt = ChildAttempt(self.ctx, channel.slug, self.pid_path, self.output_dir, self.log)
         parser = self._parser = ProgressParser()
         switch_to: SourceRole | None = None
@@ -256,6 +257,7 @@ class ChannelRunner:
             self.pid = None
         produced = self.progress.produced
         verdict = attempt.verdict(produced, stall)
+        self.log.joined()
         rc = attempt.child.returncode if attempt.child is not None else None
         return Outcome(verdict, produced, rc, switch_to)
 
@@ -267,6 +269,7 @@ class ChannelRunner:
             self.progress.on_block(block)
 
     def _first_advance(self) -> None:
+        self.log.joined()
         self.switch.note_output()
         via = "" if self.source is SourceRole.PRIMARY else " from the backup source"
         self.transition(StatusEvent.PROGRESS_SEEN, f"segments are being written{via}")
