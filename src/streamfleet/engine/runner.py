@@ -32,6 +32,7 @@ from streamfleet.engine.backoff import Backoff
 from streamfleet.engine.backup_source import BackupSwitch
 from streamfleet.engine.channel_progress import WAITING_FOR_PUBLISHER, ChannelProgress
 from streamfleet.engine.context import RunnerContext
+from streamfleet.engine.format_change import HeldExit
 from streamfleet.engine.log_ring import LogRing
 from streamfleet.events.envelope import Envelope, EventType
 from streamfleet.media.command import SourceRole
@@ -60,6 +61,7 @@ class ChannelRunner:
         self._stop_requested = False
         self._interrupt = asyncio.Event()
         self._switch_to: SourceRole | None = None
+        self.held_exit = HeldExit()  # a format change's exit, not reported yet
         self._parser: ProgressParser | None = None
         """The running child's progress parser; ``None`` between attempts."""
 
@@ -68,8 +70,7 @@ class ChannelRunner:
         return self.switch.source
 
     @property
-    def metrics(self) -> dict[str, Any]:
-        """The current child's figures (empty once stopped)."""
+    def metrics(self) -> dict[str, Any]:  # the current child's figures (empty once stopped)
         return self.progress.metrics
 
     # -- status ------------------------------------------------------------------------
@@ -79,22 +80,13 @@ class ChannelRunner:
         the status) when the table has no row for it here."""
         previous = self.status
         try:
+            at, worker = self.ctx.now_utc(), self.ctx.settings.worker_name
             self.status, change = transition(
-                self.channel.id,
-                previous,
-                event,
-                at=self.ctx.now_utc(),
-                reason=reason,
-                worker=self.ctx.settings.worker_name,
+                self.channel.id, previous, event, at=at, reason=reason, worker=worker
             )
         except IllegalTransition:
-            log.info(
-                "channel.transition_refused",
-                channel=self.channel.slug,
-                status=previous.value,
-                status_event=event.value,
-                reason=reason,
-            )
+            slug, status, fact = self.channel.slug, previous.value, event.value
+            log.info("channel.transition_refused", channel=slug, status=status, status_event=fact)
             return False
         self.since = change.at
         self.reason = reason
@@ -189,6 +181,10 @@ class ChannelRunner:
             self.transition(StatusEvent.CONFIG_REJECTED, verdict.reason)
             return None
         now = self.ctx.clock()
+        if self.held_exit.held_for(outcome.produced, verdict.reason, now):
+            self.log.append("--- the source changed format: restarting at once ---")
+            log.info("channel.format_changed", channel=self.channel.slug, reason=verdict.reason)
+            return 0.0
         listening = self.channel.ingest_mode is IngestMode.LISTEN_SRT
         reason = WAITING_FOR_PUBLISHER if listening else verdict.reason
         self.transition(StatusEvent.PROCESS_EXITED, reason)
@@ -271,6 +267,8 @@ class ChannelRunner:
     def _first_advance(self) -> None:
         self.log.joined()
         self.switch.note_output()
+        if self.held_exit.release() and self.status is not Status.OFFLINE:
+            return  # back in the new format: no status change
         via = "" if self.source is SourceRole.PRIMARY else " from the backup source"
         self.transition(StatusEvent.PROGRESS_SEEN, f"segments are being written{via}")
 
@@ -279,6 +277,9 @@ class ChannelRunner:
         listening = self.channel.ingest_mode is IngestMode.LISTEN_SRT
         segment_s = self.channel.hls.segment_seconds or self.ctx.settings.hls_segment_seconds
         seen = self.progress.tick(now, self.status, listening, segment_s)
+        held = self.held_exit.due(now)
+        if held is not None:
+            self.transition(StatusEvent.PROCESS_EXITED, held)
         if seen.event is not None:
             self.transition(*seen.event)
         if seen.healthy_for >= self.ctx.settings.backoff_reset_after_s:

@@ -72,6 +72,5 @@ def test_an_event_without_a_row_changes_nothing_records_nothing_and_is_logged(
             "channel": "news",
             "status": start.value,
             "status_event": event.value,
-            "reason": "ignored",
         }
     ]
