@@ -22,6 +22,7 @@ from streamfleet.media.stall_deadline import (
     StallDeadline,
     delivery_of,
     is_playlist,
+    is_stream_type,
     target_duration_of,
 )
 
@@ -63,6 +64,8 @@ async def _read(url: str, timeout_s: float, max_bytes: int) -> SourceHead | None
             log.info("engine.source_head_unread", url=redact(url), http=response.status_code)
             return None
         content_type = response.headers.get("content-type")
+        if is_stream_type(content_type):
+            return SourceHead("", content_type)  # no need to wait for a stream's first bytes
         body = bytearray()
         async for chunk in response.aiter_bytes():
             body += chunk

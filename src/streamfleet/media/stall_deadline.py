@@ -87,6 +87,12 @@ def is_playlist(head: str, content_type: str | None = None) -> bool:
     return head.lstrip("\ufeff").startswith("#EXTM3U") or media_type in PLAYLIST_CONTENT_TYPES
 
 
+def is_stream_type(content_type: str | None) -> bool:
+    """A content type that is media, never a playlist (``video/mp2t``, ``video/*``)."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    return media_type.startswith("video/") or media_type == "audio/mp2t"
+
+
 def target_duration_of(text: str) -> float | None:
     """A media playlist's ``#EXT-X-TARGETDURATION`` within the bounds, else ``None``."""
     summary = summarize(text.lstrip("\ufeff"))

@@ -15,6 +15,7 @@ from streamfleet.media.stall_deadline import (
     StallDeadline,
     delivery_of,
     is_playlist,
+    is_stream_type,
     target_duration_of,
 )
 
@@ -149,3 +150,20 @@ def test_a_learnt_deadline_is_longer_than_every_recent_gap_it_allows(gaps: list[
         at += gap
         deadline.observe_advance(at)
     assert deadline.allowance_s() > max(gaps[-20:])
+
+
+@pytest.mark.parametrize(
+    ("content_type", "stream"),
+    [
+        ("video/mp2t", True),
+        ("Video/MP2T; charset=binary", True),
+        ("audio/mp2t", True),
+        ("application/vnd.apple.mpegurl", False),
+        ("application/octet-stream", False),  # may be a playlist: its first bytes tell
+        (None, False),
+    ],
+)
+def test_a_media_content_type_is_a_stream_without_reading_its_body(
+    content_type: str | None, stream: bool
+) -> None:
+    assert is_stream_type(content_type) is stream
