@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import statistics
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,17 +34,27 @@ class HealthThresholds:
 
 
 class HealthMonitor:
-    __slots__ = ("_bitrates", "_latest_bitrate", "_samples", "t")
+    __slots__ = ("_bitrates", "_latest_bitrate", "_samples", "base", "jump_s", "t")
 
     def __init__(self, thresholds: HealthThresholds | None = None) -> None:
-        self.t = thresholds or HealthThresholds()
+        self.base = thresholds or HealthThresholds()
+        self.t = self.base
+        self.jump_s = 0.0
+        """How far apart the source's media may arrive (0: continuously)."""
         self._samples: deque[tuple[float, int, int, int]] = deque()
         self._bitrates: deque[float] = deque(maxlen=self.t.bitrate_history)
         self._latest_bitrate: float | None = None
 
-    def restart(self) -> None:
-        """A new child: its media clock starts again, so the speed window starts again."""
+    def restart(self, window_s: float | None = None, jump_s: float = 0.0) -> None:
+        """A new child: its media clock starts again, so the speed window starts again.
+
+        A source whose media arrives in jumps up to ``jump_s`` apart (HLS segments, HTTP
+        bursts) is judged over ``window_s`` (longer than the usual window), between the
+        samples least behind real time at either end of it (see ``window_speed``)."""
         self._samples.clear()
+        window = self.base.window_s if window_s is None else max(window_s, self.base.window_s)
+        self.t = replace(self.base, window_s=window)
+        self.jump_s = jump_s
 
     def observe_progress(self, now: float, out_time_us: int, frames: int, drops: int) -> None:
         samples = self._samples
@@ -59,15 +69,26 @@ class HealthMonitor:
         self._latest_bitrate = bitrate_kbps
 
     def window_speed(self) -> float | None:
-        """Media seconds per wall second over the window (``None`` until it spans it)."""
-        if len(self._samples) < 2:
+        """Media seconds per wall second over the window (``None`` until it spans it).
+
+        With media arriving in jumps, a sample may be taken half-way through one (a segment
+        read while the progress block was written) and sit up to a jump behind the others:
+        the speed is then measured between the sample least behind real time in the first
+        ``jump_s`` of the window and the one least behind in its last ``jump_s``, both taken
+        right after a whole jump."""
+        samples = self._samples
+        if len(samples) < 2:
             return None
-        t0, out0, _, _ = self._samples[0]
-        t1, out1, _, _ = self._samples[-1]
-        span = t1 - t0
-        if span < self.t.window_s * 0.9:
+        first, last = samples[0], samples[-1]
+        if last[0] - first[0] < self.t.window_s * 0.9:
             return None
-        return (out1 - out0) / 1_000_000 / span
+        if self.jump_s > 0:
+            first = min((s for s in samples if s[0] <= first[0] + self.jump_s), key=_lag)
+            last = min((s for s in samples if s[0] >= last[0] - self.jump_s), key=_lag)
+        span = last[0] - first[0]
+        if span <= 0:
+            return None
+        return (last[1] - first[1]) / 1_000_000 / span
 
     def problem(self) -> str | None:
         """Why the channel is degraded right now, or ``None``."""
@@ -85,3 +106,8 @@ class HealthMonitor:
             if self._latest_bitrate < self.t.bitrate_floor_ratio * normal:
                 return f"bitrate {self._latest_bitrate:.0f} kb/s far below its usual {normal:.0f}"
         return None
+
+
+def _lag(sample: tuple[float, int, int, int]) -> float:
+    """How far the sample's media time is behind the clock (plus a constant)."""
+    return sample[0] - sample[1] / 1_000_000

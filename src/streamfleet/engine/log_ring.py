@@ -1,11 +1,18 @@
-"""The last stderr lines of a channel's FFmpeg, kept across restarts (``GET …/log``)."""
+"""The last stderr lines of a channel's FFmpeg, kept across restarts (``GET …/log``).
+
+While ``joining`` (from a child's start until its media time first advances)
+the decoder noise of joining a stream between two keyframes
+(``media.log_lines.is_join_noise``) is counted, not kept: it reaches neither
+the operator's log tail nor an exit reason. ``joined()`` ends that and adds one
+line saying how many were hidden; any such line after it is kept.
+"""
 
 from __future__ import annotations
 
 from collections import deque
 from typing import Final
 
-from streamfleet.media.log_lines import decode_lines, redact_line
+from streamfleet.media.log_lines import decode_lines, is_join_noise, redact_line
 
 LOG_LINES: Final = 200
 MAX_PARTIAL_BYTES: Final = 8192
@@ -14,7 +21,7 @@ MAX_PARTIAL_BYTES: Final = 8192
 class LogRing:
     """A ring of redacted text lines; feed it raw stderr chunks of any size."""
 
-    __slots__ = ("_lines", "_partial", "_secrets", "total")
+    __slots__ = ("_lines", "_partial", "_secrets", "hidden", "joining", "total")
 
     def __init__(self, size: int = LOG_LINES, secrets: tuple[str, ...] = ()) -> None:
         self._lines: deque[str] = deque(maxlen=size)
@@ -22,6 +29,25 @@ class LogRing:
         self._secrets = secrets
         self.total = 0
         """Lines ever added: a mark for ``since()``."""
+        self.joining = False
+        """Hide join noise (a child started and has not produced yet)."""
+        self.hidden = 0
+        """Join-noise lines hidden since ``joining`` was set."""
+
+    def join(self) -> None:
+        """A child starts: hide its join noise until ``joined()``."""
+        self.joining = True
+        self.hidden = 0
+
+    def joined(self) -> None:
+        """The child's media time advanced: from now on every line is kept."""
+        if self.joining and self.hidden:
+            self.append(
+                f"--- {self.hidden} decoder messages before the first keyframe hidden"
+                " (joined the stream between two keyframes) ---"
+            )
+        self.joining = False
+        self.hidden = 0
 
     def set_secrets(self, secrets: tuple[str, ...]) -> None:
         self._secrets = secrets
@@ -39,6 +65,10 @@ class LogRing:
         return lines
 
     def _add(self, lines: list[str]) -> None:
+        if self.joining:
+            kept = [line for line in lines if not is_join_noise(line)]
+            self.hidden += len(lines) - len(kept)
+            lines = kept
         self._lines.extend(lines)
         self.total += len(lines)
 

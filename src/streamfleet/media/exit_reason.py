@@ -55,6 +55,19 @@ _IGNORED: Final[tuple[str, ...]] = (
 )
 
 
+FORMAT_CHANGE_MARKERS: Final[tuple[str, ...]] = (
+    "Invalid data found when processing input",
+    "corrupt input packet",
+)
+"""How FFmpeg's demuxer (with ``-xerror``) stops at the first packet of a source whose format
+changed (measured: a UDP source switching from 640x360 to 1280x720 on the same port)."""
+
+
+def is_format_change(reason: str) -> bool:
+    """Whether an exit reason is the demuxer refusing data it did not expect."""
+    return any(marker in reason for marker in FORMAT_CHANGE_MARKERS)
+
+
 @dataclass(frozen=True, slots=True)
 class ExitVerdict:
     retryable: bool

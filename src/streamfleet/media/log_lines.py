@@ -1,4 +1,18 @@
-"""FFmpeg stderr lines made safe to keep and show: every URL redacted, known secrets masked."""
+"""FFmpeg stderr lines made safe to keep and show: every URL redacted, known secrets masked;
+and which lines are the noise of joining a stream between two keyframes.
+
+Joining mid-GOP: FFmpeg's stream-info probe decodes the first video packets to
+learn the stream's parameters; before the first keyframe (and its SPS/PPS) the
+H.264/HEVC decoder refuses every slice, a few lines per frame, e.g.::
+
+    [h264 @ 0x55db89730d80] [error] non-existing PPS 0 referenced
+    [h264 @ 0x55db89730d80] [error] decode_slice_header error
+    [h264 @ 0x55db89730d80] [error] no frame!
+
+They say nothing about the source (it is fine from its next keyframe on).
+``is_join_noise()`` recognises them; the log ring hides them until the child's
+media time first advances, and after that shows them like any other line.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +39,28 @@ def redact_line(line: str, secrets: tuple[str, ...] = ()) -> str:
 def decode_lines(chunk: bytes) -> list[str]:
     """Complete lines of a stderr chunk as text (FFmpeg may print bytes that are not UTF-8)."""
     return [line.rstrip("\r") for line in chunk.decode("utf-8", "replace").split("\n") if line]
+
+
+JOIN_NOISE_CODECS: Final = frozenset({"h264", "hevc"})
+_JOIN_NOISE_RE: Final = re.compile(
+    r"^(?:non-existing [SP]PS \d+ referenced(?: in buffering period)?"
+    r"|decode_slice_header error"
+    r"|no frame!"
+    r"|[SP]PS id out of range: \d+"
+    r"|PPS id out of range: \d+"
+    r"|Error parsing NAL unit #\d+\."
+    r"|Could not find ref with POC -?\d+"
+    r"|Skipping invalid undecodable NALU: \d+)$"
+)
+_CONTEXT_RE: Final = re.compile(r"^\[(\w+) @ 0x[0-9a-f]+\] ")
+
+
+def is_join_noise(line: str) -> bool:
+    """A video decoder's complaint about the packets before the first keyframe (see above)."""
+    context = _CONTEXT_RE.match(line)
+    if context is None or context.group(1) not in JOIN_NOISE_CODECS:
+        return False
+    return _JOIN_NOISE_RE.match(message_of(line)) is not None
 
 
 def level_of(line: str) -> str | None:

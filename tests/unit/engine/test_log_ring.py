@@ -45,3 +45,37 @@ def test_bytes_that_are_not_utf8_do_not_break_the_ring() -> None:
     ring = LogRing()
     ring.feed(b"caf\xe9\n")
     assert ring.tail() == ["caf\ufffd"]
+
+
+MID_GOP_START = (
+    b"[h264 @ 0x55db89730d80] [error] non-existing PPS 0 referenced\n"
+    b"[h264 @ 0x55db89730d80] [error] non-existing PPS 0 referenced\n"
+    b"[h264 @ 0x55db89730d80] [error] no frame!\n"
+    b"[h264 @ 0x55db89730d80] [error] concealing 12 DC, 12 AC, 12 MV errors in P frame\n"
+    b"[mpegts @ 0x55db8971a2c0] [warning] Packet corrupt (stream = 0, dts = 1260000).\n"
+)
+
+
+def test_join_noise_is_hidden_until_the_child_produces_and_counted_once() -> None:
+    """A child joining mid-GOP: its probe's complaints stay out, real errors stay in."""
+    ring = LogRing()
+    ring.append("--- start #0 ---")
+    mark = ring.total
+    ring.join()
+    ring.feed(MID_GOP_START)
+    assert ring.since(mark) == [
+        "[h264 @ 0x55db89730d80] [error] concealing 12 DC, 12 AC, 12 MV errors in P frame",
+        "[mpegts @ 0x55db8971a2c0] [warning] Packet corrupt (stream = 0, dts = 1260000).",
+    ]
+    ring.joined()
+    assert ring.tail()[-1].startswith("--- 3 decoder messages before the first keyframe hidden")
+    ring.feed(b"[h264 @ 0x55db89730d80] [error] no frame!\n")
+    assert ring.tail()[-1] == "[h264 @ 0x55db89730d80] [error] no frame!"
+
+
+def test_without_join_every_line_is_kept() -> None:
+    ring = LogRing()
+    ring.feed(MID_GOP_START)
+    assert len(ring.tail()) == 5
+    ring.joined()
+    assert len(ring.tail()) == 5

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from streamfleet.config import Settings
 from streamfleet.domain.channel import Channel
@@ -55,11 +56,21 @@ async def test_every_allowed_transition_is_recorded_and_published(
     ("start", "event"),
     [(s, e) for s in Status for e in StatusEvent if (s, e) not in TRANSITIONS],
 )
-def test_an_event_without_a_row_changes_nothing_and_records_nothing(
+def test_an_event_without_a_row_changes_nothing_records_nothing_and_is_logged(
     tmp_path: Path, start: Status, event: StatusEvent
 ) -> None:
     runner, recorded, _ = make_runner(tmp_path)
     runner.status = start
-    assert not runner.transition(event, "ignored")
+    with capture_logs() as logs:
+        assert not runner.transition(event, "ignored")
     assert runner.status is start
     assert recorded == []
+    assert logs == [
+        {
+            "event": "channel.transition_refused",
+            "log_level": "info",
+            "channel": "news",
+            "status": start.value,
+            "status_event": event.value,
+        }
+    ]
