@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from streamfleet.domain.status import Status
 from streamfleet.engine.builder import build_engine
 from tests.integration.alerts.conftest import status_envelope
 from tests.support.server import ApiClient, api_client_for, settings_for_test
@@ -104,7 +105,7 @@ async def test_channel_metrics_are_one_hot_by_status_and_follow_the_recorded_sta
 ) -> None:
     samples = exported((await metrics_api.get("/metrics")).text)
     news_status = [s for s in samples["streamfleet_channel_status"] if 'channel="news"' in s]
-    assert len(news_status) == 6
+    assert len(news_status) == len(Status)
     assert [s for s in news_status if s.endswith(" 1.0")] == [
         'streamfleet_channel_status{channel="news",status="stopped"} 1.0'
     ]
