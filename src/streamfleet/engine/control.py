@@ -53,3 +53,7 @@ class EngineControl(Protocol):
 
     def media_info(self, slug: str) -> dict[str, Any] | None:
         """What the channel's segments carry (codecs, resolution, …), ``None`` until read."""
+
+    async def set_visible_tiles(self, client_id: str, slugs: frozenset[str]) -> None:
+        """The dashboard connection ``client_id`` has these channels' tiles on screen (an
+        empty set: none, or it has gone). Only channels someone shows get thumbnails."""

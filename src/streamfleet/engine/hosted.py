@@ -93,3 +93,6 @@ class HostedEngine:
     def media_info(self, slug: str) -> dict[str, Any] | None:
         info = self.thumbnailer.media_info(slug)
         return info.to_dict() if info is not None else None
+
+    async def set_visible_tiles(self, client_id: str, slugs: frozenset[str]) -> None:
+        self.thumbnailer.set_visible(client_id, slugs)

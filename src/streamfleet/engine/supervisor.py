@@ -210,6 +210,9 @@ class Supervisor:
         runner = self._runners.get(channel_id)
         return runner.log.tail() if runner is not None else []
 
+    async def set_visible_tiles(self, client_id: str, slugs: frozenset[str]) -> None:
+        """The bare supervisor makes no thumbnails; ``HostedEngine`` adds the thumbnailer."""
+
     # -- internals ------------------------------------------------------------------------
 
     def _runner_for(self, channel: Channel) -> ChannelRunner:

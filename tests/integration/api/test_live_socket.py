@@ -18,7 +18,8 @@ from websockets.exceptions import ConnectionClosed
 
 from streamfleet.api.live_hub import LiveHub
 from streamfleet.api.routes.live import live_hub
-from streamfleet.engine.thumbnailer import Thumbnailer
+from streamfleet.domain.channel import Channel
+from streamfleet.engine.hosted import HostedEngine
 from streamfleet.events.envelope import Envelope, EventType
 from tests.support.live_server import LiveServer, serve_streamfleet
 from tests.support.server import settings_for_test
@@ -241,15 +242,50 @@ async def test_200_concurrent_clients_all_receive_the_same_status_change(
     assert p99 < 10.0
 
 
-async def test_open_sockets_count_as_watchers_of_the_thumbnail_wall(server: LiveServer) -> None:
-    """Each socket adds a watcher while it is open."""
-    thumbnailer = Thumbnailer(server.app.state.settings, server.bus)
-    server.app.state.thumbnailer = thumbnailer
-    async with connect(server.ws_url) as first, connect(server.ws_url) as second:
-        await receive(first)
-        await receive(second)
-        assert thumbnailer.watchers == 2
-    await eventually(lambda: thumbnailer.watchers == 0, 5, "watchers back to 0")
+async def test_the_tiles_a_socket_shows_reach_the_engine_until_it_closes(
+    server: LiveServer,
+) -> None:
+    """``{"type": "visible"}`` sets the client's tiles on screen (the union over clients gets
+    thumbnails); a closed socket shows nothing any more."""
+    settings = server.app.state.settings
+
+    async def no_channels() -> list[Channel]:
+        return []
+
+    engine = HostedEngine(settings, server.bus, None, load_channels=no_channels)
+    await engine.start()
+    server.app.state.engine = engine
+    try:
+        async with connect(server.ws_url) as first, connect(server.ws_url) as second:
+            await receive(first)
+            await receive(second)
+            await first.send(json.dumps({"type": "visible", "channels": ["news", "sport"]}))
+            await second.send(json.dumps({"type": "visible", "channels": ["sport", "movies"]}))
+            await eventually(
+                lambda: engine.thumbnailer.visible == {"news", "sport", "movies"}, 5, "the union"
+            )
+            await first.send(json.dumps({"type": "visible", "channels": []}))
+            await eventually(
+                lambda: engine.thumbnailer.visible == {"sport", "movies"}, 5, "first hid its tiles"
+            )
+        await eventually(lambda: engine.thumbnailer.visible == frozenset(), 5, "nothing shown")
+    finally:
+        server.app.state.engine = None
+        await engine.stop()
+
+
+async def test_a_visible_message_with_a_bad_slug_closes_the_socket_naming_the_field(
+    server: LiveServer,
+) -> None:
+    """The list is checked like a subscription's: slugs only, a bounded number."""
+    async with connect(server.ws_url) as ws:
+        await receive(ws)
+        await ws.send(json.dumps({"type": "visible", "channels": ["ok", "../etc"]}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await receive(ws, timeout_s=5.0)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1008
+    assert "channels.1" in closed.value.rcvd.reason
 
 
 async def test_a_dead_connection_is_closed_by_the_server_pings(tmp_path: Path) -> None:

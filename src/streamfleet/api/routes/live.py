@@ -6,7 +6,9 @@ per channel per second. A WebSocket frame is one envelope, except the metrics
 flush: one frame holding a JSON array of the client's metrics envelopes. SSE
 sends every envelope, metrics included, as its own frame. ``?channels=a,b``
 limits delivery to those channels; on the WebSocket, ``{"type": "subscribe",
-"channels": [...]}`` changes that later. A client that does not read is
+"channels": [...]}`` changes that later, and ``{"type": "visible", "channels": [...]}``
+tells the engine which channels' tiles the client has on screen (only those get
+thumbnails; ``EngineControl.set_visible_tiles``). A client that does not read is
 dropped (WebSocket close code 1013); the server's WebSocket pings (uvicorn's
 ``ws_ping_interval``) close dead connections. Open until accounts exist.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, Final
 
@@ -31,7 +34,7 @@ from streamfleet.api.live_feed import (
 )
 from streamfleet.api.live_hub import LiveClient, LiveHub
 from streamfleet.domain.errors import InvalidInput, StreamfleetError
-from streamfleet.engine.thumbnailer import Thumbnailer
+from streamfleet.engine.control import EngineControl
 from streamfleet.events.envelope import Envelope, EventType
 
 log = structlog.get_logger()
@@ -61,13 +64,9 @@ def live_hub(app: FastAPI) -> LiveHub:
     return hub
 
 
-def _thumbnailer(app: Any) -> Thumbnailer | None:
-    """``app.state.thumbnailer``, else the engine's ``thumbnailer`` (``None`` without either)."""
-    for holder in (app.state, getattr(app.state, "engine", None)):
-        thumbnailer = getattr(holder, "thumbnailer", None)
-        if isinstance(thumbnailer, Thumbnailer):
-            return thumbnailer
-    return None
+def _engine(app: Any) -> EngineControl | None:
+    engine: EngineControl | None = getattr(app.state, "engine", None)
+    return engine
 
 
 async def snapshot_envelope(app: Any, channels: ChannelFilter) -> Envelope:
@@ -115,22 +114,21 @@ async def live_socket(websocket: WebSocket, channels: str | None = None) -> None
     await websocket.accept()
     # Before the snapshot: nothing published after it is lost. Metrics come as one array a tick.
     client = hub.connect(wanted, batches=True)
-    thumbnailer = _thumbnailer(app)
-    if thumbnailer is not None:
-        thumbnailer.watchers += 1
+    client_id = uuid.uuid4().hex
     try:
-        close = await _serve(websocket, hub, client, wanted)
+        close = await _serve(websocket, hub, client, wanted, client_id)
     finally:
         hub.disconnect(client)
-        if thumbnailer is not None:
-            thumbnailer.watchers -= 1
+        engine = _engine(app)
+        if engine is not None:
+            await engine.set_visible_tiles(client_id, frozenset())
     if close is not None:
         with contextlib.suppress(TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
             await asyncio.wait_for(websocket.close(code=close[0], reason=close[1]), CLOSE_TIMEOUT_S)
 
 
 async def _serve(
-    websocket: WebSocket, hub: LiveHub, client: LiveClient, wanted: ChannelFilter
+    websocket: WebSocket, hub: LiveHub, client: LiveClient, wanted: ChannelFilter, client_id: str
 ) -> tuple[int, str] | None:
     """Run the connection; the close code and reason to send, or ``None`` if the peer left."""
     try:
@@ -141,7 +139,7 @@ async def _serve(
     if not await _send(websocket, hub, client, snapshot.to_json()):
         return _close_for(client)
     sender = asyncio.create_task(_send_queued(websocket, hub, client))
-    receiver = asyncio.create_task(_receive(websocket, client))
+    receiver = asyncio.create_task(_receive(websocket, client, client_id))
     done, pending = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()
@@ -176,7 +174,7 @@ async def _send_queued(websocket: WebSocket, hub: LiveHub, client: LiveClient) -
             return
 
 
-async def _receive(websocket: WebSocket, client: LiveClient) -> str | None:
+async def _receive(websocket: WebSocket, client: LiveClient, client_id: str) -> str | None:
     """Read client messages until the peer leaves (``None``) or breaks the protocol (reason)."""
     while True:
         message = await websocket.receive()
@@ -191,6 +189,10 @@ async def _receive(websocket: WebSocket, client: LiveClient) -> str | None:
             return exc.detail[:120]
         if kind == "subscribe":
             client.channels = payload
+        elif kind == "visible":
+            engine = _engine(websocket.app)
+            if engine is not None:
+                await engine.set_visible_tiles(client_id, payload)
 
 
 # Server-Sent Events ------------------------------------------------------------------
