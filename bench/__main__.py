@@ -9,12 +9,15 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bench.capacity import CapacityPlan, ladder, now_iso, run_capacity, write_capacity_report
 from bench.machine import REPO_ROOT
 from bench.options import BenchOptions, parse_contenders
 from bench.progress import RunProgress
 from bench.report import write_report
 from bench.results import STREAMFLEET
 from bench.runner import planned_seconds, run_bench
+
+DEFAULT_PLAN = CapacityPlan()
 
 
 def _positive_int(text: str) -> int:
@@ -83,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", action="store_true", help="py-spy profile of streamfleet serve (window)"
     )
     parser.add_argument(
+        "--capacity",
+        action="store_true",
+        help="raise N per contender until a playlist falls behind real time, a channel leaves "
+        "online or detection p95 passes 2 s; report the largest N that held",
+    )
+    parser.add_argument("--capacity-start", type=_positive_int, default=DEFAULT_PLAN.start)
+    parser.add_argument("--capacity-step", type=_positive_int, default=DEFAULT_PLAN.step)
+    parser.add_argument("--capacity-max", type=_positive_int, default=DEFAULT_PLAN.maximum)
+    parser.add_argument(
         "--streamfleet-command",
         metavar="PATH",
         help="the streamfleet executable to measure (default: this virtual environment's)",
@@ -111,9 +123,26 @@ def options_from(args: argparse.Namespace) -> BenchOptions:
     )
 
 
+def capacity_main(args: argparse.Namespace, options: BenchOptions, console: Console) -> int:
+    plan = CapacityPlan(args.capacity_start, args.capacity_step, args.capacity_max)
+    trials = len(ladder(plan)) * len(options.contenders)
+    started_at = now_iso()
+    with RunProgress(planned_seconds(options) * trials, console) as progress:
+        found = asyncio.run(run_capacity(options, plan, progress))
+        progress.finish()
+    paths = write_capacity_report(found, plan, options.out_dir, started_at)
+    print(paths["md"].read_text())
+    for kind, path in paths.items():
+        print(f"{kind}: {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    options = options_from(build_parser().parse_args(argv))
+    args = build_parser().parse_args(argv)
+    options = options_from(args)
     console = Console(stderr=True)
+    if args.capacity:
+        return capacity_main(args, options, console)
     with RunProgress(planned_seconds(options), console) as progress:
         result = asyncio.run(run_bench(options, progress))
         progress.finish()

@@ -128,3 +128,12 @@ def moved_between(
 
 def read_all(paths: Mapping[str, Path]) -> dict[str, str | None]:
     return {name: read_playlist(path) for name, path in paths.items()}
+
+
+def segments_added(before: PlaylistState | None, after: PlaylistState | None) -> int:
+    """How many segments a playlist gained between two states (by media sequence)."""
+    if before is None or after is None:
+        return 0
+    return max(
+        0, (after.media_sequence + after.segments) - (before.media_sequence + before.segments)
+    )

@@ -87,6 +87,9 @@ class ContenderResult:
     """From start until every playlist had moved on to a second segment."""
     channels_advancing: int = 0
     channels_advancing_in_window: int = 0
+    slowest_realtime_ratio: float | None = None
+    """The slowest playlist's media added in the window (segments x their nominal length)
+    divided by the window: below 1 it fell behind real time (quantised to one segment)."""
     streamfleet: StreamfleetFigures | None = None
 
     @property

@@ -30,7 +30,7 @@ from bench.contenders.streamfleet import Streamfleet
 from bench.feeders import FeederSet
 from bench.machine import machine_info, versions
 from bench.options import BenchOptions
-from bench.playlists import PlaylistTracker, moved_between, read_all
+from bench.playlists import PlaylistTracker, moved_between, read_all, segments_added
 from bench.procstat import TreeCpuMeter, tree_pss_mib
 from bench.progress import RunProgress
 from bench.results import BARE, NGINX, STREAMFLEET, BenchResult, ContenderResult
@@ -199,7 +199,15 @@ async def _steady_window(
     result.pss_mib = round(pss_mib, 2)
     result.pss_mib_per_channel = round(pss_mib / n, 3)
     result.processes = processes
-    result.channels_advancing_in_window = len(moved_between(before, tracker.latest_states()))
+    after = tracker.latest_states()
+    result.channels_advancing_in_window = len(moved_between(before, after))
+    if after and result.window_s:
+        result.slowest_realtime_ratio = round(
+            min(segments_added(before.get(n), a) for n, a in after.items())
+            * contender.segment_seconds
+            / result.window_s,
+            3,
+        )
     await contender.window_ended(cpu_s, result)
 
 

@@ -97,15 +97,12 @@ def _channels(server: ServerProcess) -> list[dict[str, Any]]:
     return items
 
 
-def live_with_thumbnails(server: ServerProcess, count: int) -> list[dict[str, Any]] | None:
-    """Every channel online with a thumbnail written, or ``None`` (for ``wait_until``)."""
+def all_online(server: ServerProcess, count: int) -> list[dict[str, Any]] | None:
+    """Every channel online, or ``None`` (for ``wait_until``). Thumbnails come once a page
+    shows the tiles: the server makes them only for tiles on screen."""
     items = _channels(server)
     if len(items) != count or any(c["state"]["status"] != "online" for c in items):
         return None
-    for item in items:
-        thumb = httpx.get(f"{server.base_url}{item['urls']['thumbnail']}", timeout=5)
-        if thumb.status_code != 200:
-            return None
     return items
 
 
@@ -116,7 +113,7 @@ async def wall(
     test_clip: Path,
     dashboard_built: None,
 ) -> AsyncIterator[Wall]:
-    """A server with 20 online channels (tags news/sport/movies), each with a thumbnail."""
+    """A server with 20 online channels (tags news/sport/movies), thumbnails every 5 s."""
     feeders = Feeders(ffmpeg_path, test_clip)
     server = start_server(tmp_path_factory.mktemp("wall"))
     try:
@@ -136,10 +133,10 @@ async def wall(
                 )
                 assert created.status_code == 201, created.text
         items = await wait_until(
-            lambda: live_with_thumbnails(server, WALL_CHANNELS),
+            lambda: all_online(server, WALL_CHANNELS),
             ONLINE_TIMEOUT_S,
             lambda: (
-                f"{WALL_CHANNELS} channels online with thumbnails: "
+                f"{WALL_CHANNELS} channels online: "
                 f"{[(c['slug'], c['state']['status']) for c in _channels(server)]}"
             ),
             interval_s=1.0,

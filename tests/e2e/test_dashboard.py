@@ -229,6 +229,48 @@ async def test_tiles_do_not_move_when_new_thumbnails_arrive(page: Page, wall: Wa
     assert await page.evaluate("() => window.__thumbShifts") == []
 
 
+PICTURE_AGES_JS: Final = r"""
+    () => [...document.querySelectorAll('a.tile')].filter((tile) => {
+        const box = tile.getBoundingClientRect();
+        return box.bottom > 0 && box.top < window.innerHeight;
+    }).map((tile) => {
+        const text = tile.querySelector('.age').textContent.trim();
+        const m = text.match(/^(?:(\d+)m )?(\d+)s$/);
+        return [tile.dataset.slug, m ? Number(m[1] || 0) * 60 + Number(m[2]) : null];
+    })
+"""
+"""``[slug, age in seconds or null]`` of the age label of every tile on screen."""
+
+RENEWALS_JS: Final = r"""
+    () => {
+        const seen = window.__ages || (window.__ages = {});
+        const renewed = window.__renewed || (window.__renewed = {});
+        const ages = (__PICTURE_AGES__)();
+        for (const [slug, age] of ages) {
+            if (age !== null && seen[slug] !== undefined && age < seen[slug]) {
+                renewed[slug] = (renewed[slug] || 0) + 1;
+            }
+            if (age !== null) seen[slug] = age;
+        }
+        return ages.length > 0 && ages.every(([slug]) => (renewed[slug] || 0) >= 2);
+    }
+""".replace("__PICTURE_AGES__", PICTURE_AGES_JS)
+"""True once the label of every tile on screen went back down twice (two new pictures)."""
+
+
+async def test_each_tiles_age_label_shows_the_age_of_the_picture_on_screen(
+    page: Page, wall: Wall
+) -> None:
+    """Pictures every 5 s: each label goes back down when its picture is renewed, and after two
+    renewals none reads more than two intervals. (It used to count from the first picture:
+    "1m 11s" after 70 s, and it never went down.)"""
+    await page.goto(wall.url("/?sort=name"))
+    await page.wait_for_function(RENEWALS_JS, timeout=60_000, polling=200)
+    ages = dict(await page.evaluate(PICTURE_AGES_JS))
+    assert ages, "no tile on screen"
+    assert all(age is not None and age <= 10 for age in ages.values()), ages
+
+
 async def test_sixty_compact_tiles_fit_full_hd_and_narrow_screens_never_scroll_sideways(
     page: Page, streamfleet_server: ServerProcess, artifacts: Path
 ) -> None:

@@ -104,6 +104,33 @@ describe('channels store', () => {
     expect(store.channels).toHaveLength(1)
   })
 
+  it('knows when each recent picture was taken, and not for a picture from the snapshot', () => {
+    const store = useChannelsStore()
+    store.applyEnvelopes([snapshot(makeChannel({ slug: 'a' }))])
+    const fromSnapshot = store.thumbnailOf('a')
+    expect(store.pictureTakenAt('a', fromSnapshot)).toBeNull()
+    for (const t of [1000, 1010, 1020, 1030]) {
+      store.applyEnvelopes([
+        { type: 'thumbnail', channel: 'a', ts: t, data: { url: `/thumbs/a.jpg?v=${t}`, taken_at: t } },
+      ])
+    }
+    expect(store.thumbnailOf('a')).toBe('/thumbs/a.jpg?v=1030')
+    expect(store.pictureTakenAt('a', '/thumbs/a.jpg?v=1030')).toBe(1030)
+    expect(store.pictureTakenAt('a', '/thumbs/a.jpg?v=1020')).toBe(1020) // still on screen
+    expect(store.pictureTakenAt('a', '/thumbs/a.jpg?v=1000')).toBeNull() // long gone
+  })
+
+  it('changes the visible tiles only when the set differs', () => {
+    const store = useChannelsStore()
+    store.setVisibleTiles(['b', 'a', 'a'])
+    const first = store.visibleTiles
+    expect(first).toEqual(['a', 'b'])
+    store.setVisibleTiles(['a', 'b'])
+    expect(store.visibleTiles).toBe(first)
+    store.setVisibleTiles([])
+    expect(store.visibleTiles).toEqual([])
+  })
+
   it('swaps the thumbnail URL when a thumbnail envelope arrives', () => {
     const store = useChannelsStore()
     store.applyEnvelopes([snapshot(makeChannel({ slug: 'a' }))])

@@ -43,6 +43,23 @@ describe('LiveConnection', () => {
     expect(connection.status.value).toBe('connected')
   })
 
+  it('sends the tiles on screen once open, on every change, and again after a reconnect', () => {
+    const { clock, factory, connection } = setup()
+    connection.setVisible(['a'])
+    connection.open()
+    expect(factory.last().sent).toEqual([])
+    factory.last().serverOpens()
+    expect(factory.last().sent.map((m) => JSON.parse(m))).toEqual([{ type: 'visible', channels: ['a'] }])
+    connection.setVisible(['a', 'b'])
+    expect(JSON.parse(factory.last().sent[1] ?? 'null')).toEqual({ type: 'visible', channels: ['a', 'b'] })
+    factory.last().serverDrops()
+    connection.setVisible(['c'])
+    clock.advance(30_000)
+    expect(factory.sockets).toHaveLength(2)
+    factory.last().serverOpens()
+    expect(factory.last().sent.map((m) => JSON.parse(m))).toEqual([{ type: 'visible', channels: ['c'] }])
+  })
+
   it('hands the snapshot over at once and the deltas after the batch interval', () => {
     const { clock, factory, batches, connection } = setup()
     connection.open()

@@ -50,6 +50,7 @@ def parse_client_message(text: str) -> tuple[str, Any]:
     """A client's message as ``(type, payload)``.
 
     ``{"type": "subscribe", "channels": [...]}`` → ``("subscribe", frozenset | None)``;
+    ``{"type": "visible", "channels": [...]}`` (the tiles on screen) → ``("visible", frozenset)``;
     other types are returned with the decoded message so callers may ignore them.
     """
     try:
@@ -61,10 +62,10 @@ def parse_client_message(text: str) -> tuple[str, Any]:
     kind = message.get("type")
     if not isinstance(kind, str):
         raise InvalidInput.of("type", "must be a string")
-    if kind != "subscribe":
+    if kind not in ("subscribe", "visible"):
         return kind, message
     channels = message.get("channels")
-    if channels is None:
+    if channels is None and kind == "subscribe":
         return kind, None
     if not isinstance(channels, list):
         raise InvalidInput.of("channels", "must be a list of channel slugs or null")

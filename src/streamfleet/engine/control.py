@@ -82,13 +82,12 @@ class EngineControl(Protocol):
     async def probe_source(self, url: str) -> ProbeReport:
         """What ``url`` (already allowed by the URL policy) carries, or why it cannot be read."""
 
-    async def set_visible_tiles(self, client_id: str, slugs: frozenset[str] | None) -> None:
-        """The live wall of ``client_id`` shows these channels' tiles (``None``: every channel).
-
-        Thumbnails are refreshed for tiles someone has on screen."""
+    async def set_visible_tiles(self, client_id: str, slugs: frozenset[str]) -> None:
+        """The dashboard connection ``client_id`` has these channels' tiles on screen (an
+        empty set: none). Only channels someone shows get thumbnails."""
 
     async def viewer_left(self, client_id: str) -> None:
-        """The live wall of ``client_id`` closed: its tiles no longer count as visible."""
+        """The dashboard connection ``client_id`` closed: its tiles no longer count as shown."""
 
 
 class ManagedEngine(EngineControl, Protocol):

@@ -48,7 +48,6 @@ class HostedEngine:
         self.load_channels = load_channels
         self.demo_feeds: DemoFeeds | None = None
         self._thumbnailing: asyncio.Task[None] | None = None
-        self._walls: dict[str, frozenset[str] | None] = {}
 
     async def start(self) -> None:
         channels = list(await self.load_channels())
@@ -124,10 +123,8 @@ class HostedEngine:
             self.settings.stop_timeout_s,
         )
 
-    async def set_visible_tiles(self, client_id: str, slugs: frozenset[str] | None) -> None:
-        self._walls[client_id] = slugs
-        self.thumbnailer.watchers = len(self._walls)
+    async def set_visible_tiles(self, client_id: str, slugs: frozenset[str]) -> None:
+        self.thumbnailer.set_visible(client_id, slugs)
 
     async def viewer_left(self, client_id: str) -> None:
-        self._walls.pop(client_id, None)
-        self.thumbnailer.watchers = len(self._walls)
+        self.thumbnailer.set_visible(client_id, frozenset())

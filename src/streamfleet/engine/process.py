@@ -34,7 +34,7 @@ import functools
 import os
 import shutil
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import structlog
@@ -69,6 +69,22 @@ def pdeathsig_preexec(parent_pid: int) -> Callable[[], None]:
             os._exit(127)
 
     return preexec
+
+
+CHILD_ENV: Final[Mapping[str, str]] = {
+    "MALLOC_ARENA_MAX": "1",
+    "MALLOC_MMAP_THRESHOLD_": "65536",
+}
+"""Added to every child's environment: glibc's malloc with one arena for all of FFmpeg's
+threads (not one per thread that ever allocated), and every block of 64 KiB or more in its
+own mapping, returned to the system when freed (the probe's packets, the muxers' start-up
+buffers) instead of leaving holes in the heap. Together -3.5 MB of PSS per copy channel,
+CPU unchanged; see docs/engine.md, "Memory per channel"."""
+
+
+def child_environment() -> dict[str, str]:
+    """The server's environment with ``CHILD_ENV`` on top: what every child starts with."""
+    return {**os.environ, **CHILD_ENV}
 
 
 STREAM_LIMIT: Final = 2**16
@@ -117,6 +133,7 @@ class Spawner:
             stdout=pipe,
             stderr=pipe,
             start_new_session=True,
+            env=child_environment(),
             **extra,
         )
         return Child(asyncio.subprocess.Process(transport, proto, loop))

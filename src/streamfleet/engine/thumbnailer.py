@@ -4,14 +4,19 @@ The ``Thumbnailer`` follows ``status`` envelopes on the bus and watches each
 channel while it is up (``online`` or ``degraded``). Channel settings come as
 domain ``Channel`` values through ``configure()`` and ``forget()``, which the
 engine calls from its own ``apply``/``start``/``forget`` (``engine/hosted.py``).
-Every ``thumbnail_interval_s`` per channel (``IDLE_INTERVAL_FACTOR`` times
-slower while nobody has the live view open) it hands the channel's
-``ChannelMediaWatch`` to a bounded thread pool, so decoding never blocks the
-event loop, and publishes what came back: ``thumbnail``,
+It hands the channel's ``ChannelMediaWatch`` to a bounded thread pool, so
+decoding never blocks the event loop, and publishes what came back:
+``thumbnail`` (only for tiles someone has on screen, ``set_visible()``),
 ``media_info`` (first reading and every change) and ``content`` envelopes.
 
+JPEGs are made only for the channels some dashboard has on screen
+(``set_visible(client, slugs)``, fed by the wall's tiles): every
+``thumbnail_interval_s`` while shown, none at all otherwise. A tile that comes
+into view gets a new picture at once when its last one is older than the
+interval, so a viewer never waits for more than one interval's age.
 Channels with content checks are examined once per segment (the checks sample
-every keyframe); their thumbnail is still written at the thumbnail interval.
+every keyframe); the others are read every ``MEDIA_INFO_INTERVAL_S`` while
+nobody shows them, for their media info (with every JPEG while shown).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,8 +49,10 @@ from streamfleet.storage.hls_paths import channel_hls_dir, thumbnail_path
 
 log = structlog.get_logger()
 
-IDLE_INTERVAL_FACTOR: Final = 4
-"""With no live viewer, thumbnails are refreshed this many times less often."""
+MEDIA_INFO_INTERVAL_S: Final = 40.0
+"""How often a channel nobody shows and without content checks has its segment read (media
+info: bitrate, and a change of the stream's set-up); no JPEG is written. As often as such a
+channel was read before JPEGs followed the screen (10 s x the idle factor 4 of then)."""
 TICK_S: Final = 0.5
 """How often the schedule is looked at when nothing wakes it."""
 RETRY_AFTER_SKIP_S: Final = 1.0
@@ -56,7 +64,9 @@ class _Watched:
     watch: ChannelMediaWatch
     config: WatchConfig
     next_thumbnail: float
+    """When a JPEG is due again (if the channel is on screen): interval after the last one."""
     next_check: float
+    """When the segment is read again without a JPEG (content checks, media info)."""
     busy: bool = False
 
 
@@ -69,7 +79,8 @@ class Thumbnailer:
         self._configs: dict[str, WatchConfig] = {}
         self._watched: dict[str, _Watched] = {}
         self._media_info: dict[str, MediaInfo] = {}
-        self._watchers = 0
+        self._viewers: dict[str, frozenset[str]] = {}
+        self._visible: frozenset[str] = frozenset()
         self._wake = asyncio.Event()
         self._executor: ThreadPoolExecutor | None = None
         self._codecs = CodecPool(keep=settings.thumbnail_workers)
@@ -95,18 +106,21 @@ class Thumbnailer:
         return frozenset(self._watched)
 
     @property
-    def watchers(self) -> int:
-        """Open live views (WebSocket clients); 0 means thumbnails may be refreshed slowly."""
-        return self._watchers
+    def visible(self) -> frozenset[str]:
+        """The channels some dashboard has on screen: the only ones that get JPEGs."""
+        return self._visible
 
-    @watchers.setter
-    def watchers(self, value: int) -> None:
-        was_idle = self._watchers == 0
-        self._watchers = max(0, value)
-        if was_idle and self._watchers > 0:
-            now = time.monotonic()
-            for watched in self._watched.values():
-                watched.next_thumbnail = min(watched.next_thumbnail, now)
+    def set_visible(self, client: str, slugs: Iterable[str]) -> None:
+        """``client`` (one dashboard connection) now shows these channels' tiles; an empty set
+        when it shows none or has gone. A channel that comes into view is looked at at once."""
+        shown = frozenset(slugs)
+        if shown:
+            self._viewers[client] = shown
+        else:
+            self._viewers.pop(client, None)
+        before = self._visible
+        self._visible = frozenset().union(*self._viewers.values())
+        if self._visible - before:
             self._wake.set()
 
     # Channel settings ----------------------------------------------------------------
@@ -175,8 +189,8 @@ class Thumbnailer:
             previous_info=self._media_info.get(slug),
             codecs=self._codecs,
         )
-        config = self._configs.get(slug, WatchConfig())
-        self._watched[slug] = _Watched(watch, config, now, now)
+        # A first reading at once: media info, and a JPEG if the channel is on screen.
+        self._watched[slug] = _Watched(watch, self._configs.get(slug, WatchConfig()), now, now)
         log.debug("thumbnail.watch", channel=slug)
         self._wake.set()
 
@@ -198,24 +212,24 @@ class Thumbnailer:
                 for slug, watched in self._watched.items():
                     if watched.busy:
                         continue
-                    due = min(watched.next_thumbnail, self._next_check(watched))
-                    if due <= now:
+                    if min(self._next_thumbnail(slug, watched), watched.next_check) <= now:
                         watched.busy = True
                         jobs.create_task(self._run_once(slug, watched))
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), TICK_S)
 
-    def _next_check(self, watched: _Watched) -> float:
-        return watched.next_check if watched.config.content_checks else float("inf")
+    def _next_thumbnail(self, slug: str, watched: _Watched) -> float:
+        return watched.next_thumbnail if slug in self._visible else float("inf")
 
-    def _interval_s(self, watched: _Watched) -> float:
-        factor = 1 if self._watchers > 0 else IDLE_INTERVAL_FACTOR
-        return watched.config.thumbnail_interval_s * factor
+    def _check_interval_s(self, watched: _Watched) -> float:
+        if watched.config.content_checks:
+            return self._settings.hls_segment_seconds
+        return MEDIA_INFO_INTERVAL_S
 
     async def _run_once(self, slug: str, watched: _Watched) -> None:
         started = time.monotonic()
-        thumbnail = watched.next_thumbnail <= started
+        thumbnail = self._next_thumbnail(slug, watched) <= started
         loop = asyncio.get_running_loop()
         job = partial(
             watched.watch.examine,
@@ -231,8 +245,8 @@ class Thumbnailer:
         now = time.monotonic()
         if findings.skipped is None:
             if thumbnail:
-                watched.next_thumbnail = now + self._interval_s(watched)
-            watched.next_check = now + self._settings.hls_segment_seconds
+                watched.next_thumbnail = now + watched.config.thumbnail_interval_s
+            watched.next_check = now + self._check_interval_s(watched)
         else:
             watched.next_check = now + RETRY_AFTER_SKIP_S
             if thumbnail:
@@ -262,8 +276,10 @@ class Thumbnailer:
             self._media_info[slug] = findings.media_info
         if findings.thumbnail_written:
             self.thumbnails_written += 1
-            url = f"/thumbs/{slug}.jpg?v={int(time.time())}"
-            self._bus.publish_nowait(Envelope(EventType.THUMBNAIL, slug, {"url": url}))
+            taken_at = int(time.time())
+            url = f"/thumbs/{slug}.jpg?v={taken_at}"
+            data = {"url": url, "taken_at": taken_at}
+            self._bus.publish_nowait(Envelope(EventType.THUMBNAIL, slug, data))
         if findings.media_changes is not None and findings.media_info is not None:
             if findings.media_changes:
                 log.info("channel.media_changed", channel=slug, changes=findings.media_changes)

@@ -45,6 +45,14 @@ PROBE_ARGS: Final[tuple[str, ...]] = (
 No ``-fflags nobuffer``: it drops the packets read while probing, which hold
 the first keyframe, so output would wait a whole GOP longer."""
 
+UDP_FIFO_PACKETS: Final = 4096
+"""The UDP input's circular buffer, in 188-byte packets: 770 kB, about 2 s of a 3 Mb/s
+source (1 s at 6 Mb/s). FFmpeg's default (28 672 packets, 5.4 MB) is ~14 s at 3 Mb/s and,
+once the buffer has wrapped, every byte of it is resident: 4.4 MB of PSS per channel more.
+The buffer is what absorbs a stall of the output (a segment write that blocks on a slow
+volume) while FFmpeg's receive thread keeps reading the socket; a whole-process freeze is
+absorbed by the kernel's socket buffer instead (see docs/engine.md, "Memory per channel")."""
+
 
 def protocol_whitelist(url: str) -> str:
     """The ``-protocol_whitelist`` value for ``url``'s scheme (``InvalidInput`` if unknown)."""
@@ -73,6 +81,13 @@ def timeout_args(url: str, input_timeout_s: float) -> list[str]:
     return ["-rw_timeout", micros]
 
 
+def buffer_args(url: str) -> list[str]:
+    """The input buffer options of ``url``'s scheme (only UDP has a user-space FIFO to size)."""
+    if scheme_of(url) == "udp":
+        return ["-fifo_size", str(UDP_FIFO_PACKETS)]
+    return []
+
+
 def with_timeout(url: str, input_timeout_s: float) -> str:
     """``url`` with ``timeout=<µs>`` in its query for RTP, whose demuxer refuses ``-timeout``
     (measured: ``Option timeout not found``; ``-rw_timeout`` never fires). Other URLs as given."""
@@ -89,6 +104,7 @@ def input_args(url: str, input_timeout_s: float) -> list[str]:
         protocol_whitelist(url),
         *PROBE_ARGS,
         *timeout_args(url, input_timeout_s),
+        *buffer_args(url),
         "-i",
         with_timeout(url, input_timeout_s),
     ]

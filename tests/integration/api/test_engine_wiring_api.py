@@ -72,7 +72,7 @@ class RecordingEngine:
         self.calls.append(("probe_source", url))
         return ProbeReport(False, error="not probed by the recording engine")
 
-    async def set_visible_tiles(self, client_id: str, slugs: frozenset[str] | None) -> None:
+    async def set_visible_tiles(self, client_id: str, slugs: frozenset[str]) -> None:
         self.calls.append(("set_visible_tiles", slugs))
 
     async def viewer_left(self, client_id: str) -> None:

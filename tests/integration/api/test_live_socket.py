@@ -244,16 +244,39 @@ async def test_200_concurrent_clients_all_receive_the_same_status_change(
     assert p99 < 10.0
 
 
-async def test_open_sockets_count_as_watchers_of_the_thumbnail_wall(tmp_path: Path) -> None:
-    """Each socket adds a watcher of the engine's thumbnails while it is open."""
+async def test_the_tiles_a_socket_shows_reach_the_engine_until_it_closes(tmp_path: Path) -> None:
+    """``{"type": "visible"}`` sets the client's tiles on screen (the union over clients gets
+    thumbnails); a closed socket shows nothing any more."""
     settings = settings_for_test(tmp_path / "data")
     async with serve_streamfleet(settings, engine_factory=build_engine) as server:
         thumbnailer = server.app.state.engine.thumbnailer
         async with connect(server.ws_url) as first, connect(server.ws_url) as second:
             await receive(first)
             await receive(second)
-            assert thumbnailer.watchers == 2
-        await eventually(lambda: thumbnailer.watchers == 0, 5, "watchers back to 0")
+            await first.send(json.dumps({"type": "visible", "channels": ["news", "sport"]}))
+            await second.send(json.dumps({"type": "visible", "channels": ["sport", "movies"]}))
+            await eventually(
+                lambda: thumbnailer.visible == {"news", "sport", "movies"}, 5, "the union"
+            )
+            await first.send(json.dumps({"type": "visible", "channels": []}))
+            await eventually(
+                lambda: thumbnailer.visible == {"sport", "movies"}, 5, "first hid its tiles"
+            )
+        await eventually(lambda: thumbnailer.visible == frozenset(), 5, "nothing shown")
+
+
+async def test_a_visible_message_with_a_bad_slug_closes_the_socket_naming_the_field(
+    server: LiveServer,
+) -> None:
+    """The list is checked like a subscription's: slugs only, a bounded number."""
+    async with connect(server.ws_url) as ws:
+        await receive(ws)
+        await ws.send(json.dumps({"type": "visible", "channels": ["ok", "../etc"]}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await receive(ws, timeout_s=5.0)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1008
+    assert "channels.1" in closed.value.rcvd.reason
 
 
 async def test_a_dead_connection_is_closed_by_the_server_pings(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from tests.support.media import Feeders, channel_url, free_udp_port
 from tests.support.processes import alive, descendants
 from tests.support.server import ServerProcess
 from tests.support.waiting import wait_until
+from tests.support.wall_viewer import showing_tiles
 
 ONLINE_TIMEOUT_S = 60.0
 OFFLINE_TIMEOUT_S = 15.0
@@ -65,7 +66,8 @@ async def test_an_empty_database_starts_four_demo_channels_with_live_video(
             for item in items
         )
 
-    await wait_until(thumbnails_served, ONLINE_TIMEOUT_S, "a thumbnail for every demo channel")
+    async with showing_tiles(server.base_url, [item["slug"] for item in items]):  # as the wall
+        await wait_until(thumbnails_served, ONLINE_TIMEOUT_S, "a thumbnail for every demo channel")
 
 
 async def test_kill_9_of_the_server_leaves_no_ffmpeg_behind(

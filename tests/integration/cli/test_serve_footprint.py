@@ -11,6 +11,7 @@ import httpx
 from tests.support.media import free_udp_port
 from tests.support.server import ServerProcess
 from tests.support.waiting import wait_until
+from tests.support.wall_viewer import showing_tiles
 
 THUMBNAILS_TIMEOUT_S = 60.0
 
@@ -38,7 +39,14 @@ async def test_a_server_making_thumbnails_loads_neither_numpy_nor_matplotlib(
         ]
         return items if items and all(served) else None
 
-    await wait_until(thumbnails, THUMBNAILS_TIMEOUT_S, "a thumbnail for every demo channel")
+    await wait_until(
+        lambda: len(httpx.get(f"{server.base_url}/api/v1/channels").json()["items"]) == 4,
+        THUMBNAILS_TIMEOUT_S,
+        "the four demo channels",
+    )
+    slugs = [c["slug"] for c in httpx.get(f"{server.base_url}/api/v1/channels").json()["items"]]
+    async with showing_tiles(server.base_url, slugs):  # thumbnails are made for tiles on screen
+        await wait_until(thumbnails, THUMBNAILS_TIMEOUT_S, "a thumbnail for every demo channel")
     files = loaded_files(server.process.pid)
     assert any("/av/" in f or "av.libs" in f for f in files), "thumbnails decode with PyAV"
     assert not [f for f in files if "/numpy" in f]

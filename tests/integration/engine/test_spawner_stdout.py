@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from streamfleet.engine.process import Spawner
+from streamfleet.engine.process import CHILD_ENV, Spawner
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -33,3 +33,13 @@ async def test_without_a_callback_stdout_is_a_stream_as_before() -> None:
     assert child.stdout is not None
     assert await child.stdout.read() == b"n=0\nn=1\nn=2\n"
     assert await child.wait() == 0
+
+
+async def test_a_child_starts_with_the_allocator_settings_of_child_env() -> None:
+    """``MALLOC_ARENA_MAX`` and ``MALLOC_MMAP_THRESHOLD_`` reach every child (FFmpeg's glibc
+    reads them at start-up)."""
+    child = await Spawner().spawn(["env"])
+    assert child.stdout is not None
+    lines = (await child.stdout.read()).decode().splitlines()
+    assert await child.wait() == 0
+    assert {f"{name}={value}" for name, value in CHILD_ENV.items()} <= set(lines)

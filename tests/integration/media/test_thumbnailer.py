@@ -98,7 +98,7 @@ async def start_rig(tmp_path: Path) -> AsyncIterator[StartRig]:
 async def test_thumbnails_appear_and_change_for_a_live_channel(start_rig: StartRig) -> None:
     """Two thumbnails of a moving pattern, a second apart, have different image hashes."""
     rig = await start_rig({"news": channel("news")})
-    rig.thumbnailer.watchers = 1
+    rig.thumbnailer.set_visible("wall", {"news"})
     async with live_hls(rig.settings.hls_dir / "news", segment_s=0.5):
         rig.online("news")
         first = await rig.next(EventType.THUMBNAIL, "news")
@@ -136,7 +136,7 @@ async def test_a_corrupt_or_empty_segment_does_not_stop_thumbnails_of_other_chan
     """Bad channels are skipped with a logged reason; the good one keeps getting thumbnails."""
     channels = {slug: channel(slug) for slug in ("good", "junk", "empty")}
     rig = await start_rig(channels)
-    rig.thumbnailer.watchers = 1
+    rig.thumbnailer.set_visible("wall", channels)
     for slug, content in (("junk", b"\x47garbage" * 5000), ("empty", b"")):
         folder = rig.settings.hls_dir / slug
         folder.mkdir(parents=True)
@@ -165,7 +165,7 @@ async def test_many_channels_share_as_many_codec_sets_as_there_are_worker_thread
     """Decoder memory follows the thumbnail workers, not the number of channels."""
     slugs = [f"ch{i}" for i in range(6)]
     rig = await start_rig({slug: channel(slug) for slug in slugs}, thumbnail_workers=2)
-    rig.thumbnailer.watchers = 1
+    rig.thumbnailer.set_visible("wall", slugs)
     source = await render_hls(tmp_path / "source", seconds=1, segment_s=1.0)
     for slug in slugs:
         folder = rig.settings.hls_dir / slug
@@ -182,8 +182,9 @@ async def test_many_channels_share_as_many_codec_sets_as_there_are_worker_thread
 async def test_a_resolution_change_publishes_media_info_naming_the_change(
     start_rig: StartRig, tmp_path: Path
 ) -> None:
-    """The keyframe's new SPS triggers a fresh reading at once."""
+    """The keyframe's new SPS triggers a fresh reading at once (on screen: read every second)."""
     rig = await start_rig({"news": channel("news")})
+    rig.thumbnailer.set_visible("wall", {"news"})
     small = await render_hls(tmp_path / "small", seconds=1, segment_s=1.0)
     large = await render_hls(
         tmp_path / "large", video="testsrc2=size=640x360:rate=25", seconds=1, segment_s=1.0
@@ -221,6 +222,7 @@ async def test_a_master_playlist_thumbnails_the_cheapest_variant_and_describes_t
         b"#EXT-X-STREAM-INF:BANDWIDTH=5500000,RESOLUTION=1280x720\n1080p.m3u8\n"
         b"#EXT-X-STREAM-INF:BANDWIDTH=1400000,RESOLUTION=854x480\n480p.m3u8\n",
     )
+    rig.thumbnailer.set_visible("wall", {"news"})
     rig.online("news")
     info = await rig.next(EventType.MEDIA_INFO, "news")
     assert (info.data["video"]["width"], info.data["video"]["height"]) == (1280, 720)
@@ -228,14 +230,51 @@ async def test_a_master_playlist_thumbnails_the_cheapest_variant_and_describes_t
     assert jpeg_size(rig.thumb("news").read_bytes()) == (320, 180)
 
 
-async def test_opening_the_wall_refreshes_idle_thumbnails_at_once(start_rig: StartRig) -> None:
-    """With nobody watching the interval is 4x longer; the first watcher pulls it in."""
+async def test_a_channel_nobody_shows_gets_its_media_info_but_no_jpeg(start_rig: StartRig) -> None:
+    """Off screen: the segment is still read for media info, and no thumbnail is written."""
+    rig = await start_rig({"news": channel("news")})
+    await render_hls(rig.settings.hls_dir / "news", seconds=1, segment_s=1.0)
+    rig.online("news")
+    await rig.next(EventType.MEDIA_INFO, "news")
+    assert not rig.thumb("news").exists()
+    assert rig.thumbnailer.thumbnails_written == 0
+
+
+async def test_a_tile_coming_into_view_gets_a_picture_at_once_not_an_interval_later(
+    start_rig: StartRig,
+) -> None:
+    """Interval 10 s: the first picture comes within seconds of the tile being shown."""
     rig = await start_rig({"news": channel("news", interval_s=10)})
     async with live_hls(rig.settings.hls_dir / "news", segment_s=0.5):
         rig.online("news")
-        await rig.next(EventType.THUMBNAIL, "news")  # the first one comes at once
-        rig.thumbnailer.watchers += 1
-        await rig.next(EventType.THUMBNAIL, "news", timeout_s=5.0)  # not 40 s later
+        await rig.next(EventType.MEDIA_INFO, "news")  # read once, off screen: no picture
+        assert rig.thumbnailer.thumbnails_written == 0
+        rig.thumbnailer.set_visible("wall", {"news"})
+        envelope = await rig.next(EventType.THUMBNAIL, "news", timeout_s=5.0)
+    assert envelope.data["url"] == f"/thumbs/news.jpg?v={envelope.data['taken_at']}"
+
+
+async def test_a_tile_that_leaves_every_screen_gets_no_more_pictures(start_rig: StartRig) -> None:
+    """Two channels at 1 s: once ``news`` is hidden, ``sport`` gets three more pictures while
+    ``news`` gets none; a second client showing ``news`` brings its pictures back."""
+    rig = await start_rig({slug: channel(slug) for slug in ("news", "sport")})
+    async with (
+        live_hls(rig.settings.hls_dir / "news", segment_s=0.5),
+        live_hls(rig.settings.hls_dir / "sport", segment_s=0.5),
+    ):
+        rig.thumbnailer.set_visible("first", {"news", "sport"})
+        rig.online("news")
+        rig.online("sport")
+        await rig.next(EventType.THUMBNAIL, "news")
+        rig.thumbnailer.set_visible("first", {"sport"})
+        await rig.next(EventType.THUMBNAIL, "sport")  # anything of news's in flight is out
+        rig.unread = [e for e in rig.unread if e.type is not EventType.THUMBNAIL]
+        for _ in range(3):
+            await rig.next(EventType.THUMBNAIL, "sport")
+        assert not [e for e in rig.unread if e.type is EventType.THUMBNAIL and e.channel == "news"]
+        rig.thumbnailer.set_visible("second", {"news"})
+        await rig.next(EventType.THUMBNAIL, "news", timeout_s=5.0)
+    assert rig.thumbnailer.visible == {"news", "sport"}
 
 
 async def test_a_stopped_channel_is_no_longer_watched_and_a_deleted_one_loses_its_thumbnail(
@@ -244,6 +283,7 @@ async def test_a_stopped_channel_is_no_longer_watched_and_a_deleted_one_loses_it
     """Status offline stops the watch; forgetting the channel removes the JPEG."""
     rig = await start_rig({"news": channel("news")})
     await render_hls(rig.settings.hls_dir / "news", seconds=1, segment_s=1.0)
+    rig.thumbnailer.set_visible("wall", {"news"})
     rig.online("news")
     await rig.next(EventType.THUMBNAIL, "news")
     rig.bus.publish_nowait(Envelope(EventType.STATUS, "news", {"status": "offline"}))

@@ -8,7 +8,9 @@ from streamfleet.domain.errors import InvalidInput
 from streamfleet.domain.url_policy import ALLOWED_SCHEMES
 from streamfleet.media.command import EngineOptions, probe_args
 from streamfleet.media.input_args import (
+    UDP_FIFO_PACKETS,
     WHITELISTS,
+    buffer_args,
     input_args,
     protocol_whitelist,
     timeout_args,
@@ -93,3 +95,19 @@ def test_the_backup_switch_back_probe_reads_a_second_and_writes_nothing() -> Non
     assert args[args.index("-protocol_whitelist") + 1] == "udp"
     assert args[-5:] == ["-t", "1", "-f", "null", "-"]
     assert "-progress" not in args
+
+
+def test_a_udp_input_gets_a_770_kb_fifo_instead_of_ffmpegs_5_4_mb() -> None:
+    assert buffer_args("udp://239.0.0.1:1234") == ["-fifo_size", "4096"]
+    assert UDP_FIFO_PACKETS * 188 == 770_048
+    args = input_args("udp://239.0.0.1:1234", 1.0)
+    assert args[args.index("-fifo_size") + 1] == "4096"
+    assert args.index("-fifo_size") < args.index("-i")
+
+
+@pytest.mark.parametrize(
+    "url", [u for u, _ in WHITELIST_TABLE if not u.lower().startswith("udp://")]
+)
+def test_only_udp_has_a_user_space_fifo_to_size(url: str) -> None:
+    assert buffer_args(url) == []
+    assert "-fifo_size" not in input_args(url, 1.0)

@@ -290,7 +290,7 @@ export type Envelope =
   | { type: 'status'; channel: string; ts: number; data: StatusData }
   | { type: 'metrics'; channel: string; ts: number; data: Metrics }
   | { type: 'media_info'; channel: string; ts: number; data: MediaInfo }
-  | { type: 'thumbnail'; channel: string; ts: number; data: { url: string } }
+  | { type: 'thumbnail'; channel: string; ts: number; data: { url: string; taken_at?: number } }
   | { type: 'content'; channel: string; ts: number; data: ContentData }
   | { type: 'channel_created'; channel: string; ts: number; data: Channel }
   | { type: 'channel_updated'; channel: string; ts: number; data: Channel }

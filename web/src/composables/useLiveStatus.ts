@@ -5,8 +5,10 @@
 // batches. A dropped connection is retried with jittered exponential backoff
 // (reset by the next snapshot); `status` says what is going on for the header. The socket is
 // closed when the owning scope ends, and an explicit `close()` is never followed by a retry.
+// The tiles the wall has on screen go to the server as `{"type": "visible"}` whenever they
+// change and after every (re)connect: only those channels get new thumbnails.
 
-import { getCurrentScope, onScopeDispose, ref, type Ref } from 'vue'
+import { getCurrentScope, onScopeDispose, ref, watch, type Ref } from 'vue'
 
 import { liveEventsUrl } from '@/api/client'
 import type { Envelope } from '@/api/types'
@@ -19,7 +21,7 @@ import { DEFAULT_BACKOFF, reconnectDelayMs, type BackoffPolicy } from './reconne
 export type LiveStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline'
 
 /** The part of the browser's WebSocket this module uses. */
-export type SocketLike = Pick<WebSocket, 'onopen' | 'onmessage' | 'onclose' | 'onerror' | 'close'>
+export type SocketLike = Pick<WebSocket, 'onopen' | 'onmessage' | 'onclose' | 'onerror' | 'close' | 'send'>
 
 export interface LiveOptions {
   url: string
@@ -95,6 +97,8 @@ export class LiveConnection {
   private closedByUser = false
   private everConnected = false
   private networkUp = true
+  private socketOpen = false
+  private visible: readonly string[] = []
   private readonly batcher: EnvelopeBatcher
   private readonly createSocket: (url: string) => SocketLike
   private readonly random: () => number
@@ -126,6 +130,21 @@ export class LiveConnection {
     this.batcher.dispose()
     this.dropSocket()
     this.status.value = 'offline'
+  }
+
+  /** The channels whose tiles are on screen now; sent at once when connected, else on open. */
+  setVisible(slugs: readonly string[]): void {
+    this.visible = [...slugs]
+    this.sendVisible()
+  }
+
+  private sendVisible(): void {
+    if (this.socket === null || !this.socketOpen) return
+    try {
+      this.socket.send(JSON.stringify({ type: 'visible', channels: this.visible }))
+    } catch {
+      // closing: the next connection sends it again
+    }
   }
 
   /** The browser went offline/online: pause retrying while there is no network. */
@@ -161,6 +180,8 @@ export class LiveConnection {
       this.status.value = 'connected'
       this.everConnected = true
       this.retryAt.value = null
+      this.socketOpen = true
+      this.sendVisible()
     }
     socket.onmessage = (event: MessageEvent) => {
       if (this.socket !== socket) return
@@ -178,6 +199,7 @@ export class LiveConnection {
     socket.onclose = () => {
       if (this.socket !== socket) return
       this.socket = null
+      this.socketOpen = false
       this.batcher.flush()
       if (this.closedByUser) return
       this.scheduleRetry()
@@ -210,6 +232,7 @@ export class LiveConnection {
   private dropSocket(): void {
     const socket = this.socket
     this.socket = null
+    this.socketOpen = false
     if (socket === null) return
     socket.onopen = null
     socket.onmessage = null
@@ -249,11 +272,17 @@ export function useLiveStatus(overrides: Partial<LiveOptions> = {}) {
   const offline = () => connection.setNetworkAvailable(false)
   window.addEventListener('online', online)
   window.addEventListener('offline', offline)
+  const stopVisible = watch(
+    () => channels.visibleTiles,
+    (slugs) => connection.setVisible(slugs),
+    { immediate: true },
+  )
   connection.open()
   if (getCurrentScope()) {
     onScopeDispose(() => {
       window.removeEventListener('online', online)
       window.removeEventListener('offline', offline)
+      stopVisible()
       connection.close()
     })
   }

@@ -16,6 +16,9 @@ import { MetricsHistory } from './metricsHistory'
 /** Shared so that a channel without alarms always passes the same (unchanged) prop. */
 const NO_ALARMS: readonly ContentCheck[] = Object.freeze([])
 
+/** Pictures per channel whose time is remembered (the one shown, the one loading, a spare). */
+const PICTURES_KEPT = 3
+
 /** Samples kept for the open channel's charts: 10 minutes at one a second. */
 const HISTORY_CAPACITY = 600
 
@@ -24,6 +27,11 @@ export const useChannelsStore = defineStore('channels', () => {
   const bySlug = reactive(new Map<string, Channel>())
   /** The thumbnail URL each tile shows (with a `?v=` that changes when a new one is written). */
   const thumbnails = reactive(new Map<string, string>())
+  /** When the server took each channel's latest pictures (unix seconds, server clock), by URL:
+   * the newest few, so the one still on screen while the next loads is found too. */
+  const pictureTimes = new Map<string, { url: string; takenAt: number }[]>()
+  /** The slugs whose tiles are on screen (the wall keeps it; the live connection sends it). */
+  const visibleTiles = ref<readonly string[]>([])
   /** Content alarms that have started and not ended (black, freeze, silence). */
   const contentAlarms = reactive(new Map<string, ContentCheck[]>())
   /** True once a snapshot (or a list) has filled the store. */
@@ -66,6 +74,27 @@ export const useChannelsStore = defineStore('channels', () => {
     return thumbnails.get(slug) ?? null
   }
 
+  /** When the picture at `url` was taken (server unix seconds), or null when not known (a
+   * picture from before this page listened). */
+  function pictureTakenAt(slug: string, url: string | null): number | null {
+    if (url === null) return null
+    return pictureTimes.get(slug)?.find((p) => p.url === url)?.takenAt ?? null
+  }
+
+  function notePicture(slug: string, url: string, takenAt: number | undefined): void {
+    if (takenAt === undefined || !Number.isFinite(takenAt)) return
+    const recent = [{ url, takenAt }, ...(pictureTimes.get(slug) ?? [])].slice(0, PICTURES_KEPT)
+    pictureTimes.set(slug, recent)
+  }
+
+  /** The tiles on screen now; a new list only when it differs (each one is sent). */
+  function setVisibleTiles(slugs: Iterable<string>): void {
+    const next = [...new Set(slugs)].sort()
+    const current = visibleTiles.value
+    if (next.length === current.length && next.every((s, i) => s === current[i])) return
+    visibleTiles.value = next
+  }
+
   function alarmsOf(slug: string): readonly ContentCheck[] {
     return contentAlarms.get(slug) ?? NO_ALARMS
   }
@@ -101,6 +130,7 @@ export const useChannelsStore = defineStore('channels', () => {
     if (!channel) return
     bySlug.delete(channel.slug)
     thumbnails.delete(channel.slug)
+    pictureTimes.delete(channel.slug)
     contentAlarms.delete(channel.slug)
   }
 
@@ -179,6 +209,7 @@ export const useChannelsStore = defineStore('channels', () => {
           channel.media_info = envelope.data as MediaInfo
           break
         case 'thumbnail':
+          notePicture(channel.slug, envelope.data.url, envelope.data.taken_at)
           thumbnails.set(channel.slug, envelope.data.url)
           break
         case 'content':
@@ -233,6 +264,9 @@ export const useChannelsStore = defineStore('channels', () => {
     bySlug: bySlugOrNull,
     byId,
     thumbnailOf,
+    pictureTakenAt,
+    visibleTiles,
+    setVisibleTiles,
     alarmsOf,
     upsert,
     remove,

@@ -8,11 +8,16 @@ export class FakeSocket {
   onclose: SocketLike['onclose'] = null
   onerror: SocketLike['onerror'] = null
   closedByClient = false
+  readonly sent: string[] = []
 
   constructor(readonly url: string) {}
 
   close(): void {
     this.closedByClient = true
+  }
+
+  send(data: string): void {
+    this.sent.push(data)
   }
 
   serverOpens(): void {

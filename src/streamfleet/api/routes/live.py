@@ -6,7 +6,9 @@ per channel per second. A WebSocket frame is one envelope, except the metrics
 flush: one frame holding a JSON array of the client's metrics envelopes. SSE
 sends every envelope, metrics included, as its own frame. ``?channels=a,b``
 limits delivery to those channels; on the WebSocket, ``{"type": "subscribe",
-"channels": [...]}`` changes that later. A client that does not read is
+"channels": [...]}`` changes that later, and ``{"type": "visible", "channels": [...]}``
+tells the engine which channels' tiles the client has on screen (only those get
+thumbnails; ``EngineControl.set_visible_tiles``). A client that does not read is
 dropped (WebSocket close code 1013); the server's WebSocket pings (uvicorn's
 ``ws_ping_interval``) close dead connections. Open until accounts exist.
 """
@@ -115,7 +117,6 @@ async def live_socket(websocket: WebSocket, channels: str | None = None) -> None
     client = hub.connect(wanted, batches=True)
     wall = _Wall(_engine(app), uuid.uuid4().hex)
     try:
-        await wall.shows(wanted)
         close = await _serve(websocket, hub, client, wanted, wall)
     finally:
         hub.disconnect(client)
@@ -132,7 +133,7 @@ class _Wall:
         self._engine = engine
         self._client_id = client_id
 
-    async def shows(self, channels: ChannelFilter) -> None:
+    async def shows(self, channels: frozenset[str]) -> None:
         if self._engine is not None:
             await self._engine.set_visible_tiles(self._client_id, channels)
 
@@ -203,6 +204,7 @@ async def _receive(websocket: WebSocket, client: LiveClient, wall: _Wall) -> str
             return exc.detail[:120]
         if kind == "subscribe":
             client.channels = payload
+        elif kind == "visible":
             await wall.shows(payload)
 
 
