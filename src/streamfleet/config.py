@@ -13,7 +13,7 @@ import socket
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     notify_retry_base_s: Annotated[float, Field(ge=0)] = 2.0
     """Wait before the second delivery attempt, doubled before each further one."""
     notify_timeout_s: Seconds = 10.0
+    backup_key: SecretStr | None = None
+    """Encrypts every file of a backup when set (any passphrase; keep it apart from the backups)."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"
 
