@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import structlog
 import yaml
 
 from streamfleet.config import Settings
@@ -24,9 +25,19 @@ from streamfleet.domain.url_policy import redact
 EXPORT_VERSION = 1
 SECRET_SETTINGS = frozenset({"backup_key"})
 
+log = structlog.get_logger()
+
 
 def channels_yaml(rows: Iterable[Mapping[str, Any]]) -> str:
-    return render_yaml(channel_of_row(ChannelRow(**row)) for row in rows)
+    """The channels as ``channel export`` writes them; a row the domain cannot read is left
+    out with a warning (the table file still holds it: the YAML is a convenience)."""
+    channels = []
+    for row in rows:
+        try:
+            channels.append(channel_of_row(ChannelRow(**row)))
+        except ValueError as exc:
+            log.warning("backup.channel_not_exported", channel=row.get("slug"), reason=str(exc))
+    return render_yaml(channels)
 
 
 def targets_yaml(rows: Iterable[Mapping[str, Any]]) -> str:

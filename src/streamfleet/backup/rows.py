@@ -65,7 +65,11 @@ def read_lines(name: str, data: bytes) -> Iterator[dict[str, Any]]:
         text = gzip.decompress(data).decode("utf-8")
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise BackupUnreadable(name, f"not a gzip'd UTF-8 file ({exc})") from None
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Split on "\n" only: str.splitlines() also splits on U+0085, U+2028 … inside JSON strings.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for number, line in enumerate(lines, start=1):
         try:
             document = json.loads(line)
         except ValueError:
