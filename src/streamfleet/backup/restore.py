@@ -17,6 +17,7 @@ Order of work, so that a bad backup writes nothing:
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -49,10 +50,26 @@ log = structlog.get_logger()
 
 @dataclass(frozen=True, slots=True)
 class LoadedTable:
-    """One table of a verified backup, decoded and ready to insert."""
+    """One table of a verified backup: its file's plain bytes, every row of which decoded once.
+
+    Rows are decoded again batch by batch while inserting, so a restore holds the
+    compressed files in memory, not every row as Python objects.
+    """
 
     table: Table
-    rows: list[dict[str, Any]]
+    file: str
+    data: bytes
+    rows: int
+
+    def batches(self, size: int) -> Iterator[list[dict[str, Any]]]:
+        batch: list[dict[str, Any]] = []
+        for document in read_lines(self.file, self.data):
+            batch.append(decode_row(self.table, document))
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,15 +106,12 @@ def load_backup(store: BackupStore, key: str | None) -> tuple[Manifest, list[Loa
         if unknown:
             raise BackupUnreadable(entry.file, f"unknown column(s) {', '.join(unknown)}")
         shape = table_with(model, entry.columns)
-        rows = [
-            decode_row(shape, _only(entry.file, document, entry.columns))
-            for document in read_lines(entry.file, contents[entry.file])
-        ]
-        if len(rows) != entry.rows:
-            raise BackupUnreadable(
-                entry.file, f"holds {len(rows)} rows, the manifest says {entry.rows}"
-            )
-        tables.append(LoadedTable(shape, rows))
+        rows = 0
+        for rows, document in enumerate(read_lines(entry.file, contents[entry.file]), start=1):
+            _check_row(entry.file, rows, shape, document, entry.columns)
+        if rows != entry.rows:
+            raise BackupUnreadable(entry.file, f"holds {rows} rows, the manifest says {entry.rows}")
+        tables.append(LoadedTable(shape, entry.file, contents[entry.file], rows))
     return manifest, tables
 
 
@@ -131,7 +145,7 @@ async def restore_backup(
     finally:
         await database.dispose()
     seconds = time.monotonic() - started
-    rows = {loaded.table.name: len(loaded.rows) for loaded in tables}
+    rows = {loaded.table.name: loaded.rows for loaded in tables}
     log.info(
         "backup.restored",
         database=redact(database_url),
@@ -145,10 +159,15 @@ async def restore_backup(
     return RestoreResult(manifest, rows, revision, seconds)
 
 
-def _only(name: str, document: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
+def _check_row(
+    name: str, number: int, table: Table, document: dict[str, Any], columns: tuple[str, ...]
+) -> None:
     if set(document) != set(columns):
-        raise BackupUnreadable(name, "a row's columns differ from the manifest's")
-    return document
+        raise BackupUnreadable(name, f"line {number}: the columns differ from the manifest's")
+    try:
+        decode_row(table, document)
+    except (ValueError, TypeError) as exc:
+        raise BackupUnreadable(name, f"line {number}: {exc}") from None
 
 
 async def _prepare_schema(database: Database, revision: str, *, force: bool) -> None:
@@ -194,12 +213,12 @@ async def _empty_tables(conn: AsyncConnection) -> None:
 
 
 async def _insert(conn: AsyncConnection, loaded: LoadedTable, progress: TableProgress) -> None:
-    total = len(loaded.rows)
-    progress(loaded.table.name, 0, total)
-    for start in range(0, total, INSERT_BATCH_ROWS):
-        batch = loaded.rows[start : start + INSERT_BATCH_ROWS]
+    done = 0
+    progress(loaded.table.name, done, loaded.rows)
+    for batch in loaded.batches(INSERT_BATCH_ROWS):
         await conn.execute(loaded.table.insert(), batch)
-        progress(loaded.table.name, start + len(batch), total)
+        done += len(batch)
+        progress(loaded.table.name, done, loaded.rows)
 
 
 async def _move_sequences(conn: AsyncConnection, tables: list[LoadedTable]) -> None:

@@ -9,6 +9,7 @@ per row, keyed by column name.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -53,27 +54,54 @@ def _decode(column: Column[Any], value: Any) -> Any:
     return value
 
 
+class LinesWriter:
+    """A table file built a batch of rows at a time (only the compressed bytes are kept)."""
+
+    def __init__(self) -> None:
+        self._buffer = io.BytesIO()
+        self._gzip = gzip.GzipFile(
+            fileobj=self._buffer, mode="wb", compresslevel=GZIP_LEVEL, mtime=0
+        )
+        self.rows = 0
+
+    def add(self, rows: Iterable[dict[str, Any]]) -> None:
+        lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows]
+        self._gzip.write("".join(lines).encode("utf-8"))
+        self.rows += len(lines)
+
+    def finish(self) -> bytes:
+        self._gzip.close()
+        return self._buffer.getvalue()
+
+
 def write_lines(rows: Iterable[dict[str, Any]]) -> bytes:
     """Rows as gzip'd JSON Lines (the bytes of one table file, before any encryption)."""
-    text = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows)
-    return gzip.compress(text.encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
+    writer = LinesWriter()
+    writer.add(rows)
+    return writer.finish()
 
 
 def read_lines(name: str, data: bytes) -> Iterator[dict[str, Any]]:
-    """The rows of one table file; a damaged file names ``name``."""
+    """The rows of one table file, one at a time; a damaged file names ``name``.
+
+    Lines end at "\n" only (``str.splitlines()`` would also split at U+2028 or U+0085,
+    which JSON strings may hold).
+    """
     try:
-        text = gzip.decompress(data).decode("utf-8")
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
-        raise BackupUnreadable(name, f"not a gzip'd UTF-8 file ({exc})") from None
-    # Split on "\n" only: str.splitlines() also splits on U+0085, U+2028 … inside JSON strings.
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    for number, line in enumerate(lines, start=1):
-        try:
-            document = json.loads(line)
-        except ValueError:
-            raise BackupUnreadable(name, f"line {number} is not JSON") from None
-        if not isinstance(document, dict):
-            raise BackupUnreadable(name, f"line {number} is not a JSON object")
-        yield document
+        with gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb") as lines:
+            for number, raw in enumerate(lines, start=1):
+                yield _document(name, number, raw)
+    except (OSError, EOFError) as exc:
+        raise BackupUnreadable(name, f"not a complete gzip file ({exc})") from None
+
+
+def _document(name: str, number: int, raw: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BackupUnreadable(name, f"line {number} is not UTF-8") from None
+    except ValueError:
+        raise BackupUnreadable(name, f"line {number} is not JSON") from None
+    if not isinstance(document, dict):
+        raise BackupUnreadable(name, f"line {number} is not a JSON object")
+    return document

@@ -33,7 +33,7 @@ from streamfleet.backup import exports
 from streamfleet.backup.errors import BackupError
 from streamfleet.backup.manifest import MANIFEST_FILE, FileEntry, Manifest, TableEntry, sha256_hex
 from streamfleet.backup.progress import TableProgress, no_progress
-from streamfleet.backup.rows import encode_row, write_lines
+from streamfleet.backup.rows import LinesWriter, encode_row
 from streamfleet.backup.sealing import Sealer
 from streamfleet.backup.store import BackupStore
 from streamfleet.backup.tables import existing_columns, model_tables
@@ -124,18 +124,17 @@ async def _write_tables(
         progress(table.name, 0, total)
         keys = list(table.primary_key.columns)
         query = select(*(table.c[name] for name in columns)).order_by(*keys)
-        encoded: list[dict[str, Any]] = []
+        writer = LinesWriter()
         result = await conn.stream(query.execution_options(yield_per=READ_BATCH_ROWS))
         async for batch in result.mappings().partitions(READ_BATCH_ROWS):
-            for row in batch:
-                encoded.append(encode_row(table, row, columns))
-                if table.name in exported:
-                    exported[table.name].append(dict(row))
-            progress(table.name, len(encoded), total)
+            writer.add(encode_row(table, row, columns) for row in batch)
+            if table.name in exported:
+                exported[table.name].extend(dict(row) for row in batch)
+            progress(table.name, writer.rows, total)
         name = f"tables/{table.name}.jsonl.gz"
-        files[name] = _put(store, sealer, name, write_lines(encoded))
-        tables.append(TableEntry(table.name, name, len(encoded), columns))
-        log.info("backup.table", table=table.name, rows=len(encoded), bytes=files[name].bytes)
+        files[name] = _put(store, sealer, name, writer.finish())
+        tables.append(TableEntry(table.name, name, writer.rows, columns))
+        log.info("backup.table", table=table.name, rows=writer.rows, bytes=files[name].bytes)
     return tables, files, exported
 
 

@@ -3,6 +3,7 @@ anything is written to the database."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from streamfleet.backup.errors import BackupUnreadable, RestoreRefused
+from streamfleet.backup.manifest import sha256_hex
 from streamfleet.backup.restore import restore_backup
 from streamfleet.backup.snapshot import write_backup
 from streamfleet.backup.store import DirectoryStore
@@ -52,6 +54,21 @@ def append_a_line(root: Path) -> None:
         out.write(b"\n")
 
 
+def rewrite_with_checksum(root: Path) -> None:
+    """A well-formed file whose last row has a time no one can read, its checksum updated
+    (as a buggy or hostile writer would leave it)."""
+    path = root / EVENTS_FILE
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines(keepends=True)
+    last = json.loads(lines[-1])
+    last["at"] = "yesterday"
+    lines[-1] = json.dumps(last) + "\n"
+    data = gzip.compress("".join(lines).encode())
+    path.write_bytes(data)
+    document = json.loads((root / "manifest.json").read_text())
+    document["files"][EVENTS_FILE] = {"sha256": sha256_hex(data), "bytes": len(data)}
+    (root / "manifest.json").write_text(json.dumps(document))
+
+
 def edit_manifest(change: Callable[[dict[str, object]], None]) -> Callable[[Path], None]:
     def damage(root: Path) -> None:
         document = json.loads((root / "manifest.json").read_text())
@@ -65,6 +82,7 @@ DAMAGES = {
     "byte flipped": (flip_a_byte, f"{EVENTS_FILE}: checksum mismatch"),
     "file removed": (remove_the_file, f"{EVENTS_FILE}: missing"),
     "line appended": (append_a_line, f"{EVENTS_FILE}: checksum mismatch"),
+    "a row that does not decode": (rewrite_with_checksum, f"{EVENTS_FILE}: line 25: Invalid"),
     "manifest missing": (lambda root: (root / "manifest.json").unlink(), "manifest.json: missing"),
     "manifest not JSON": (
         lambda root: (root / "manifest.json").write_text("{oops"),

@@ -54,10 +54,11 @@ def test_a_row_survives_the_file_unchanged(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"not gzip", "t.gz: not a gzip'd UTF-8 file"),
+        (b"not gzip", "t.gz: not a complete gzip file"),
         (gzip.compress(b'{"id":1}\nnope\n'), "t.gz: line 2 is not JSON"),
         (gzip.compress(b"[1]\n"), "t.gz: line 1 is not a JSON object"),
-        (gzip.compress(b"\xff\n"), "t.gz: not a gzip'd UTF-8 file"),
+        (gzip.compress(b"\xff\n"), "t.gz: line 1 is not UTF-8"),
+        (gzip.compress(b'{"id":1}\n')[:-3], "t.gz: not a complete gzip file"),
     ],
 )
 def test_an_unreadable_table_file_is_named(data: bytes, message: str) -> None:
