@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from streamfleet.backup.errors import BackupUnreadable, RestoreRefused
 from streamfleet.backup.manifest import MANIFEST_FILE, Manifest, parse_manifest
 from streamfleet.backup.progress import TableProgress, no_progress
-from streamfleet.backup.rows import decode_row, read_lines
+from streamfleet.backup.rows import RowCodec, read_lines
 from streamfleet.backup.sealing import Sealer
 from streamfleet.backup.store import BackupStore
 from streamfleet.backup.tables import (
@@ -57,6 +57,7 @@ class LoadedTable:
     """
 
     table: Table
+    codec: RowCodec
     file: str
     data: bytes
     rows: int
@@ -64,7 +65,7 @@ class LoadedTable:
     def batches(self, size: int) -> Iterator[list[dict[str, Any]]]:
         batch: list[dict[str, Any]] = []
         for document in read_lines(self.file, self.data):
-            batch.append(decode_row(self.table, document))
+            batch.append(self.codec.decode(document))
             if len(batch) == size:
                 yield batch
                 batch = []
@@ -106,12 +107,13 @@ def load_backup(store: BackupStore, key: str | None) -> tuple[Manifest, list[Loa
         if unknown:
             raise BackupUnreadable(entry.file, f"unknown column(s) {', '.join(unknown)}")
         shape = table_with(model, entry.columns)
+        codec = RowCodec(shape, entry.columns)
         rows = 0
         for rows, document in enumerate(read_lines(entry.file, contents[entry.file]), start=1):
-            _check_row(entry.file, rows, shape, document, entry.columns)
+            _check_row(entry.file, rows, codec, document)
         if rows != entry.rows:
             raise BackupUnreadable(entry.file, f"holds {rows} rows, the manifest says {entry.rows}")
-        tables.append(LoadedTable(shape, entry.file, contents[entry.file], rows))
+        tables.append(LoadedTable(shape, codec, entry.file, contents[entry.file], rows))
     return manifest, tables
 
 
@@ -159,13 +161,11 @@ async def restore_backup(
     return RestoreResult(manifest, rows, revision, seconds)
 
 
-def _check_row(
-    name: str, number: int, table: Table, document: dict[str, Any], columns: tuple[str, ...]
-) -> None:
-    if set(document) != set(columns):
+def _check_row(name: str, number: int, codec: RowCodec, document: dict[str, Any]) -> None:
+    if set(document) != set(codec.columns):
         raise BackupUnreadable(name, f"line {number}: the columns differ from the manifest's")
     try:
-        decode_row(table, document)
+        codec.decode(document)
     except (ValueError, TypeError) as exc:
         raise BackupUnreadable(name, f"line {number}: {exc}") from None
 

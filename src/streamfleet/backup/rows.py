@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,34 +23,62 @@ from streamfleet.db.base import UtcDateTime
 GZIP_LEVEL = 6
 
 
-def encode_row(table: Table, row: Mapping[Any, Any], columns: Iterable[str]) -> dict[str, Any]:
-    return {name: _encode(table.c[name], row[name]) for name in columns}
+Convert = Callable[[Any], Any]
 
 
-def decode_row(table: Table, document: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _decode(table.c[name], value) for name, value in document.items()}
+class RowCodec:
+    """Encodes and decodes the rows of one table: each column's conversion chosen once."""
+
+    def __init__(self, table: Table, columns: Iterable[str]) -> None:
+        self.columns = tuple(columns)
+        self._encoders = {name: _encoder(table.c[name]) for name in self.columns}
+        self._decoders = {name: _decoder(table.c[name]) for name in self.columns}
+
+    def encode(self, row: Mapping[Any, Any]) -> dict[str, Any]:
+        return {name: _apply(convert, row[name]) for name, convert in self._encoders.items()}
+
+    def decode(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        """The row's values for an insert; ``KeyError`` for a column the codec does not know."""
+        decoders = self._decoders
+        return {name: _apply(decoders[name], value) for name, value in document.items()}
 
 
-def _encode(column: Column[Any], value: Any) -> Any:
-    if value is None:
-        return None
+def _apply(convert: Convert | None, value: Any) -> Any:
+    if value is None or convert is None:
+        return value
+    return convert(value)
+
+
+def _encoder(column: Column[Any]) -> Convert | None:
     if isinstance(column.type, UtcDateTime):
-        return value.astimezone(UTC).isoformat()
+        return _iso_utc
     if isinstance(column.type, Boolean):
-        return bool(value)
-    if isinstance(column.type, JSON) and isinstance(value, str | bytes):
+        return bool
+    if isinstance(column.type, JSON):
+        return _json_value
+    return None
+
+
+def _decoder(column: Column[Any]) -> Convert | None:
+    if isinstance(column.type, UtcDateTime):
+        return _utc_moment
+    if isinstance(column.type, Boolean):
+        return bool
+    return None
+
+
+def _iso_utc(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def _utc_moment(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, str | bytes):
         return json.loads(value)  # a driver that hands JSON back as text
-    return value
-
-
-def _decode(column: Column[Any], value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(column.type, UtcDateTime):
-        moment = datetime.fromisoformat(value)
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    if isinstance(column.type, Boolean):
-        return bool(value)
     return value
 
 

@@ -33,7 +33,7 @@ from streamfleet.backup import exports
 from streamfleet.backup.errors import BackupError
 from streamfleet.backup.manifest import MANIFEST_FILE, FileEntry, Manifest, TableEntry, sha256_hex
 from streamfleet.backup.progress import TableProgress, no_progress
-from streamfleet.backup.rows import LinesWriter, encode_row
+from streamfleet.backup.rows import LinesWriter, RowCodec
 from streamfleet.backup.sealing import Sealer
 from streamfleet.backup.store import BackupStore
 from streamfleet.backup.tables import existing_columns, model_tables
@@ -125,9 +125,10 @@ async def _write_tables(
         keys = list(table.primary_key.columns)
         query = select(*(table.c[name] for name in columns)).order_by(*keys)
         writer = LinesWriter()
+        codec = RowCodec(table, columns)
         result = await conn.stream(query.execution_options(yield_per=READ_BATCH_ROWS))
         async for batch in result.mappings().partitions(READ_BATCH_ROWS):
-            writer.add(encode_row(table, row, columns) for row in batch)
+            writer.add(codec.encode(row) for row in batch)
             if table.name in exported:
                 exported[table.name].extend(dict(row) for row in batch)
             progress(table.name, writer.rows, total)

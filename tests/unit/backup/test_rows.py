@@ -10,11 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from streamfleet.backup.errors import BackupUnreadable
-from streamfleet.backup.rows import decode_row, encode_row, read_lines, write_lines
+from streamfleet.backup.rows import RowCodec, read_lines, write_lines
 from streamfleet.db.alert_models import AlertRow
 
-ALERTS = AlertRow.__table__
-COLUMNS = ("id", "started_at", "ended_at", "notified", "data")
+CODEC = RowCodec(AlertRow.__table__, ("id", "started_at", "ended_at", "notified", "data"))
 
 
 def test_times_are_iso_utc_booleans_are_booleans_and_json_stays_json() -> None:
@@ -25,7 +24,7 @@ def test_times_are_iso_utc_booleans_are_booleans_and_json_stays_json() -> None:
         "notified": 1,  # how SQLite and MariaDB drivers may hand a boolean back
         "data": '{"a": [1, "ü"]}',  # a driver that hands JSON back as text
     }
-    assert encode_row(ALERTS, row, COLUMNS) == {
+    assert CODEC.encode(row) == {
         "id": 7,
         "started_at": "2026-01-02T03:04:05.678901+00:00",
         "ended_at": None,
@@ -47,8 +46,8 @@ def test_a_row_survives_the_file_unchanged(
     started: datetime, ended: datetime | None, notified: bool, data: dict[str, object]
 ) -> None:
     row = {"id": 1, "started_at": started, "ended_at": ended, "notified": notified, "data": data}
-    lines = list(read_lines("alerts", write_lines([encode_row(ALERTS, row, COLUMNS)])))
-    assert [decode_row(ALERTS, line) for line in lines] == [row]
+    lines = list(read_lines("alerts", write_lines([CODEC.encode(row)])))
+    assert [CODEC.decode(line) for line in lines] == [row]
 
 
 @pytest.mark.parametrize(
