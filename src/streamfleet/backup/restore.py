@@ -23,6 +23,7 @@ from typing import Any, Final
 
 import structlog
 from sqlalchemy import Select, Table, delete, literal_column, select, text
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from streamfleet.backup.errors import BackupUnreadable, RestoreRefused
@@ -44,6 +45,8 @@ from streamfleet.db.session import UNAVAILABLE_ERRORS, Database
 from streamfleet.domain.url_policy import redact
 
 INSERT_BATCH_ROWS: Final = 1000
+REFUSED_ROW_ERRORS: Final = (IntegrityError, DataError)
+"""A row the target database will not take (a duplicate key, a value too long for a column)."""
 
 log = structlog.get_logger()
 
@@ -216,7 +219,13 @@ async def _insert(conn: AsyncConnection, loaded: LoadedTable, progress: TablePro
     done = 0
     progress(loaded.table.name, done, loaded.rows)
     for batch in loaded.batches(INSERT_BATCH_ROWS):
-        await conn.execute(loaded.table.insert(), batch)
+        try:
+            await conn.execute(loaded.table.insert(), batch)
+        except REFUSED_ROW_ERRORS as exc:
+            reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+            raise BackupUnreadable(
+                loaded.file, f"the database refused a row ({reason}); nothing was restored"
+            ) from None
         done += len(batch)
         progress(loaded.table.name, done, loaded.rows)
 

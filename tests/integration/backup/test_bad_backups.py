@@ -58,11 +58,11 @@ def rewrite_with_checksum(root: Path) -> None:
     """A well-formed file whose last row has a time no one can read, its checksum updated
     (as a buggy or hostile writer would leave it)."""
     path = root / EVENTS_FILE
-    lines = gzip.decompress(path.read_bytes()).decode().splitlines(keepends=True)
+    lines = gzip.decompress(path.read_bytes()).decode().split("\n")[:-1]
     last = json.loads(lines[-1])
     last["at"] = "yesterday"
-    lines[-1] = json.dumps(last) + "\n"
-    data = gzip.compress("".join(lines).encode())
+    lines[-1] = json.dumps(last)
+    data = gzip.compress("".join(line + "\n" for line in lines).encode())
     path.write_bytes(data)
     document = json.loads((root / "manifest.json").read_text())
     document["files"][EVENTS_FILE] = {"sha256": sha256_hex(data), "bytes": len(data)}
@@ -166,3 +166,27 @@ async def test_an_encrypted_file_changed_after_the_backup_is_refused(
     with pytest.raises(BackupUnreadable, match=re.escape(f"{EVENTS_FILE}: checksum mismatch")):
         await restore_backup(store, sqlite_url, key="k")
     assert await table_names(sqlite_url) == set()
+
+
+async def test_a_row_the_database_refuses_rolls_the_whole_restore_back(
+    backup: DirectoryStore, database_url: str
+) -> None:
+    """A backup that is intact but whose rows clash (written by a buggy or hostile tool):
+    the restore ends naming the file and leaves no row in any table."""
+    path = backup.root / "tables/channels.jsonl.gz"
+    lines = gzip.decompress(path.read_bytes()).decode().split("\n")[:-1]
+    clash = json.loads(lines[-1])
+    clash["slug"] = json.loads(lines[0])["slug"]
+    lines[-1] = json.dumps(clash)
+    data = gzip.compress("".join(line + "\n" for line in lines).encode())
+    path.write_bytes(data)
+    document = json.loads((backup.root / "manifest.json").read_text())
+    document["files"]["tables/channels.jsonl.gz"] = {"sha256": sha256_hex(data), "bytes": len(data)}
+    (backup.root / "manifest.json").write_text(json.dumps(document))
+
+    with pytest.raises(
+        BackupUnreadable, match=r"^tables/channels\.jsonl\.gz: the database refused"
+    ):
+        await restore_backup(backup, database_url)
+
+    assert all(rows == [] for rows in (await table_contents(database_url)).values())
