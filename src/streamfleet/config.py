@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     def _port_range(self) -> Settings:
         if self.srt_port_min > self.srt_port_max:
             raise ValueError("srt_port_min must not be greater than srt_port_max")
+        if 0 < self.backup_interval_s < 1:
+            raise ValueError(
+                "backup_interval_s must be 0 (off) or at least 1 (names are to the second)"
+            )
         if self.backup_keep_daily_days < self.backup_keep_all_days:
             raise ValueError("backup_keep_daily_days must not be less than backup_keep_all_days")
         return self

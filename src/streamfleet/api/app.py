@@ -34,6 +34,7 @@ from streamfleet.api.routes import (
 )
 from streamfleet.api.schemas.channels import ChannelPage
 from streamfleet.api.shared_reads import SharedReads
+from streamfleet.backup.schedule import BackupSchedule
 from streamfleet.config import Settings
 from streamfleet.db import migrate
 from streamfleet.db.repositories.channels import ChannelRepository
@@ -75,6 +76,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
         database = Database(settings.resolved_database_url)
         bus = InProcessBus()
         engine: ManagedEngine | None = None
+        backups: BackupSchedule | None = None
         try:
             await migrate.upgrade(database)
             channel_repo = ChannelRepository(
@@ -96,9 +98,16 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
                 )
                 await engine.start()
                 app.state.engine = engine
+                # Scheduled backups run where the engine runs (serve), not in API-only apps.
+                backups = BackupSchedule(settings)
+                backups.start()
+                app.state.backups = backups
             log.info("api.ready", engine=engine is not None, dialect=database.dialect)
             yield
         finally:
+            if backups is not None:
+                app.state.backups = None
+                await backups.stop()
             if engine is not None:
                 app.state.engine = None
                 await engine.stop()
@@ -119,6 +128,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     )
     app.state.settings = settings
     app.state.engine = None
+    app.state.backups = None
     app.state.channel_pages = SharedReads[ChannelPage]()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, per_path={"/api/v1/channels/import": IMPORT_LIMIT_BYTES})

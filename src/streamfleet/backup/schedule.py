@@ -21,7 +21,6 @@ import structlog
 
 from streamfleet.backup.manifest import MANIFEST_FILE
 from streamfleet.backup.retention import RetentionPolicy, backup_name, taken_at, to_keep
-from streamfleet.backup.snapshot import write_backup
 from streamfleet.backup.store import DirectoryStore
 from streamfleet.config import Settings
 from streamfleet.db.base import utc_now
@@ -82,6 +81,9 @@ class BackupSchedule:
 
     async def run_once(self) -> BackupRun:
         """Write one backup now, record its outcome, prune; never raises for a failed backup."""
+        # Imported here: serve loads the snapshot code (and cryptography) only when it backs up.
+        from streamfleet.backup.snapshot import write_backup
+
         at = self._clock()
         started = time.monotonic()
         store = DirectoryStore(self.root / backup_name(at))

@@ -30,6 +30,7 @@ from prometheus_client.registry import Collector
 import streamfleet
 from streamfleet.api.deps import EngineOrNoneDep
 from streamfleet.api.routes.alerts_deps import AlertsDep, OutboxDep
+from streamfleet.backup.metrics import BackupCollector
 from streamfleet.domain.status import Status
 
 UP_STATES: Final = frozenset({Status.ONLINE.value, Status.DEGRADED.value})
@@ -148,13 +149,15 @@ class FleetCollector(Collector):
             yield thumbs
 
 
-def exposition(snapshot: FleetSnapshot) -> bytes:
-    """The text format for ``snapshot`` plus this process's CPU, memory and GC."""
+def exposition(snapshot: FleetSnapshot, *extra: Collector) -> bytes:
+    """The text format for ``snapshot`` plus this process's CPU, memory and GC (and ``extra``)."""
     registry = CollectorRegistry(auto_describe=False)
     ProcessCollector(registry=registry)
     PlatformCollector(registry=registry)
     GCCollector(registry=registry)
     registry.register(FleetCollector(snapshot))
+    for collector in extra:
+        registry.register(collector)
     return generate_latest(registry)
 
 
@@ -190,7 +193,9 @@ async def metrics(
         outbox=await outbox.count_by_state(),
         thumbnail_cpu_s=_thumbnail_cpu_s(request, engine),
     )
-    return Response(exposition(snapshot), media_type=CONTENT_TYPE_LATEST)
+    backups = getattr(request.app.state, "backups", None)
+    extra = [BackupCollector(backups.status, backups.interval_s)] if backups is not None else []
+    return Response(exposition(snapshot, *extra), media_type=CONTENT_TYPE_LATEST)
 
 
 def _thumbnail_cpu_s(request: Request, engine: object) -> float | None:
