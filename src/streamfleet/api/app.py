@@ -99,7 +99,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
                 await engine.start()
                 app.state.engine = engine
                 # Scheduled backups run where the engine runs (serve), not in API-only apps.
-                backups = BackupSchedule(settings)
+                backups = BackupSchedule(settings, alerts=app.state.alerts)
                 backups.start()
                 app.state.backups = backups
             log.info("api.ready", engine=engine is not None, dialect=database.dialect)

@@ -3,7 +3,10 @@
 Each run writes ``<backup_dir>/streamfleet-<UTC time>/`` (see ``snapshot.py``),
 then removes the backups the policy no longer keeps and any unfinished one (no
 manifest) older than the newest finished backup. The outcome of the last run
-is kept in ``status`` for ``/metrics``. The clock is injected for tests.
+is kept in ``status`` for ``/metrics``. A failed run, or a newest backup older
+than twice the interval (checked every interval, so a run that hangs is seen
+too), opens the ``backup_failed`` alert; a good run resolves it. The clock is
+injected for tests.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import structlog
 
@@ -41,6 +45,14 @@ class BackupRun:
     error: str = ""
 
 
+class BackupAlerts(Protocol):
+    """Where the schedule reports trouble (``AlertService`` in serve)."""
+
+    async def backup_failed(self, reason: str) -> None: ...
+
+    async def backup_ok(self) -> None: ...
+
+
 @dataclass(slots=True)
 class ScheduleStatus:
     last: BackupRun | None = None
@@ -56,6 +68,7 @@ class BackupSchedule:
         settings: Settings,
         *,
         clock: Callable[[], datetime] = utc_now,
+        alerts: BackupAlerts | None = None,
     ) -> None:
         self._settings = settings
         self._clock = clock
@@ -66,18 +79,39 @@ class BackupSchedule:
             keep_daily=timedelta(days=settings.backup_keep_daily_days),
         )
         self.status = ScheduleStatus()
-        self._task: asyncio.Task[None] | None = None
+        self._alerts = alerts
+        self._since = clock()
+        """The reference for "overdue" until a backup succeeds: start, or the newest on disk."""
+        self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
-        if self.interval_s > 0 and self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="backup-schedule")
+        if self.interval_s <= 0 or self._tasks:
+            return
+        self._since = max([self._since, *self._finished_on_disk()], default=self._since)
+        self._tasks = [
+            asyncio.create_task(self._loop(), name="backup-schedule"),
+            asyncio.create_task(self._watch(), name="backup-overdue-watch"),
+        ]
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
             task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    async def check_overdue(self) -> bool:
+        """Open the alert when the newest backup is older than twice the interval."""
+        newest = self.status.last_success.at if self.status.last_success else self._since
+        age = self._clock() - newest
+        if age.total_seconds() <= 2 * self.interval_s:
+            return False
+        reason = f"the newest backup is {int(age.total_seconds())} s old"
+        log.warning("backup.overdue", age_s=round(age.total_seconds()), interval_s=self.interval_s)
+        if self._alerts is not None:
+            await self._alerts.backup_failed(reason)
+        return True
 
     async def run_once(self) -> BackupRun:
         """Write one backup now, record its outcome, prune; never raises for a failed backup."""
@@ -93,6 +127,8 @@ class BackupSchedule:
             run = BackupRun(at, ok=False, seconds=time.monotonic() - started, error=str(exc))
             self.status.failures += 1
             log.error("backup.failed", location=str(store.root), error=str(exc))
+            if self._alerts is not None:
+                await self._alerts.backup_failed(str(exc))
         else:
             run = BackupRun(
                 at,
@@ -102,6 +138,8 @@ class BackupSchedule:
                 location=result.location,
             )
             self.status.last_success = run
+            if self._alerts is not None:
+                await self._alerts.backup_ok()
         self.status.last = run
         await asyncio.to_thread(self.prune, at)
         return run
@@ -126,7 +164,21 @@ class BackupSchedule:
             log.info("backup.pruned", location=str(path))
         return sorted(doomed)
 
+    def _finished_on_disk(self) -> list[datetime]:
+        if not self.root.is_dir():
+            return []
+        return [
+            moment
+            for path in self.root.iterdir()
+            if (moment := taken_at(path.name)) is not None and (path / MANIFEST_FILE).is_file()
+        ]
+
     async def _loop(self) -> None:
         while True:
             await asyncio.sleep(self.interval_s)
             await self.run_once()
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval_s)
+            await self.check_overdue()

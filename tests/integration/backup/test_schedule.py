@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from streamfleet.alerts.service import AlertService
 from streamfleet.backup.retention import backup_name, taken_at
 from streamfleet.backup.schedule import BackupSchedule
+from streamfleet.db import migrate
+from streamfleet.db.session import Database
+from streamfleet.events.bus import InProcessBus
 from tests.support.backup_rows import seed_every_table
 from tests.support.server import settings_for_test
 
@@ -68,3 +75,73 @@ async def test_a_failed_run_is_recorded_and_the_last_good_one_kept(tmp_path: Pat
     assert schedule.status.last_success is None
     assert good.is_dir()  # the newest finished backup is never pruned
     assert not (root / backup_name(NOW)).exists()
+
+
+@pytest.fixture
+async def alert_service(sqlite_url: str, tmp_path: Path) -> AsyncIterator[AlertService]:
+    """A real alert service on its own SQLite database (its rules, repository and outbox)."""
+    database = Database(sqlite_url)
+    await migrate.upgrade(database)
+    bus = InProcessBus()
+    service = AlertService(settings_for_test(tmp_path, sqlite_url), database, bus)
+    try:
+        yield service
+    finally:
+        await bus.close()
+        await database.dispose()
+
+
+async def backup_alerts(service: AlertService) -> list[tuple[str, str]]:
+    return [(a.rule, a.summary) for a in await service.alerts.list_open() if a.subject == "backups"]
+
+
+async def test_a_failed_run_opens_the_backup_alert_and_a_good_run_resolves_it(
+    alert_service: AlertService, tmp_path: Path
+) -> None:
+    root = tmp_path / "backups"
+    unreachable = "postgresql+asyncpg://postgres@127.0.0.1:1/nothing"
+    failing = BackupSchedule(
+        settings_for_test(tmp_path, unreachable, backup_dir=root),
+        clock=lambda: NOW,
+        alerts=alert_service,
+    )
+    await failing.run_once()
+    [(rule, summary)] = await backup_alerts(alert_service)
+    assert rule == "backup_failed"
+    assert summary.startswith("backup failed: database not reachable")
+
+    source = f"sqlite+aiosqlite:///{tmp_path / 'source' / 'streamfleet.db'}"
+    await seed_every_table(source)
+    working = BackupSchedule(
+        settings_for_test(tmp_path, source, backup_dir=root),
+        clock=lambda: NOW + timedelta(hours=1),
+        alerts=alert_service,
+    )
+    assert (await working.run_once()).ok
+    assert await backup_alerts(alert_service) == []
+
+
+async def test_a_backup_older_than_twice_the_interval_opens_the_alert(
+    alert_service: AlertService, tmp_path: Path
+) -> None:
+    root = tmp_path / "backups"
+    fake_backup(root, NOW)
+    now = [NOW]
+    schedule = BackupSchedule(
+        settings_for_test(tmp_path, backup_dir=root, backup_interval_s=3600),
+        clock=lambda: now[0],
+        alerts=alert_service,
+    )
+    schedule.start()  # takes the newest backup on disk as the last good one
+    try:
+        now[0] = NOW + timedelta(hours=2)
+        assert not await schedule.check_overdue()
+        assert await backup_alerts(alert_service) == []
+
+        now[0] = NOW + timedelta(hours=2, seconds=1)
+        assert await schedule.check_overdue()
+        [(rule, summary)] = await backup_alerts(alert_service)
+    finally:
+        await schedule.stop()
+    assert rule == "backup_failed"
+    assert summary == "backup failed: the newest backup is 7201 s old"
