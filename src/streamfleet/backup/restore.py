@@ -16,6 +16,7 @@ Order of work, so that a bad backup writes nothing:
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -130,7 +131,7 @@ async def restore_backup(
 ) -> RestoreResult:
     """Restore the backup in ``store`` into ``database_url``; see the module's steps."""
     started = time.monotonic()
-    manifest, tables = load_backup(store, key)
+    manifest, tables = await asyncio.to_thread(load_backup, store, key)
     database = Database(database_url)
     try:
         await _prepare_schema(database, manifest.schema_revision, force=force)

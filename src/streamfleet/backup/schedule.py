@@ -122,7 +122,9 @@ class BackupSchedule:
         started = time.monotonic()
         store = DirectoryStore(self.root / backup_name(at))
         try:
-            result = await write_backup(self._settings, store)
+            # In a thread with its own event loop: encoding and compressing a large table is
+            # seconds of CPU that must not stall serve's loop (its watchdogs would see it).
+            result = await asyncio.to_thread(asyncio.run, write_backup(self._settings, store))
         except (StreamfleetError, OSError) as exc:
             run = BackupRun(at, ok=False, seconds=time.monotonic() - started, error=str(exc))
             self.status.failures += 1
