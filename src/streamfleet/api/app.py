@@ -22,6 +22,7 @@ from streamfleet.api.dashboard import mount_dashboard
 from streamfleet.api.errors import install_error_handlers
 from streamfleet.api.routes import (
     alerts,
+    backups,
     channels,
     events,
     health,
@@ -76,7 +77,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
         database = Database(settings.resolved_database_url)
         bus = InProcessBus()
         engine: ManagedEngine | None = None
-        backups: BackupSchedule | None = None
+        schedule: BackupSchedule | None = None
         try:
             await migrate.upgrade(database)
             channel_repo = ChannelRepository(
@@ -99,15 +100,15 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
                 await engine.start()
                 app.state.engine = engine
                 # Scheduled backups run where the engine runs (serve), not in API-only apps.
-                backups = BackupSchedule(settings, alerts=app.state.alerts)
-                backups.start()
-                app.state.backups = backups
+                schedule = BackupSchedule(settings, alerts=app.state.alerts)
+                schedule.start()
+                app.state.backups = schedule
             log.info("api.ready", engine=engine is not None, dialect=database.dialect)
             yield
         finally:
-            if backups is not None:
+            if schedule is not None:
                 app.state.backups = None
-                await backups.stop()
+                await schedule.stop()
             if engine is not None:
                 app.state.engine = None
                 await engine.stop()
@@ -141,6 +142,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.include_router(hls.router)
     app.include_router(thumbs.router)
     app.include_router(alerts.router)
+    app.include_router(backups.router)
     app.include_router(metrics.router)
     mount_dashboard(app)
     return app

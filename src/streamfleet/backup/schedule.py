@@ -58,6 +58,7 @@ class ScheduleStatus:
     last: BackupRun | None = None
     last_success: BackupRun | None = None
     failures: int = 0
+    running_since: datetime | None = None
 
 
 class BackupSchedule:
@@ -121,6 +122,7 @@ class BackupSchedule:
         at = self._clock()
         started = time.monotonic()
         store = DirectoryStore(self.root / backup_name(at))
+        self.status.running_since = at
         try:
             # In a thread with its own event loop: encoding and compressing a large table is
             # seconds of CPU that must not stall serve's loop (its watchdogs would see it).
@@ -142,6 +144,8 @@ class BackupSchedule:
             self.status.last_success = run
             if self._alerts is not None:
                 await self._alerts.backup_ok()
+        finally:
+            self.status.running_since = None
         self.status.last = run
         await asyncio.to_thread(self.prune, at)
         return run

@@ -38,3 +38,38 @@ async def test_an_api_only_app_schedules_no_backup(tmp_path: Path) -> None:
     async with api_client_for(settings) as api:
         assert api.app.state.backups is None
         assert "streamfleet_backup_" not in (await api.get("/metrics")).text
+
+
+async def test_the_api_lists_the_backups_and_the_schedules_last_runs(tmp_path: Path) -> None:
+    root = tmp_path / "backups"
+    unfinished = root / "streamfleet-20260101T000000Z"
+    unfinished.mkdir(parents=True)
+    settings = settings_for_test(tmp_path, backup_dir=root, backup_interval_s=1.5)
+
+    async with api_client_for(settings, engine_factory=RecordingEngine) as api:
+        schedule = api.app.state.backups
+        await wait_until(lambda: schedule.status.last_success, BACKUP_TIMEOUT_S, "a backup")
+        body = (await api.get("/api/v1/backups")).json()
+
+    assert body["schedule"]["enabled"] is True
+    assert body["schedule"]["interval_s"] == 1.5
+    assert body["schedule"]["last_success"]["ok"] is True
+    assert body["schedule"]["failures"] == 0
+    newest = body["items"][0]
+    assert newest["finished"] is True
+    assert newest["rows"] == 0
+    assert newest["bytes"] > 0
+    assert newest["encrypted"] is False
+    assert newest["schema_revision"] == "0002"
+    assert not unfinished.exists()  # pruned once a newer backup finished
+
+
+async def test_an_api_only_node_lists_the_backups_without_a_schedule(tmp_path: Path) -> None:
+    root = tmp_path / "backups"
+    (root / "streamfleet-20260101T000000Z").mkdir(parents=True)
+    async with api_client_for(settings_for_test(tmp_path, backup_dir=root)) as api:
+        body = (await api.get("/api/v1/backups")).json()
+    assert body["schedule"]["enabled"] is False
+    assert [(b["name"], b["finished"]) for b in body["items"]] == [
+        ("streamfleet-20260101T000000Z", False)
+    ]
