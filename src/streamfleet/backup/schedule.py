@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Final, Protocol
 
 import structlog
 
@@ -29,6 +29,9 @@ from streamfleet.backup.store import DirectoryStore
 from streamfleet.config import Settings
 from streamfleet.db.base import utc_now
 from streamfleet.domain.errors import StreamfleetError
+
+RETRY_AFTER_S: Final = 300.0
+"""After a failed run the next one comes this soon (or at the interval, if that is sooner)."""
 
 log = structlog.get_logger()
 
@@ -179,9 +182,16 @@ class BackupSchedule:
             if (moment := taken_at(path.name)) is not None and (path / MANIFEST_FILE).is_file()
         ]
 
+    def next_delay_s(self) -> float:
+        """How long until the next run: the interval, or sooner to retry a failed run."""
+        last = self.status.last
+        if last is not None and not last.ok:
+            return min(self.interval_s, RETRY_AFTER_S)
+        return self.interval_s
+
     async def _loop(self) -> None:
         while True:
-            await asyncio.sleep(self.interval_s)
+            await asyncio.sleep(self.next_delay_s())
             await self.run_once()
 
     async def _watch(self) -> None:

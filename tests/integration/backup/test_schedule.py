@@ -58,6 +58,7 @@ async def test_a_run_writes_a_backup_and_keeps_exactly_the_policys_set(
     assert not unfinished.exists()
     assert (root / "notes").is_dir()
     assert schedule.status.last == schedule.status.last_success == run
+    assert schedule.next_delay_s() == 3600.0
 
 
 async def test_a_failed_run_is_recorded_and_the_last_good_one_kept(tmp_path: Path) -> None:
@@ -75,6 +76,7 @@ async def test_a_failed_run_is_recorded_and_the_last_good_one_kept(tmp_path: Pat
     assert schedule.status.last_success is None
     assert good.is_dir()  # the newest finished backup is never pruned
     assert not (root / backup_name(NOW)).exists()
+    assert schedule.next_delay_s() == 300.0  # retried in 5 minutes, not in an hour
 
 
 @pytest.fixture
