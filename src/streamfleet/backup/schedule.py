@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Any, Final, Protocol, TypeVar
 
 import structlog
 
@@ -29,6 +30,8 @@ from streamfleet.backup.store import DirectoryStore
 from streamfleet.config import Settings
 from streamfleet.db.base import utc_now
 from streamfleet.domain.errors import StreamfleetError
+
+T = TypeVar("T")
 
 RETRY_AFTER_S: Final = 300.0
 """After a failed run the next one comes this soon (or at the interval, if that is sooner)."""
@@ -129,7 +132,7 @@ class BackupSchedule:
         try:
             # In a thread with its own event loop: encoding and compressing a large table is
             # seconds of CPU that must not stall serve's loop (its watchdogs would see it).
-            result = await asyncio.to_thread(asyncio.run, write_backup(self._settings, store))
+            result = await in_own_thread(lambda: write_backup(self._settings, store))
         except (StreamfleetError, OSError) as exc:
             run = BackupRun(at, ok=False, seconds=time.monotonic() - started, error=str(exc))
             self.status.failures += 1
@@ -198,3 +201,35 @@ class BackupSchedule:
         while True:
             await asyncio.sleep(self.interval_s)
             await self.check_overdue()
+
+
+async def in_own_thread(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``work()`` on a new event loop in a new daemon thread and wait for it here.
+
+    Not the default executor: a backup holds its thread for seconds, and serve's short
+    file reads share that pool. Daemon, so stopping serve does not wait for a backup
+    (an interrupted one has no manifest and is pruned later).
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if done.done():
+            return  # the waiting task was cancelled (serve stopping)
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(result)  # type: ignore[arg-type]
+
+    def target() -> None:
+        result: T | None = None
+        error: BaseException | None = None
+        try:
+            result = asyncio.run(work())
+        except BaseException as exc:  # handed to the waiting task, which raises it
+            error = exc
+        with contextlib.suppress(RuntimeError):  # serve's loop closed meanwhile
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=target, name="streamfleet-backup", daemon=True).start()
+    return await done
