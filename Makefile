@@ -55,7 +55,7 @@ pytest: install
 ## with hashes, from PyPI: requirements.lock (runtime, the image installs it) and
 ## requirements-dev.lock (plus the test and bench extras)
 LOCK_FLAGS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links \
-	--no-emit-index-url --index-url https://pypi.org/simple \
+	--no-emit-index-url \
 	--constraint $(VENV)/constraints.txt
 lock: install
 	$(BIN)/pip freeze --exclude-editable > $(VENV)/constraints.txt

@@ -5,6 +5,8 @@
     streamfleet channel list [--tag T] [--status S] [--search Q] [--json]
     streamfleet channel import FILE [--format m3u|yaml] [--partial] [--dry-run]
     streamfleet channel export [FILE]
+    streamfleet backup --to DIR
+    streamfleet restore DIR [--force]
 
 Settings come from ``STREAMFLEET_*`` and the TOML file named by
 ``STREAMFLEET_CONFIG``; a bad value ends the command with one line naming it.
@@ -16,14 +18,14 @@ import asyncio
 import contextlib
 import json
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from streamfleet.config import Settings, SettingsError, load_settings
@@ -39,6 +41,8 @@ from streamfleet.domain.url_policy import redact
 from streamfleet.logs import configure_logging
 
 if TYPE_CHECKING:
+    from streamfleet.backup.progress import TableProgress
+    from streamfleet.backup.store import BackupStore
     from streamfleet.db.repositories.channels import ChannelRecord, ImportOutcome
     from streamfleet.db.repositories.page import Page
     from streamfleet.domain.channel import Channel
@@ -170,6 +174,81 @@ def db_upgrade(
     url = settings.resolved_database_url
     current = _run(migrate.upgrade_url(url, revision))
     typer.echo(f"database {redact(url)} is at revision {current}")
+
+
+# backup and restore ------------------------------------------------------------------------
+
+
+@app.command()
+def backup(
+    to: Annotated[str, typer.Option("--to", help="A new (or empty) directory for the backup.")],
+) -> None:
+    """Write a consistent, portable backup of the database (encrypted when
+    STREAMFLEET_BACKUP_KEY is set)."""
+    from streamfleet.backup.snapshot import write_backup
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
+    store = _backup_store(to)
+    with _table_progress("backup") as progress:
+        result = _run(write_backup(settings, store, progress=progress))
+    rows = sum(t.rows for t in result.manifest.tables)
+    sealed = "encrypted" if result.manifest.encryption else "not encrypted"
+    typer.echo(
+        f"backup of {rows} rows in {len(result.manifest.tables)} tables written to "
+        f"{result.location} ({result.total_bytes} bytes, {sealed}, "
+        f"schema {result.manifest.schema_revision})"
+    )
+
+
+@app.command()
+def restore(
+    source: Annotated[str, typer.Argument(help="The directory of a backup.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the contents of a database that is not empty.")
+    ] = False,
+) -> None:
+    """Restore a backup into an empty database of any engine (checked before anything is
+    written)."""
+    from streamfleet.backup.restore import restore_backup
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
+    store = _backup_store(source)
+    key = settings.backup_key.get_secret_value() if settings.backup_key else None
+    url = settings.resolved_database_url
+    with _table_progress("restore") as progress:
+        result = _run(restore_backup(store, url, key=key, force=force, progress=progress))
+    typer.echo(
+        f"restored {sum(result.rows.values())} rows in {len(result.rows)} tables into "
+        f"{redact(url)} (backup schema {result.manifest.schema_revision}, now {result.revision})"
+    )
+
+
+def _backup_store(location: str) -> BackupStore:
+    from streamfleet.backup.errors import UnsupportedLocation
+    from streamfleet.backup.store import open_store
+
+    try:
+        return open_store(location)
+    except UnsupportedLocation as exc:
+        _fail(str(exc), code=2)
+
+
+@contextlib.contextmanager
+def _table_progress(verb: str) -> Iterator[TableProgress]:
+    """A Rich progress bar with one line per table, fed by the backup/restore callback."""
+    with Progress(
+        TextColumn(f"{verb} {{task.description}}"), BarColumn(), MofNCompleteColumn(), console=err
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(table: str, done: int, total: int) -> None:
+            if table not in tasks:
+                tasks[table] = bar.add_task(table, total=total)
+            bar.update(tasks[table], completed=done, total=total)
+
+        yield advance
 
 
 # channel -----------------------------------------------------------------------------------

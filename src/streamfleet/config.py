@@ -13,7 +13,7 @@ import socket
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -95,6 +95,16 @@ class Settings(BaseSettings):
     notify_retry_base_s: Annotated[float, Field(ge=0)] = 2.0
     """Wait before the second delivery attempt, doubled before each further one."""
     notify_timeout_s: Seconds = 10.0
+    backup_key: SecretStr | None = None
+    backup_dir: Path | None = None
+    """Where ``serve`` writes scheduled backups; unset means ``data_dir/backups``."""
+    backup_interval_s: Annotated[float, Field(ge=0)] = 3600.0
+    """``serve`` writes a backup this often (the first one interval after start); 0 = never."""
+    backup_keep_all_days: Annotated[float, Field(ge=0)] = 7.0
+    """Every scheduled backup younger than this is kept."""
+    backup_keep_daily_days: Annotated[float, Field(ge=0)] = 30.0
+    """Past ``backup_keep_all_days``, the first backup of each day is kept until this age."""
+    """Encrypts every file of a backup when set (any passphrase; keep it apart from the backups)."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"
 
@@ -113,6 +123,12 @@ class Settings(BaseSettings):
     def _port_range(self) -> Settings:
         if self.srt_port_min > self.srt_port_max:
             raise ValueError("srt_port_min must not be greater than srt_port_max")
+        if 0 < self.backup_interval_s < 1:
+            raise ValueError(
+                "backup_interval_s must be 0 (off) or at least 1 (names are to the second)"
+            )
+        if self.backup_keep_daily_days < self.backup_keep_all_days:
+            raise ValueError("backup_keep_daily_days must not be less than backup_keep_all_days")
         return self
 
     @classmethod
@@ -145,6 +161,10 @@ class Settings(BaseSettings):
     @property
     def thumbs_dir(self) -> Path:
         return self.data_dir / "thumbs"
+
+    @property
+    def resolved_backup_dir(self) -> Path:
+        return self.backup_dir if self.backup_dir is not None else self.data_dir / "backups"
 
     @property
     def run_dir(self) -> Path:

@@ -45,6 +45,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Notification targets' },
   },
   {
+    path: '/backups',
+    name: 'backups',
+    component: () => import('@/views/BackupsView.vue'),
+    meta: { title: 'Backups' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('@/views/NotFoundView.vue'),

@@ -23,6 +23,8 @@ class Rule(enum.StrEnum):
     CONTENT_SILENCE = "content_silence"
     WORKER_LOST = "worker_lost"
     """Wired by the scale-out issue: ``AlertService.worker_lost()`` has no caller yet."""
+    BACKUP_FAILED = "backup_failed"
+    """A scheduled backup failed, or the newest is older than twice the interval."""
 
 
 class NotificationEvent(enum.StrEnum):
@@ -50,6 +52,7 @@ RULE_SEVERITY: Final[dict[Rule, Severity]] = {
     Rule.CONTENT_FREEZE: Severity.WARNING,
     Rule.CONTENT_SILENCE: Severity.WARNING,
     Rule.WORKER_LOST: Severity.CRITICAL,
+    Rule.BACKUP_FAILED: Severity.CRITICAL,
 }
 
 CONTENT_RULES: Final[dict[str, Rule]] = {
@@ -60,6 +63,8 @@ CONTENT_RULES: Final[dict[str, Rule]] = {
 """The ``check`` of a ``content`` envelope → the rule it feeds."""
 
 WORKER_SUBJECT_PREFIX: Final = "worker:"
+BACKUP_SUBJECT: Final = "backups"
+"""The subject of the scheduled-backup alert (there is one schedule per deployment)."""
 """Alerts are keyed by subject: a channel slug, or ``worker:<name>`` (slugs hold no ':')."""
 
 

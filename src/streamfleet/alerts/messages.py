@@ -23,6 +23,7 @@ RULE_NOUN: Final[dict[Rule, str]] = {
     Rule.CONTENT_FREEZE: "frozen picture",
     Rule.CONTENT_SILENCE: "silent audio",
     Rule.WORKER_LOST: "worker lost",
+    Rule.BACKUP_FAILED: "backup failed",
 }
 SEVERITY_ORDER: Final = (Severity.CRITICAL, Severity.WARNING, Severity.INFO)
 
@@ -52,6 +53,8 @@ class AlertSnapshot:
     @property
     def label(self) -> str:
         if self.channel is None:
+            if self.rule is Rule.BACKUP_FAILED:
+                return "backups"
             return str(self.data.get("worker") or "?")
         slug, name = self.channel.get("slug"), self.channel.get("name")
         return f"{name} ({slug})" if name and name != slug else str(slug)

@@ -17,6 +17,8 @@ Rules (see docs/alerts.md):
   ended after ``content_after_s``.
 - ``worker_lost``: opened and resolved by explicit calls; the scale-out issue
   wires them, nothing calls them yet.
+- ``backup_failed``: opened and resolved by explicit calls from the backup
+  schedule (a run failed, or the newest backup is too old; a good run resolves).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from streamfleet.alerts.kinds import (
+    BACKUP_SUBJECT,
     CONTENT_RULES,
     RULE_SEVERITY,
     Rule,
@@ -180,6 +183,16 @@ class RuleEngine:
 
     def worker_back(self, worker: str, at: float) -> list[Outcome]:
         return self._resolve(AlertKey(worker_subject(worker), Rule.WORKER_LOST), at, "worker back")
+
+    def backup_failed(self, at: float, reason: str) -> list[Outcome]:
+        """A scheduled backup failed or is overdue (called by the backup schedule)."""
+        key = AlertKey(BACKUP_SUBJECT, Rule.BACKUP_FAILED)
+        if key in self._open:
+            return []
+        return [self._open_alert(key, at, f"backup failed: {reason}", None, {"reason": reason})]
+
+    def backup_ok(self, at: float) -> list[Outcome]:
+        return self._resolve(AlertKey(BACKUP_SUBJECT, Rule.BACKUP_FAILED), at, "backup written")
 
     # Time ----------------------------------------------------------------------------
 

@@ -194,6 +194,19 @@ class AlertService:
             await self._apply(self._rules.worker_back(worker, now), now)
             await self._flush(now)
 
+    async def backup_failed(self, reason: str) -> None:
+        """The backup schedule: a run failed or the newest backup is overdue."""
+        now = self._clock()
+        async with self._lock:
+            await self._apply(self._rules.backup_failed(now, reason), now)
+            await self._flush(now)
+
+    async def backup_ok(self) -> None:
+        now = self._clock()
+        async with self._lock:
+            await self._apply(self._rules.backup_ok(now), now)
+            await self._flush(now)
+
     # The rules task ------------------------------------------------------------------
 
     def _subscribe(self) -> Subscription:

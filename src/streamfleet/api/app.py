@@ -22,6 +22,7 @@ from streamfleet.api.dashboard import mount_dashboard
 from streamfleet.api.errors import install_error_handlers
 from streamfleet.api.routes import (
     alerts,
+    backups,
     channels,
     events,
     health,
@@ -34,6 +35,7 @@ from streamfleet.api.routes import (
 )
 from streamfleet.api.schemas.channels import ChannelPage
 from streamfleet.api.shared_reads import SharedReads
+from streamfleet.backup.schedule import BackupSchedule
 from streamfleet.config import Settings
 from streamfleet.db import migrate
 from streamfleet.db.repositories.channels import ChannelRepository
@@ -52,6 +54,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
         database = Database(settings.resolved_database_url)
         bus = InProcessBus()
         engine: ManagedEngine | None = None
+        schedule: BackupSchedule | None = None
         try:
             await migrate.upgrade(database)
             channel_repo = ChannelRepository(
@@ -73,9 +76,16 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
                 )
                 await engine.start()
                 app.state.engine = engine
+                # Scheduled backups run where the engine runs (serve), not in API-only apps.
+                schedule = BackupSchedule(settings, alerts=app.state.alerts)
+                schedule.start()
+                app.state.backups = schedule
             log.info("api.ready", engine=engine is not None, dialect=database.dialect)
             yield
         finally:
+            if schedule is not None:
+                app.state.backups = None
+                await schedule.stop()
             if engine is not None:
                 app.state.engine = None
                 await engine.stop()
@@ -96,6 +106,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     )
     app.state.settings = settings
     app.state.engine = None
+    app.state.backups = None
     app.state.channel_pages = SharedReads[ChannelPage]()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, per_path={"/api/v1/channels/import": IMPORT_LIMIT_BYTES})
@@ -108,6 +119,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.include_router(hls.router)
     app.include_router(thumbs.router)
     app.include_router(alerts.router)
+    app.include_router(backups.router)
     app.include_router(metrics.router)
     mount_dashboard(app)
     return app

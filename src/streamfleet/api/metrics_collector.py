@@ -138,13 +138,15 @@ class FleetCollector(Collector):
             yield thumbs
 
 
-def exposition(snapshot: FleetSnapshot) -> bytes:
-    """The text format for ``snapshot`` plus this process's CPU, memory and GC."""
+def exposition(snapshot: FleetSnapshot, *extra: Collector) -> bytes:
+    """The text format for ``snapshot`` plus this process's CPU, memory and GC (and ``extra``)."""
     registry = CollectorRegistry(auto_describe=False)
     ProcessCollector(registry=registry)
     PlatformCollector(registry=registry)
     GCCollector(registry=registry)
     registry.register(FleetCollector(snapshot))
+    for collector in extra:
+        registry.register(collector)
     return generate_latest(registry)
 
 

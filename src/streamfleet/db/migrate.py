@@ -53,6 +53,21 @@ async def upgrade(database: Database, revision: str = "head") -> str | None:
     return current
 
 
+def known_revisions() -> list[str]:
+    """Every revision this code knows, oldest first (the history is linear)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+async def downgrade(database: Database, revision: str) -> str | None:
+    """Take the schema of ``database`` back to ``revision`` (a restore of an older backup)."""
+    async with database.engine.begin() as conn:
+        await conn.run_sync(_downgrade_sync, revision)
+        current = await conn.run_sync(_current_sync)
+    log.info("db.downgraded", dialect=database.dialect, revision=current)
+    return current
+
+
 async def current_revision(database: Database) -> str | None:
     async with database.engine.connect() as conn:
         return await conn.run_sync(_current_sync)
@@ -71,6 +86,12 @@ def _upgrade_sync(connection: Connection, revision: str) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
+
+
+def _downgrade_sync(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
 
 
 def _current_sync(connection: Connection) -> str | None:

@@ -5,6 +5,7 @@ import { ApiError, problemFromResponse } from './problem'
 import type {
   Alert,
   AlertState,
+  Backups,
   Channel,
   ChannelCreate,
   ChannelEvent,
@@ -209,4 +210,10 @@ export function retryNotification(id: number): Promise<Notification> {
 export function liveEventsUrl(loc: Pick<Location, 'protocol' | 'host'> = window.location): string {
   const scheme = loc.protocol === 'https:' ? 'wss' : 'ws'
   return `${scheme}://${loc.host}${BASE}/ws`
+}
+
+// Backups (docs/api.md)
+
+export function getBackups(signal?: AbortSignal): Promise<Backups> {
+  return request('GET', '/backups', { signal })
 }

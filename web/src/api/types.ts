@@ -298,3 +298,38 @@ export type Envelope =
   | { type: 'alert'; channel: string | null; ts: number; data: AlertChange }
 
 export type EnvelopeType = Envelope['type']
+
+// Backups (docs/api.md "Backups", docs/operations.md)
+
+export interface BackupRun {
+  at: string
+  ok: boolean
+  seconds: number
+  bytes: number
+  error: string
+}
+
+export interface BackupSchedule {
+  enabled: boolean
+  interval_s: number
+  running_since: string | null
+  last: BackupRun | null
+  last_success: BackupRun | null
+  failures: number
+}
+
+export interface BackupItem {
+  name: string
+  taken_at: string
+  finished: boolean
+  bytes: number
+  rows: number
+  encrypted: boolean
+  schema_revision: string | null
+  problem: string
+}
+
+export interface Backups {
+  schedule: BackupSchedule
+  items: BackupItem[]
+}

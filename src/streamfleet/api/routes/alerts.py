@@ -106,6 +106,10 @@ def _rule_texts(settings: Settings) -> dict[Rule, tuple[str, str]]:
             "A stream-processing worker stopped heart-beating (wired by the scale-out work).",
             "when the worker's lease runs out",
         ),
+        Rule.BACKUP_FAILED: (
+            "A scheduled backup failed, or the newest is older than twice the interval.",
+            f"every {s.backup_interval_s:g} s" if s.backup_interval_s else "scheduled backups off",
+        ),
     }
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from streamfleet.api.deps import ChannelsDep, EngineOrNoneDep
 from streamfleet.api.metrics_collector import ChannelSample, FleetSnapshot, exposition
 from streamfleet.api.routes.alerts_deps import AlertsDep, OutboxDep
+from streamfleet.backup.metrics import BackupCollector
 
 router = APIRouter(tags=["metrics"])
 
@@ -25,6 +26,7 @@ router = APIRouter(tags=["metrics"])
     responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
 )
 async def metrics(
+    request: Request,
     channels: ChannelsDep,
     alerts: AlertsDep,
     outbox: OutboxDep,
@@ -59,4 +61,6 @@ async def metrics(
         outbox=await outbox.count_by_state(),
         thumbnail_cpu_s=(await engine.stats()).thumbnail_cpu_s if engine is not None else None,
     )
-    return Response(exposition(snapshot), media_type=CONTENT_TYPE_LATEST)
+    backups = getattr(request.app.state, "backups", None)
+    extra = [BackupCollector(backups.status, backups.interval_s)] if backups is not None else []
+    return Response(exposition(snapshot, *extra), media_type=CONTENT_TYPE_LATEST)

@@ -115,7 +115,7 @@ class ChannelRepository:
         if enabled_only:
             query = query.where(ChannelRow.enabled.is_(True))
         async with transaction(self._sessions) as session:
-            return [_channel(row) for row in await session.scalars(query)]
+            return [channel_of_row(row) for row in await session.scalars(query)]
 
     async def records(self) -> list[ChannelRecord]:
         """Every channel with its recorded status, in id order."""
@@ -146,7 +146,7 @@ class ChannelRepository:
             row = await session.get(ChannelRow, channel_id, with_for_update=True)
             if row is None:
                 raise NotFound(f"channel {channel_id} does not exist")
-            spec = apply_patch(_channel(row), changes)
+            spec = apply_patch(channel_of_row(row), changes)
             allocator = await SlugsAndPorts.load(session, self._port_min, self._port_max, but=row)
             slug = spec.slug or row.slug
             if slug != row.slug:
@@ -163,7 +163,7 @@ class ChannelRepository:
             row = await session.get(ChannelRow, channel_id)
             if row is None:
                 raise NotFound(f"channel {channel_id} does not exist")
-            channel = _channel(row)
+            channel = channel_of_row(row)
             await session.delete(row)
             return channel
 
@@ -261,7 +261,7 @@ def _write_config(
 # Rows to domain objects ------------------------------------------------------------------
 
 
-def _channel(row: ChannelRow) -> Channel:
+def channel_of_row(row: ChannelRow) -> Channel:
     return Channel(
         id=row.id,
         slug=row.slug,
@@ -286,7 +286,9 @@ def _channel(row: ChannelRow) -> Channel:
 
 
 def _record(row: ChannelRow) -> ChannelRecord:
-    return ChannelRecord(_channel(row), Status(row.status), row.status_since, row.status_reason)
+    return ChannelRecord(
+        channel_of_row(row), Status(row.status), row.status_since, row.status_reason
+    )
 
 
 # Filters ---------------------------------------------------------------------------------

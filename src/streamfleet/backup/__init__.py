@@ -1,0 +1,11 @@
+"""Backups: a consistent, portable snapshot of the database and its restore into any engine.
+
+snapshot.py   read every table in one repeatable-read transaction, write the files
+restore.py    verify a backup, then write it into an empty database of any engine
+manifest.py   the manifest: versions, row counts and the sha256 of every file
+rows.py       one row <-> one JSON object (times as ISO UTC, JSON columns as JSON)
+sealing.py    optional encryption of every file with the backup key
+store.py      where a backup lives (a directory; ``s3://`` later)
+exports.py    the human-readable YAML beside the tables (channels, targets, settings)
+errors.py     what goes wrong, each naming the file
+"""

@@ -1,0 +1,235 @@
+"""Scheduled backups in ``serve``: one every ``backup_interval_s``, pruned by the retention policy.
+
+Each run writes ``<backup_dir>/streamfleet-<UTC time>/`` (see ``snapshot.py``),
+then removes the backups the policy no longer keeps and any unfinished one (no
+manifest) older than the newest finished backup. The outcome of the last run
+is kept in ``status`` for ``/metrics``. A failed run, or a newest backup older
+than twice the interval (checked every interval, so a run that hangs is seen
+too), opens the ``backup_failed`` alert; a good run resolves it. The clock is
+injected for tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Final, Protocol, TypeVar
+
+import structlog
+
+from streamfleet.backup.manifest import MANIFEST_FILE
+from streamfleet.backup.retention import RetentionPolicy, backup_name, taken_at, to_keep
+from streamfleet.backup.store import DirectoryStore
+from streamfleet.config import Settings
+from streamfleet.db.base import utc_now
+from streamfleet.domain.errors import StreamfleetError
+
+T = TypeVar("T")
+
+RETRY_AFTER_S: Final = 300.0
+"""After a failed run the next one comes this soon (or at the interval, if that is sooner)."""
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True, slots=True)
+class BackupRun:
+    """The outcome of one scheduled backup."""
+
+    at: datetime
+    ok: bool
+    seconds: float
+    bytes: int = 0
+    location: str = ""
+    error: str = ""
+
+
+class BackupAlerts(Protocol):
+    """Where the schedule reports trouble (``AlertService`` in serve)."""
+
+    async def backup_failed(self, reason: str) -> None: ...
+
+    async def backup_ok(self) -> None: ...
+
+
+@dataclass(slots=True)
+class ScheduleStatus:
+    last: BackupRun | None = None
+    last_success: BackupRun | None = None
+    failures: int = 0
+    running_since: datetime | None = None
+
+
+class BackupSchedule:
+    """Writes a backup every interval and prunes old ones; ``start()``/``stop()`` in serve."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        alerts: BackupAlerts | None = None,
+    ) -> None:
+        self._settings = settings
+        self._clock = clock
+        self.root = settings.resolved_backup_dir
+        self.interval_s = settings.backup_interval_s
+        self.policy = RetentionPolicy(
+            keep_all=timedelta(days=settings.backup_keep_all_days),
+            keep_daily=timedelta(days=settings.backup_keep_daily_days),
+        )
+        self.status = ScheduleStatus()
+        self._alerts = alerts
+        self._since = clock()
+        """The reference for "overdue" until a backup succeeds: start, or the newest on disk."""
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        if self.interval_s <= 0 or self._tasks:
+            return
+        self._since = max([self._since, *self._finished_on_disk()], default=self._since)
+        self._tasks = [
+            asyncio.create_task(self._loop(), name="backup-schedule"),
+            asyncio.create_task(self._watch(), name="backup-overdue-watch"),
+        ]
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def check_overdue(self) -> bool:
+        """Open the alert when the newest backup is older than twice the interval."""
+        newest = self.status.last_success.at if self.status.last_success else self._since
+        age = self._clock() - newest
+        if age.total_seconds() <= 2 * self.interval_s:
+            return False
+        reason = f"the newest backup is {int(age.total_seconds())} s old"
+        log.warning("backup.overdue", age_s=round(age.total_seconds()), interval_s=self.interval_s)
+        if self._alerts is not None:
+            await self._alerts.backup_failed(reason)
+        return True
+
+    async def run_once(self) -> BackupRun:
+        """Write one backup now, record its outcome, prune; never raises for a failed backup."""
+        # Imported here: serve loads the snapshot code (and cryptography) only when it backs up.
+        from streamfleet.backup.snapshot import write_backup
+
+        at = self._clock()
+        started = time.monotonic()
+        store = DirectoryStore(self.root / backup_name(at))
+        self.status.running_since = at
+        try:
+            # In a thread with its own event loop: encoding and compressing a large table is
+            # seconds of CPU that must not stall serve's loop (its watchdogs would see it).
+            result = await in_own_thread(lambda: write_backup(self._settings, store))
+        except (StreamfleetError, OSError) as exc:
+            run = BackupRun(at, ok=False, seconds=time.monotonic() - started, error=str(exc))
+            self.status.failures += 1
+            log.error("backup.failed", location=str(store.root), error=str(exc))
+            if self._alerts is not None:
+                await self._alerts.backup_failed(str(exc))
+        else:
+            run = BackupRun(
+                at,
+                ok=True,
+                seconds=result.seconds,
+                bytes=result.total_bytes,
+                location=result.location,
+            )
+            self.status.last_success = run
+            if self._alerts is not None:
+                await self._alerts.backup_ok()
+        finally:
+            self.status.running_since = None
+        self.status.last = run
+        await asyncio.to_thread(self.prune, at)
+        return run
+
+    def prune(self, now: datetime) -> list[Path]:
+        """Remove the backups the policy does not keep at ``now``; returns what was removed."""
+        finished: dict[datetime, Path] = {}
+        unfinished: dict[datetime, Path] = {}
+        if not self.root.is_dir():
+            return []
+        for path in self.root.iterdir():
+            moment = taken_at(path.name)
+            if moment is None or not path.is_dir():
+                continue  # not ours: leave it
+            (finished if (path / MANIFEST_FILE).is_file() else unfinished)[moment] = path
+        keep = to_keep(finished, now, self.policy)
+        newest = max(finished, default=None)
+        doomed = [path for moment, path in finished.items() if moment not in keep]
+        doomed += [path for moment, path in unfinished.items() if newest and moment < newest]
+        for path in doomed:
+            shutil.rmtree(path, ignore_errors=True)
+            log.info("backup.pruned", location=str(path))
+        return sorted(doomed)
+
+    def _finished_on_disk(self) -> list[datetime]:
+        if not self.root.is_dir():
+            return []
+        return [
+            moment
+            for path in self.root.iterdir()
+            if (moment := taken_at(path.name)) is not None and (path / MANIFEST_FILE).is_file()
+        ]
+
+    def next_delay_s(self) -> float:
+        """How long until the next run: the interval, or sooner to retry a failed run."""
+        last = self.status.last
+        if last is not None and not last.ok:
+            return min(self.interval_s, RETRY_AFTER_S)
+        return self.interval_s
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.next_delay_s())
+            await self.run_once()
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval_s)
+            await self.check_overdue()
+
+
+async def in_own_thread(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``work()`` on a new event loop in a new daemon thread and wait for it here.
+
+    Not the default executor: a backup holds its thread for seconds, and serve's short
+    file reads share that pool. Daemon, so stopping serve does not wait for a backup
+    (an interrupted one has no manifest and is pruned later).
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if done.done():
+            return  # the waiting task was cancelled (serve stopping)
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(result)  # type: ignore[arg-type]
+
+    def target() -> None:
+        result: T | None = None
+        error: BaseException | None = None
+        try:
+            result = asyncio.run(work())
+        except BaseException as exc:  # handed to the waiting task, which raises it
+            error = exc
+        with contextlib.suppress(RuntimeError):  # serve's loop closed meanwhile
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=target, name="streamfleet-backup", daemon=True).start()
+    return await done

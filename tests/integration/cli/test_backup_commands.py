@@ -1,0 +1,98 @@
+"""``streamfleet backup`` and ``streamfleet restore`` as an operator runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.integration.cli.test_channel_commands import cli, env_for
+from tests.support.backup_rows import seed_every_table, table_contents, table_names
+
+
+def error_lines(stderr: str) -> list[str]:
+    """The lines meant for a person (the rest are JSON log events and the progress bar)."""
+    return [line for line in stderr.splitlines() if line.startswith("error:")]
+
+
+async def test_backup_then_restore_into_another_engine(
+    sqlite_or_postgres_url: str, tmp_path: Path
+) -> None:
+    source = f"sqlite+aiosqlite:///{tmp_path / 'source' / 'streamfleet.db'}"
+    await seed_every_table(source)
+    backup_dir = tmp_path / "backup"
+
+    made = cli("backup", "--to", str(backup_dir), env=env_for(source, tmp_path / "source"))
+    assert made.returncode == 0, made.stderr
+    assert f"written to {backup_dir}" in made.stdout
+    assert "not encrypted, schema 0002" in made.stdout
+    events = [json.loads(line) for line in made.stderr.splitlines() if line.startswith("{")]
+    assert "backup.written" in [e["event"] for e in events]
+
+    target_env = env_for(sqlite_or_postgres_url, tmp_path / "target")
+    restored = cli("restore", str(backup_dir), env=target_env)
+    assert restored.returncode == 0, restored.stderr
+    assert "restored 34 rows in 6 tables" in restored.stdout
+    assert await table_contents(sqlite_or_postgres_url) == await table_contents(source)
+
+    again = cli("restore", str(backup_dir), env=target_env)
+    assert again.returncode == 1
+    assert len(error_lines(again.stderr)) == 1
+    assert "is not empty" in error_lines(again.stderr)[0]
+    forced = cli("restore", str(backup_dir), "--force", env=target_env)
+    assert forced.returncode == 0, forced.stderr
+
+
+async def test_a_tampered_backup_ends_the_restore_with_one_line_naming_the_file(
+    tmp_path: Path,
+) -> None:
+    source = f"sqlite+aiosqlite:///{tmp_path / 'source' / 'streamfleet.db'}"
+    await seed_every_table(source)
+    backup_dir = tmp_path / "backup"
+    assert cli("backup", "--to", str(backup_dir), env=env_for(source, tmp_path)).returncode == 0
+    channels = backup_dir / "tables" / "channels.jsonl.gz"
+    channels.write_bytes(channels.read_bytes()[:-1])
+    target = f"sqlite+aiosqlite:///{tmp_path / 'target' / 'streamfleet.db'}"
+
+    refused = cli("restore", str(backup_dir), env=env_for(target, tmp_path / "target"))
+
+    assert refused.returncode == 1
+    assert error_lines(refused.stderr) == [
+        "error: tables/channels.jsonl.gz: checksum mismatch (the file was changed or damaged)"
+    ]
+    assert await table_names(target) == set()
+
+
+def test_an_s3_location_is_refused_with_exit_code_2(tmp_path: Path) -> None:
+    source = f"sqlite+aiosqlite:///{tmp_path / 'streamfleet.db'}"
+    for args in (["backup", "--to", "s3://bucket/prefix"], ["restore", "s3://bucket/prefix"]):
+        refused = cli(*args, env=env_for(source, tmp_path))
+        assert refused.returncode == 2
+        assert error_lines(refused.stderr) == [
+            "error: s3:// backups are not supported yet: use a directory"
+        ]
+
+
+async def test_a_backup_never_overwrites_another(tmp_path: Path) -> None:
+    source = f"sqlite+aiosqlite:///{tmp_path / 'source' / 'streamfleet.db'}"
+    await seed_every_table(source)
+    env = env_for(source, tmp_path / "source")
+    assert cli("backup", "--to", str(tmp_path / "backup"), env=env).returncode == 0
+
+    second = cli("backup", "--to", str(tmp_path / "backup"), env=env)
+
+    assert second.returncode == 1
+    assert error_lines(second.stderr) == [
+        f"error: {tmp_path / 'backup'} already holds a backup: choose a new directory"
+    ]
+
+
+def test_a_backup_of_an_unreachable_database_fails_with_one_line(tmp_path: Path) -> None:
+    unreachable = "postgresql+asyncpg://postgres@127.0.0.1:1/nothing"
+
+    failed = cli("backup", "--to", str(tmp_path / "backup"), env=env_for(unreachable, tmp_path))
+
+    assert failed.returncode == 1
+    lines = error_lines(failed.stderr)
+    assert len(lines) == 1
+    assert lines[0].startswith("error: database not reachable:")
+    assert not (tmp_path / "backup" / "manifest.json").exists()
