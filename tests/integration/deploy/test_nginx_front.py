@@ -36,6 +36,7 @@ from tests.support.nginx import (
 from tests.support.server import ServerProcess, free_port, start_server
 from tests.support.tools import require_tool
 from tests.support.waiting import wait_until
+from tests.support.wall_viewer import showing_tiles
 
 ONLINE_TIMEOUT_S = 90.0
 EVENT_TIMEOUT_S = 60.0
@@ -243,19 +244,20 @@ async def test_thumbnails_come_from_disk_and_revalidate_with_304(front: Front) -
             response = client.get(url)
         return response if response.status_code == 200 else None
 
-    response = await wait_until(made, ONLINE_TIMEOUT_S, f"{url} through nginx")
-    assert response.headers["content-type"] == "image/jpeg"
-    assert response.headers["cache-control"] == "no-cache"
-    assert response.content[:2] == b"\xff\xd8"
+    async with showing_tiles(front.server.base_url, [front.slug]):  # thumbnails for tiles shown
+        response = await wait_until(made, ONLINE_TIMEOUT_S, f"{url} through nginx")
+        assert response.headers["content-type"] == "image/jpeg"
+        assert response.headers["cache-control"] == "no-cache"
+        assert response.content[:2] == b"\xff\xd8"
 
-    def revalidated() -> bool:
-        # A conditional GET right after a plain one: 304 unless a new thumbnail came between.
-        with front.client() as client:
-            etag = client.get(url).headers["etag"]
-            again = client.get(url, headers={"If-None-Match": etag})
-        return again.status_code == 304 and again.content == b""
+        def revalidated() -> bool:
+            # A conditional GET right after a plain one: 304 unless a new thumbnail came between.
+            with front.client() as client:
+                etag = client.get(url).headers["etag"]
+                again = client.get(url, headers={"If-None-Match": etag})
+            return again.status_code == 304 and again.content == b""
 
-    await wait_until(revalidated, ONLINE_TIMEOUT_S, "a 304 for the current ETag")
+        await wait_until(revalidated, ONLINE_TIMEOUT_S, "a 304 for the current ETag")
     with front.client() as client:
         assert client.get("/thumbs/streamfleet.db").status_code == 404
 
