@@ -35,11 +35,11 @@ from streamfleet.media.public_playlist import (
     public_master,
     target_duration_for,
 )
-from streamfleet.media.thumbnail import write_atomic
 
 log = structlog.get_logger()
 
 SEGMENT_SUFFIXES: Final = (".ts", ".m4s", ".mp4")
+TMP_SUFFIX: Final = ".tmp"
 
 
 def segment_number(uri: str, prefix: str) -> int | None:
@@ -49,6 +49,19 @@ def segment_number(uri: str, prefix: str) -> int | None:
     if not dot or not sep or head != prefix or not digits.isdigit():
         return None
     return int(digits)
+
+
+def write_public(path: Path, text: str) -> None:
+    """Write ``path`` so readers see the old file or the new one, never a part: a temp file
+    beside it, then ``os.replace``. Created like FFmpeg's files (0666 less the umask), so a
+    front server running as another user (nginx) can read it."""
+    tmp = path.with_name(f"{path.name}{TMP_SUFFIX}")
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def read_text(path: Path) -> str | None:
@@ -115,6 +128,8 @@ class RenditionPublisher:
                 number = segment_number(segment.uri, self.prefix)
                 if number is None or number <= self._last_number:
                     continue
+                if self._last_number >= 0 and number > self._last_number + 1:
+                    self._discontinuity_next = True  # segments slid out of FFmpeg's list unseen
                 self._last_number = number
                 if self._discontinuity_next and not segment.discontinuity:
                     segment = Segment(
@@ -124,7 +139,10 @@ class RenditionPublisher:
                 new.append(segment)
         if new:
             self.state, gone = self.state.appended(new)
-            write_atomic(self.public, self.state.render().encode())
+            try:
+                write_public(self.public, self.state.render())
+            except OSError as exc:  # a full disk: the next segment tries again
+                log.warning("channel.playlist_not_written", path=str(self.public), error=str(exc))
             if self.deletes:
                 due = self.wall() + self.grace_s
                 for segment in gone:
@@ -195,6 +213,12 @@ class ChannelPublisher:
         if text is None or "#EXT-X-STREAM-INF" not in text:
             return
         public = public_master(text)
-        if public != self._master_written:
-            write_atomic(Path(self.layout.entry_playlist), public.encode())
-            self._master_written = public
+        if public == self._master_written:
+            return
+        path = Path(self.layout.entry_playlist)
+        try:
+            write_public(path, public)
+        except OSError as exc:
+            log.warning("channel.playlist_not_written", path=str(path), error=str(exc))
+            return
+        self._master_written = public
