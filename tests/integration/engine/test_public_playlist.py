@@ -114,7 +114,7 @@ async def test_a_channel_restarted_twice_keeps_one_public_playlist_that_only_mov
         await engine.wait_status(1, Status.ONLINE, 20)
         # Both discontinuity tags slide out of the 3-segment window: the sequence counts them.
         final = await wait_until(
-            lambda: (s := observer.latest) is not None and s.discontinuity_sequence == 2 and s,
+            lambda: (s := observer.latest) is not None and s.discontinuity_sequence >= 2 and s,
             40,
             "both discontinuities to slide out of the window",
         )
@@ -138,7 +138,12 @@ async def test_a_channel_restarted_twice_keeps_one_public_playlist_that_only_mov
     assert deleted_after >= GRACE_S - 1.0
     names = list(observer.names_by_number.values())
     assert len(names) == len(set(names)), "a segment name was used twice"
-    assert len({prefix_of(n) for n in names}) == 3, "one prefix per attempt"
+    children = len({prefix_of(n) for n in names})
+    assert children >= 3, "one prefix per child"  # more if the loaded machine stalled one
+    last = observer.latest
+    assert last is not None
+    in_window = sum(1 for s in last.segments if s.discontinuity)
+    assert last.discontinuity_sequence + in_window == children - 1, "a discontinuity per child"
     assert not (folder / ".ffmpeg.m3u8.tmp").exists()
 
 
