@@ -118,10 +118,11 @@ class RenditionPublisher:
             if name.endswith(SEGMENT_SUFFIXES) and name not in listed:
                 self.expiring.setdefault(name, due)
 
-    def publish(self) -> int:
-        """Reads the private playlist; appends this child's new segments, rewrites the public
-        playlist and deletes expired segments. Returns how many segments were added."""
-        text = read_text(self.private)
+    def publish(self, private_text: str | None = None) -> int:
+        """Reads the private playlist (unless its text is given); appends this child's new
+        segments, rewrites the public playlist and deletes expired segments. Returns how many
+        segments were added."""
+        text = private_text if private_text is not None else read_text(self.private)
         new: list[Segment] = []
         if text is not None:
             for segment in private_segments(text):
@@ -199,12 +200,13 @@ class ChannelPublisher:
         ]
         self._master_written: str | None = None
 
-    def publish(self, _watched_text: str | None = None) -> None:
-        """The private playlists changed: publish every rendition (a ladder's are cut together),
-        then the master once the variants have segments."""
+    def publish(self, watched_text: str | None = None) -> None:
+        """The private playlists changed (``watched_text``: the first one's text, already read
+        by the output watch): publish every rendition (a ladder's are cut together), then the
+        master once the variants have segments."""
         added = 0
-        for rendition in self.renditions:
-            added += rendition.publish()
+        for index, rendition in enumerate(self.renditions):
+            added += rendition.publish(watched_text if index == 0 else None)
         if added and self.layout.profile.is_ladder:
             self._publish_master()
 
