@@ -1,7 +1,8 @@
 """One attempt of a channel: one FFmpeg child spawned, its pipes read, watched, stopped, reaped.
 
 ``plan_attempt()`` decides what the child runs (the source's stall rule, the
-arguments, a clean output folder).
+arguments with this child's segment name prefix, a clean output folder and the
+publisher of its public playlists).
 ``ChildAttempt.start(argv, on_stdout)`` spawns the child (stdout's bytes go to
 ``on_stdout`` as they arrive, stderr to the channel's log ring) and writes the
 channel's pid file; ``watch(watchdog, interrupt)`` returns when the child
@@ -30,11 +31,19 @@ from streamfleet.engine.context import RunnerContext
 from streamfleet.engine.log_ring import LogRing
 from streamfleet.engine.output_watch import OutputWatch
 from streamfleet.engine.process import Child
+from streamfleet.engine.publisher import ChannelPublisher
 from streamfleet.engine.source_pacing import stall_deadline_for
 from streamfleet.engine.watchdog import Watchdog
-from streamfleet.media.command import EngineOptions, SourceRole, build_args, input_url, profile_of
+from streamfleet.media.command import (
+    EngineOptions,
+    SourceRole,
+    build_args,
+    hls_options,
+    input_url,
+    profile_of,
+)
 from streamfleet.media.exit_reason import ExitVerdict, classify_exit
-from streamfleet.media.hls_args import HlsLayout
+from streamfleet.media.hls_args import HlsLayout, segment_prefix
 from streamfleet.media.stall_deadline import Delivery, StallDeadline
 from streamfleet.storage.pid_files import PidRecord, remove_pid_file, write_pid_file
 from streamfleet.storage.segment_policy import deletes_segments
@@ -81,16 +90,30 @@ async def plan_attempt(
             allowance_s=deadline.allowance_s(),
         )
     options = attempt_options(ctx, url, deadline, offline=offline)
-    keep = not deletes_segments(channel)
-    argv = build_args(channel, options, output_dir, delete_segments=not keep, source=source)
-    return AttemptPlan(url, argv, deadline, prepare_output(channel, output_dir, keep=keep))
+    prefix = segment_prefix(int(ctx.wall() * 1000))
+    argv = build_args(channel, options, output_dir, segment_prefix=prefix, source=source)
+    watch = prepare_output(ctx, channel, output_dir, prefix)
+    return AttemptPlan(url, argv, deadline, watch)
 
 
-def prepare_output(channel: Channel, output_dir: Path, *, keep: bool) -> OutputWatch:
-    """The output folder made and cleaned of the last child's files; its playlist to follow."""
+def prepare_output(
+    ctx: RunnerContext, channel: Channel, output_dir: Path, prefix: str
+) -> OutputWatch:
+    """The output folder made and cleaned of the last child's unfinished and private files;
+    the private playlist to follow, publishing the public ones when it changes."""
+    layout = HlsLayout(output_dir, profile_of(channel))
     output_dir.mkdir(parents=True, exist_ok=True)
-    clean_channel_output(output_dir, keep_segments=keep)
-    return OutputWatch(Path(HlsLayout(output_dir, profile_of(channel)).watched_playlist))
+    clean_channel_output(output_dir)
+    hls = hls_options(channel, ctx.options, segment_prefix=prefix)
+    publisher = ChannelPublisher(
+        layout,
+        prefix=prefix,
+        list_size=hls.list_size,
+        segment_seconds=hls.segment_seconds,
+        deletes=deletes_segments(channel),
+        wall=ctx.wall,
+    )
+    return OutputWatch(Path(layout.watched_playlist), on_change=publisher.publish)
 
 
 def attempt_options(

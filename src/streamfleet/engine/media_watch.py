@@ -222,7 +222,7 @@ class ChannelMediaWatch:
             try:
                 sizes.append(_inside(playlists.info_dir, entry.uri).stat().st_size)
                 durations.append(entry.duration_s)
-            except OSError:  # removed by FFmpeg's delete_segments since the playlist was read
+            except OSError:  # expired by the publisher since the playlist was read
                 continue
         bitrate = measured_bitrate_kbps(sizes, durations)
         if not reconfigured and time.monotonic() < self._next_info_read:

@@ -1,14 +1,16 @@
 """Following a channel's HLS output: new segments, their bitrate, how old the newest one is.
 
-One ``os.stat`` of the watched media playlist per poll; the playlist is read
-and the newest segment stat'ed only when the playlist changed (once per
-segment). FFmpeg reports ``bitrate=N/A`` for HLS, so the bitrate is the
-newest segment's size over its ``#EXTINF`` duration.
+One ``os.stat`` of the watched (private) media playlist per poll; the playlist
+is read, handed to ``on_change`` (the publisher of the public playlists) and the
+newest segment stat'ed only when the playlist changed (once per segment).
+FFmpeg reports ``bitrate=N/A`` for HLS, so the bitrate is the newest segment's
+size over its ``#EXTINF`` duration.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -31,13 +33,15 @@ class OutputWatch:
         "changed_at",
         "last_mtime_ns",
         "last_segment",
+        "on_change",
         "playlist",
         "segments_since_arm",
         "target_duration_s",
     )
 
-    def __init__(self, playlist: Path) -> None:
+    def __init__(self, playlist: Path, on_change: Callable[[str], None] | None = None) -> None:
         self.playlist = playlist
+        self.on_change = on_change
         self.last_mtime_ns: int | None = None
         self.last_segment: str | None = None
         self.target_duration_s: float | None = None
@@ -70,9 +74,12 @@ class OutputWatch:
         self.last_mtime_ns = mtime
         self.changed_at = now
         try:
-            summary = summarize(self.playlist.read_text(errors="replace"))
+            text = self.playlist.read_text(errors="replace")
         except OSError:
             return None
+        if self.on_change is not None:
+            self.on_change(text)
+        summary = summarize(text)
         if summary is None or not summary.segments:
             return None
         self.target_duration_s = summary.target_duration_s

@@ -49,12 +49,12 @@ def profile_of(channel: Channel) -> Profile:
     return profile
 
 
-def hls_options(channel: Channel, options: EngineOptions, *, delete_segments: bool) -> HlsOptions:
+def hls_options(channel: Channel, options: EngineOptions, *, segment_prefix: str) -> HlsOptions:
     """The server's HLS settings with the channel's overrides applied."""
     return HlsOptions(
         segment_seconds=channel.hls.segment_seconds or options.segment_seconds,
         list_size=channel.hls.list_size or options.list_size,
-        delete_segments=delete_segments,
+        segment_prefix=segment_prefix,
     )
 
 
@@ -93,12 +93,13 @@ def build_args(
     options: EngineOptions,
     output_dir: PurePath,
     *,
-    delete_segments: bool,
+    segment_prefix: str,
     source: SourceRole = SourceRole.PRIMARY,
 ) -> list[str]:
-    """The argument list (``argv[0]`` is FFmpeg) that turns the channel's source into HLS."""
+    """The argument list (``argv[0]`` is FFmpeg) that turns the channel's source into HLS;
+    the child's segment names start with ``segment_prefix`` (``hls_args.segment_prefix``)."""
     profile = profile_of(channel)
-    hls = hls_options(channel, options, delete_segments=delete_segments)
+    hls = hls_options(channel, options, segment_prefix=segment_prefix)
     return [
         *global_args(options),
         *input_args(input_url(channel, source), options.input_timeout_s),

@@ -2,14 +2,17 @@
 
 Layout (the entry point is ``index.m3u8`` for every profile)::
 
-    <dir>/index.m3u8, <dir>/seg_<n>.ts                       single rendition or copy
+    <dir>/index.m3u8, <dir>/<prefix>_<n>.ts                  single rendition or copy
     <dir>/index.m3u8 (master), <dir>/<rendition>/index.m3u8,
-    <dir>/<rendition>/seg_<n>.ts                             ladders (``var_stream_map``)
+    <dir>/<rendition>/<prefix>_<n>.ts                        ladders (``var_stream_map``)
 
-``omit_endlist`` + ``append_list`` make a restart continue the media sequence
-after an ``#EXT-X-DISCONTINUITY`` instead of starting again at segment 0 and
-overwriting segments players still hold. ``temp_file`` writes every file
-under a ``.tmp`` name and renames it when complete.
+FFmpeg writes the segments and a *private* playlist (``.ffmpeg.m3u8`` beside
+each public one, not served); streamfleet alone writes the public
+``index.m3u8`` files from them (``engine/publisher.py``). Every child names its
+segments with its own ``prefix`` (``a<start time in ms>``), so a name is never
+written twice in a channel's life. FFmpeg deletes nothing: streamfleet removes
+a segment once it has left the public playlist plus a grace. ``temp_file``
+writes every file under a ``.tmp`` name and renames it when complete.
 """
 
 from __future__ import annotations
@@ -22,14 +25,22 @@ from streamfleet.domain.profiles import Profile
 from streamfleet.media.encode_args import seconds_text, var_stream_map
 
 PLAYLIST_NAME: Final = "index.m3u8"
-SEGMENT_PATTERN: Final = "seg_%d.ts"
-BASE_FLAGS: Final[tuple[str, ...]] = (
-    "temp_file",
-    "independent_segments",
-    "program_date_time",
-    "omit_endlist",
-    "append_list",
+"""The public playlist (a master for ladders), written by streamfleet only."""
+PRIVATE_PLAYLIST_NAME: Final = ".ffmpeg.m3u8"
+"""FFmpeg's own playlist; the HLS route serves no name starting with a dot."""
+SEGMENT_NUMBER: Final = "%06d"
+HLS_FLAGS: Final = "+".join(
+    ("temp_file", "independent_segments", "program_date_time", "omit_endlist")
 )
+
+
+def segment_prefix(started_at_ms: int) -> str:
+    """The segment name prefix of a child started at ``started_at_ms`` (Unix time)."""
+    return f"a{started_at_ms}"
+
+
+def segment_pattern(prefix: str) -> str:
+    return f"{prefix}_{SEGMENT_NUMBER}.ts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +49,8 @@ class HlsOptions:
 
     segment_seconds: float
     list_size: int
-    delete_segments: bool
-    """Delete segments that left the playlist (off while recording)."""
+    segment_prefix: str
+    """This child's segment names start with it (``segment_prefix()``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +72,19 @@ class HlsLayout:
         return (self.entry_playlist,)
 
     @property
+    def private_entry_playlist(self) -> PurePath:
+        """FFmpeg's master playlist of a ladder, else its media playlist."""
+        return self.directory / PRIVATE_PLAYLIST_NAME
+
+    @property
+    def private_playlists(self) -> tuple[PurePath, ...]:
+        """FFmpeg's media playlists, in the order of ``media_playlists``."""
+        return tuple(p.with_name(PRIVATE_PLAYLIST_NAME) for p in self.media_playlists)
+
+    @property
     def watched_playlist(self) -> PurePath:
-        """The media playlist whose updates show that segments are being written."""
-        return self.media_playlists[0]
-
-
-def hls_flags(options: HlsOptions) -> str:
-    flags = ("delete_segments", *BASE_FLAGS) if options.delete_segments else BASE_FLAGS
-    return "+".join(flags)
+        """The private media playlist whose updates show that segments are being written."""
+        return self.private_playlists[0]
 
 
 def hls_args(layout: HlsLayout, options: HlsOptions) -> list[str]:
@@ -81,25 +97,26 @@ def hls_args(layout: HlsLayout, options: HlsOptions) -> list[str]:
         "-hls_list_size",
         str(options.list_size),
         "-hls_flags",
-        hls_flags(options),
+        HLS_FLAGS,
         "-hls_segment_type",
         "mpegts",
     ]
     directory = layout.directory
+    pattern = segment_pattern(options.segment_prefix)
     if layout.profile.is_ladder:
         return [
             *args,
             "-master_pl_name",
-            PLAYLIST_NAME,
+            PRIVATE_PLAYLIST_NAME,
             "-var_stream_map",
             var_stream_map(layout.profile.renditions),
             "-hls_segment_filename",
-            str(directory / "%v" / SEGMENT_PATTERN),
-            str(directory / "%v" / PLAYLIST_NAME),
+            str(directory / "%v" / pattern),
+            str(directory / "%v" / PRIVATE_PLAYLIST_NAME),
         ]
     return [
         *args,
         "-hls_segment_filename",
-        str(directory / SEGMENT_PATTERN),
-        str(layout.entry_playlist),
+        str(directory / pattern),
+        str(layout.private_entry_playlist),
     ]

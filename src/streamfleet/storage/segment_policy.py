@@ -6,5 +6,5 @@ from streamfleet.domain.channel import Channel
 
 
 def deletes_segments(channel: Channel) -> bool:
-    """Whether FFmpeg deletes segments that left the playlist (``delete_segments``)."""
+    """Whether streamfleet deletes segments that left the public playlist (after a grace)."""
     return not channel.recording

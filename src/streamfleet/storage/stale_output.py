@@ -1,10 +1,11 @@
 """Cleaning what a crashed or killed run left in the HLS output.
 
 FFmpeg writes each file as ``<name>.tmp`` and renames it when complete
-(``temp_file``); a child killed mid-segment leaves its ``.tmp`` behind, and
-with ``delete_segments`` a crash leaves segments the next run never lists.
-The playlists themselves are kept: ``append_list`` continues their media
-sequence after the restart.
+(``temp_file``); a child killed mid-segment leaves its ``.tmp`` behind. Its
+private playlists (``.ffmpeg.m3u8``) belong to the child that wrote them and
+go too. The public playlists and the segments stay: players still read them
+while the next child starts; the publisher (``engine/publisher.py``) deletes
+segments no public playlist lists after a grace.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ from typing import Final
 
 import structlog
 
-from streamfleet.media.playlist_summary import summarize
+from streamfleet.media.hls_args import PRIVATE_PLAYLIST_NAME
 
 log = structlog.get_logger()
 
 TMP_SUFFIX: Final = ".tmp"
-SEGMENT_SUFFIXES: Final = (".ts", ".m4s", ".mp4")
 
 
 def remove_temp_files(channel_dir: Path) -> int:
@@ -35,30 +35,26 @@ def remove_temp_files(channel_dir: Path) -> int:
     return removed
 
 
-def remove_unlisted_segments(channel_dir: Path) -> int:
-    """Delete segments no playlist in ``channel_dir`` (or a variant folder) lists."""
+def remove_private_playlists(channel_dir: Path) -> int:
+    """Delete FFmpeg's own playlists in ``channel_dir`` and its variant folders."""
     removed = 0
-    for folder in (channel_dir, *(p for p in channel_dir.glob("*") if p.is_dir())):
-        listed: set[str] = set()
-        for playlist in folder.glob("*.m3u8"):
-            summary = summarize(playlist.read_text(errors="replace"))
-            if summary is not None:
-                listed.update(summary.segments)
-        for path in folder.iterdir():
-            if path.suffix in SEGMENT_SUFFIXES and path.name not in listed:
-                path.unlink(missing_ok=True)
-                removed += 1
+    for path in (
+        *channel_dir.glob(PRIVATE_PLAYLIST_NAME),
+        *channel_dir.glob(f"*/{PRIVATE_PLAYLIST_NAME}"),
+    ):
+        path.unlink(missing_ok=True)
+        removed += 1
     return removed
 
 
-def clean_channel_output(channel_dir: Path, *, keep_segments: bool) -> None:
-    """Before a channel starts: drop ``.tmp`` files, and unlisted segments unless recording."""
+def clean_channel_output(channel_dir: Path) -> None:
+    """Before a child starts: drop ``.tmp`` files and the last child's private playlists."""
     if not channel_dir.is_dir():
         return
     temp = remove_temp_files(channel_dir)
-    unlisted = 0 if keep_segments else remove_unlisted_segments(channel_dir)
-    if temp or unlisted:
-        log.info("storage.stale_output_removed", dir=str(channel_dir), tmp=temp, segments=unlisted)
+    remove_private_playlists(channel_dir)
+    if temp:
+        log.info("storage.stale_output_removed", dir=str(channel_dir), tmp=temp)
 
 
 def remove_channel_output(channel_dir: Path) -> None:

@@ -1,8 +1,9 @@
 """An engine per test: a ``Supervisor`` on a temporary data directory, its bus recorded.
 
 ``engine_factory(**settings)`` builds and starts one (settings override the
-defaults, e.g. a shorter backoff); every engine is shut down at teardown and
-the test fails if an FFmpeg it started is still alive.
+defaults, e.g. a shorter backoff; two engines given the same ``data_dir`` share
+it); every engine is shut down at teardown and the test fails if an FFmpeg it
+started is still alive.
 """
 
 from __future__ import annotations
@@ -107,7 +108,8 @@ async def engine_factory(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitabl
     harnesses: list[EngineHarness] = []
 
     async def factory(channels: list[Channel], **overrides: Any) -> EngineHarness:
-        harness = EngineHarness(engine_settings(tmp_path / f"data{len(harnesses)}", **overrides))
+        data_dir = overrides.pop("data_dir", tmp_path / f"data{len(harnesses)}")
+        harness = EngineHarness(engine_settings(data_dir, **overrides))
         harnesses.append(harness)
         await harness.start(channels)
         return harness

@@ -1,5 +1,6 @@
-"""A channel on a local UDP test source: online, a playlist that advances, segments that decode,
-and a restart that continues the media sequence."""
+"""A channel on a local UDP test source: online, a playlist that advances, segments that decode.
+
+(Restarts and the public playlist: ``test_public_playlist.py``.)"""
 
 from __future__ import annotations
 
@@ -63,40 +64,6 @@ async def test_a_udp_channel_goes_online_and_its_playlist_advances_with_segments
     assert not any(
         p.name.endswith(".tmp") for p in playlist.parent.iterdir() if p.name in later.segments
     )
-
-
-async def test_a_restart_continues_the_media_sequence_after_a_discontinuity(
-    feeders: Feeders, engine_factory: EngineFactory
-) -> None:
-    feeder = await feeders.start()
-    channel = udp_channel(1, channel_url(feeder))
-    engine = await engine_factory([channel])
-    playlist = engine.settings.hls_dir.resolve() / "ch1" / "index.m3u8"
-    before = await wait_until(
-        lambda: (s := read_playlist(playlist)) is not None and len(s.segments) >= 2 and s,
-        20,
-        "two segments",
-    )
-    discontinuities_before = before.discontinuities
-
-    await engine.supervisor.restart_channel(channel)
-    await engine.wait_status(1, Status.ONLINE, 15)
-    after = await wait_until(
-        lambda: (
-            (s := read_playlist(playlist)) is not None
-            and last_number(s) >= last_number(before) + 2
-            and s
-        ),
-        20,
-        "new segments after the restart",
-    )
-    assert after.media_sequence >= before.media_sequence
-    assert after.discontinuities >= 1
-    assert after.discontinuities + (after.media_sequence - before.media_sequence) > 0
-    numbers = [int(name.removeprefix("seg_").removesuffix(".ts")) for name in after.segments]
-    assert numbers == sorted(numbers)
-    assert numbers[-1] > last_number(before), "segment numbers restarted instead of continuing"
-    assert discontinuities_before >= 0
 
 
 async def test_metrics_are_published_at_most_once_a_second_with_every_field(

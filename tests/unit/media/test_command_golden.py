@@ -73,5 +73,5 @@ def test_argument_list_matches_its_golden_file(
     case: str, golden: Callable[[str, list[str]], None]
 ) -> None:
     ch, source = CASES[case]
-    argv = build_args(ch, OPTIONS, OUT, delete_segments=not ch.recording, source=source)
+    argv = build_args(ch, OPTIONS, OUT, segment_prefix="a1764770400000", source=source)
     golden(case, argv)

@@ -15,6 +15,7 @@ ALLOWED = [
     ("news/720p/seg_3.ts", "news/720p/seg_3.ts"),
     ("news/init.mp4", "news/init.mp4"),
     ("news/seg_1.m4s", "news/seg_1.m4s"),
+    ("news/a1764770400000_000042.ts", "news/a1764770400000_000042.ts"),
 ]
 
 REFUSED = [
@@ -36,6 +37,8 @@ REFUSED = [
     "news/%2e%2e/index.m3u8",
     "news/seg\x00.ts",
     "news/.hidden.ts",
+    "news/.ffmpeg.m3u8",  # FFmpeg's private playlist
+    "news/720p/.ffmpeg.m3u8",
 ]
 
 

@@ -22,34 +22,29 @@ seg_5.ts
 def make_output(directory: Path) -> None:
     directory.mkdir(parents=True)
     (directory / "index.m3u8").write_text(PLAYLIST)
+    (directory / ".ffmpeg.m3u8").write_text(PLAYLIST)
     for name in ("seg_3.ts", "seg_4.ts", "seg_5.ts", "seg_6.ts.tmp", "index.m3u8.tmp"):
         (directory / name).write_bytes(b"x")
 
 
-def test_temp_files_and_unlisted_segments_go_and_the_playlist_stays(tmp_path: Path) -> None:
-    channel_dir = tmp_path / "news"
-    make_output(channel_dir)
-    clean_channel_output(channel_dir, keep_segments=False)
-    assert sorted(p.name for p in channel_dir.iterdir()) == ["index.m3u8", "seg_4.ts", "seg_5.ts"]
+KEPT = ["index.m3u8", "seg_3.ts", "seg_4.ts", "seg_5.ts"]
 
 
-def test_a_recording_channel_keeps_every_finished_segment(tmp_path: Path) -> None:
+def test_temp_files_and_private_playlists_go_while_the_public_playlist_and_segments_stay(
+    tmp_path: Path,
+) -> None:
+    """Players still read the public playlist and its segments while the next child starts."""
     channel_dir = tmp_path / "news"
     make_output(channel_dir)
-    clean_channel_output(channel_dir, keep_segments=True)
-    assert sorted(p.name for p in channel_dir.iterdir()) == [
-        "index.m3u8",
-        "seg_3.ts",
-        "seg_4.ts",
-        "seg_5.ts",
-    ]
+    clean_channel_output(channel_dir)
+    assert sorted(p.name for p in channel_dir.iterdir()) == KEPT
 
 
 def test_variant_folders_of_a_ladder_are_cleaned_too(tmp_path: Path) -> None:
     variant = tmp_path / "news" / "720p"
     make_output(variant)
-    clean_channel_output(tmp_path / "news", keep_segments=False)
-    assert sorted(p.name for p in variant.iterdir()) == ["index.m3u8", "seg_4.ts", "seg_5.ts"]
+    clean_channel_output(tmp_path / "news")
+    assert sorted(p.name for p in variant.iterdir()) == KEPT
 
 
 def test_output_of_channels_that_no_longer_exist_is_removed(tmp_path: Path) -> None:

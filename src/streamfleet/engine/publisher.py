@@ -1,0 +1,226 @@
+"""Publishing a channel's public playlists from FFmpeg's private ones, and expiring segments.
+
+FFmpeg writes segments named ``<prefix>_<n>.ts`` (a prefix per child) and a
+private playlist; ``ChannelPublisher.publish()`` is called by the output watch
+when that playlist changed (at most once a tick, in practice once a segment).
+It appends this child's new segments to the public window
+(``media/public_playlist.py``), the first one of a child that follows another
+after an ``#EXT-X-DISCONTINUITY``, writes ``index.m3u8`` atomically (temp file
++ ``os.replace``) and, unless the channel records, deletes segments that left
+the window once a grace has passed (RFC 8216 §6.2.2: a removed segment stays
+available for its duration plus the playlist's). A ladder has one window per
+rendition and a public master naming the public variant playlists.
+
+The public playlist on disk is the publisher's state: a new child (or a new
+server) reads it back and continues its media and discontinuity sequences.
+Segment files no window lists (a previous child's last ones, a crash's
+leftovers) are deleted after the same grace, counted from when they are found.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final
+
+import structlog
+
+from streamfleet.media.hls_args import HlsLayout
+from streamfleet.media.public_playlist import (
+    PublicPlaylist,
+    Segment,
+    parse_public,
+    private_segments,
+    public_master,
+    target_duration_for,
+)
+
+log = structlog.get_logger()
+
+SEGMENT_SUFFIXES: Final = (".ts", ".m4s", ".mp4")
+TMP_SUFFIX: Final = ".tmp"
+
+
+def segment_number(uri: str, prefix: str) -> int | None:
+    """``n`` of ``<prefix>_<n>.<ext>``, or ``None`` for another child's segment."""
+    stem, dot, _ = uri.rpartition(".")
+    head, sep, digits = stem.rpartition("_")
+    if not dot or not sep or head != prefix or not digits.isdigit():
+        return None
+    return int(digits)
+
+
+def write_public(path: Path, text: str) -> None:
+    """Write ``path`` so readers see the old file or the new one, never a part: a temp file
+    beside it, then ``os.replace``. Created like FFmpeg's files (0666 less the umask), so a
+    front server running as another user (nginx) can read it."""
+    tmp = path.with_name(f"{path.name}{TMP_SUFFIX}")
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return None
+
+
+class RenditionPublisher:
+    """One public media playlist and the segment folder beside it."""
+
+    def __init__(
+        self,
+        private: Path,
+        public: Path,
+        *,
+        prefix: str,
+        list_size: int,
+        segment_seconds: float,
+        deletes: bool,
+        wall: Callable[[], float],
+    ) -> None:
+        self.private = private
+        self.public = public
+        self.prefix = prefix
+        self.deletes = deletes
+        self.wall = wall
+        fresh = PublicPlaylist(target_duration_for(segment_seconds), list_size)
+        text = read_text(public)
+        loaded = parse_public(text, list_size) if text is not None else None
+        self.state = loaded if loaded is not None else fresh
+        self._last_number = -1
+        self._discontinuity_next = self.state.next_media_sequence > 0
+        """A child after another starts after an ``#EXT-X-DISCONTINUITY``."""
+        self.expiring: dict[str, float] = {}
+        """Segment name → the wall time it may be deleted."""
+        if deletes:
+            self._expire_unlisted()
+
+    @property
+    def grace_s(self) -> float:
+        """How long a segment that left the window stays: one segment plus the playlist."""
+        return self.state.target_duration * (self.state.list_size + 1)
+
+    def _expire_unlisted(self) -> None:
+        listed = {s.uri for s in self.state.segments}
+        due = self.wall() + self.grace_s
+        try:
+            names = os.listdir(self.public.parent)
+        except OSError:
+            return
+        for name in names:
+            if name.endswith(SEGMENT_SUFFIXES) and name not in listed:
+                self.expiring.setdefault(name, due)
+
+    def publish(self, private_text: str | None = None) -> int:
+        """Reads the private playlist (unless its text is given); appends this child's new
+        segments, rewrites the public playlist and deletes expired segments. Returns how many
+        segments were added."""
+        text = private_text if private_text is not None else read_text(self.private)
+        new: list[Segment] = []
+        if text is not None:
+            for segment in private_segments(text):
+                number = segment_number(segment.uri, self.prefix)
+                if number is None or number <= self._last_number:
+                    continue
+                if self._last_number >= 0 and number > self._last_number + 1:
+                    self._discontinuity_next = True  # segments slid out of FFmpeg's list unseen
+                self._last_number = number
+                if self._discontinuity_next and not segment.discontinuity:
+                    segment = Segment(
+                        segment.uri, segment.duration_s, True, segment.program_date_time
+                    )
+                self._discontinuity_next = False
+                new.append(segment)
+        if new:
+            self.state, gone = self.state.appended(new)
+            try:
+                write_public(self.public, self.state.render())
+            except OSError as exc:  # a full disk: the next segment tries again
+                log.warning("channel.playlist_not_written", path=str(self.public), error=str(exc))
+            if self.deletes:
+                due = self.wall() + self.grace_s
+                for segment in gone:
+                    self.expiring.setdefault(segment.uri, due)
+        self.delete_expired()
+        return len(new)
+
+    def delete_expired(self) -> None:
+        if not self.expiring:
+            return
+        now = self.wall()
+        listed = {s.uri for s in self.state.segments}
+        for name, due in list(self.expiring.items()):
+            if due > now:
+                continue
+            del self.expiring[name]
+            if name in listed or "/" in name:
+                continue
+            try:
+                (self.public.parent / name).unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                log.warning("channel.segment_not_deleted", path=name, error=str(exc))
+
+
+class ChannelPublisher:
+    """The public playlists of one child's output (one per rendition, plus a ladder's master)."""
+
+    def __init__(
+        self,
+        layout: HlsLayout,
+        *,
+        prefix: str,
+        list_size: int,
+        segment_seconds: float,
+        deletes: bool,
+        wall: Callable[[], float],
+    ) -> None:
+        self.layout = layout
+        self.renditions = [
+            RenditionPublisher(
+                Path(private),
+                Path(public),
+                prefix=prefix,
+                list_size=list_size,
+                segment_seconds=segment_seconds,
+                deletes=deletes,
+                wall=wall,
+            )
+            for private, public in zip(
+                layout.private_playlists, layout.media_playlists, strict=True
+            )
+        ]
+        self._master_written: str | None = None
+
+    def publish(self, watched_text: str | None = None) -> None:
+        """The private playlists changed (``watched_text``: the first one's text, already read
+        by the output watch): publish every rendition (a ladder's are cut together), then the
+        master once the variants have segments."""
+        added = 0
+        for index, rendition in enumerate(self.renditions):
+            added += rendition.publish(watched_text if index == 0 else None)
+        if added and self.layout.profile.is_ladder:
+            self._publish_master()
+
+    def _publish_master(self) -> None:
+        text = read_text(Path(self.layout.private_entry_playlist))
+        if text is None or "#EXT-X-STREAM-INF" not in text:
+            return
+        public = public_master(text)
+        if public == self._master_written:
+            return
+        path = Path(self.layout.entry_playlist)
+        try:
+            write_public(path, public)
+        except OSError as exc:
+            log.warning("channel.playlist_not_written", path=str(path), error=str(exc))
+            return
+        self._master_written = public

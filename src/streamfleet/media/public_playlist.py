@@ -1,0 +1,205 @@
+"""The public media playlist streamfleet publishes from FFmpeg's private one (pure).
+
+FFmpeg writes its segments and a private playlist that starts again with each
+child; players read ``index.m3u8``, which only streamfleet writes. A
+``PublicPlaylist`` is the live window: the last ``list_size`` segments, the
+media sequence number of the first one, and the discontinuity sequence (RFC 8216
+§4.3.3.3: how many ``#EXT-X-DISCONTINUITY`` tags have slid out of the window).
+``appended()`` adds new segments and returns the ones that left; both sequence
+numbers only ever grow. ``render()`` writes the playlist text and ``parse_public()``
+reads it back (the playlist on disk is the publisher's state across server
+restarts). ``private_segments()`` reads what FFmpeg listed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from streamfleet.media.hls_args import PLAYLIST_NAME, PRIVATE_PLAYLIST_NAME
+
+VERSION: Final = 3
+"""Floating-point ``#EXTINF`` durations need version 3."""
+DURATION_SLACK_S: Final = 0.001
+"""A duration this little over a whole second still rounds down for the target duration."""
+TMP_SUFFIX: Final = ".tmp"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    uri: str
+    duration_s: float
+    discontinuity: bool = False
+    """An ``#EXT-X-DISCONTINUITY`` comes before this segment (a restart, a source switch)."""
+    program_date_time: str | None = None
+
+
+def target_duration_for(duration_s: float) -> int:
+    """The smallest whole target duration a segment of ``duration_s`` fits in (at least 1)."""
+    return max(1, math.ceil(duration_s - DURATION_SLACK_S))
+
+
+@dataclass(frozen=True, slots=True)
+class PublicPlaylist:
+    target_duration: int
+    list_size: int
+    media_sequence: int = 0
+    discontinuity_sequence: int = 0
+    segments: tuple[Segment, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.list_size < 1 or self.target_duration < 1:
+            raise ValueError("list_size and target_duration must be at least 1")
+        if self.media_sequence < 0 or self.discontinuity_sequence < 0:
+            raise ValueError("sequence numbers are never negative")
+
+    @property
+    def next_media_sequence(self) -> int:
+        """The media sequence number the next appended segment gets."""
+        return self.media_sequence + len(self.segments)
+
+    @property
+    def duration_s(self) -> float:
+        return sum(s.duration_s for s in self.segments)
+
+    def appended(self, new: Sequence[Segment]) -> tuple[PublicPlaylist, tuple[Segment, ...]]:
+        """The window with ``new`` added at the end, and the segments that slid out of it.
+
+        The target duration never shrinks (RFC 8216 §6.2.1 forbids changing it; a longer
+        segment than announced has to raise it anyway)."""
+        if not new:
+            return self, ()
+        window = (*self.segments, *new)
+        drop = max(0, len(window) - self.list_size)
+        gone, kept = window[:drop], window[drop:]
+        target = max(self.target_duration, *(target_duration_for(s.duration_s) for s in new))
+        state = dataclasses.replace(
+            self,
+            target_duration=target,
+            media_sequence=self.media_sequence + drop,
+            discontinuity_sequence=self.discontinuity_sequence
+            + sum(1 for s in gone if s.discontinuity),
+            segments=kept,
+        )
+        return state, gone
+
+    def resized(self, list_size: int) -> PublicPlaylist:
+        """The same window under a new list size (the oldest segments leave if it shrank)."""
+        state = dataclasses.replace(self, list_size=list_size)
+        if len(state.segments) <= list_size:
+            return state
+        drop = len(state.segments) - list_size
+        gone = state.segments[:drop]
+        return dataclasses.replace(
+            state,
+            media_sequence=state.media_sequence + drop,
+            discontinuity_sequence=state.discontinuity_sequence
+            + sum(1 for s in gone if s.discontinuity),
+            segments=state.segments[drop:],
+        )
+
+    def render(self) -> str:
+        lines = [
+            "#EXTM3U",
+            f"#EXT-X-VERSION:{VERSION}",
+            f"#EXT-X-TARGETDURATION:{self.target_duration}",
+            f"#EXT-X-MEDIA-SEQUENCE:{self.media_sequence}",
+            f"#EXT-X-DISCONTINUITY-SEQUENCE:{self.discontinuity_sequence}",
+            "#EXT-X-INDEPENDENT-SEGMENTS",
+        ]
+        for segment in self.segments:
+            if segment.discontinuity:
+                lines.append("#EXT-X-DISCONTINUITY")
+            if segment.program_date_time is not None:
+                lines.append(f"#EXT-X-PROGRAM-DATE-TIME:{segment.program_date_time}")
+            lines.append(f"#EXTINF:{segment.duration_s:.6f},")
+            lines.append(segment.uri)
+        return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    tags: dict[str, str]
+    segments: tuple[Segment, ...]
+
+
+def _scan(text: str) -> _Scan | None:
+    """Header tags and segments of a media playlist, or ``None`` when it is not one."""
+    if not text.startswith("#EXTM3U") or "#EXT-X-STREAM-INF" in text:
+        return None
+    tags: dict[str, str] = {}
+    segments: list[Segment] = []
+    duration: float | None = None
+    discontinuity = False
+    date_time: str | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line == "#EXT-X-DISCONTINUITY":
+            discontinuity = True
+        elif line.startswith("#EXT-X-PROGRAM-DATE-TIME:"):
+            date_time = line.partition(":")[2]
+        elif line.startswith("#EXTINF:"):
+            duration = _float(line[len("#EXTINF:") :].split(",", 1)[0])
+        elif line.startswith("#"):
+            name, _, value = line.partition(":")
+            tags.setdefault(name, value)
+        else:
+            if duration is not None and duration >= 0 and not line.endswith(TMP_SUFFIX):
+                segments.append(Segment(line, duration, discontinuity, date_time))
+            duration, discontinuity, date_time = None, False, None
+    return _Scan(tags, tuple(segments))
+
+
+def private_segments(text: str) -> tuple[Segment, ...]:
+    """The complete segments FFmpeg's playlist lists, oldest first (none for a bad text)."""
+    scan = _scan(text)
+    return scan.segments if scan is not None else ()
+
+
+def parse_public(text: str, list_size: int) -> PublicPlaylist | None:
+    """A playlist ``render()`` wrote, read back (``None`` when it is not a media playlist)."""
+    scan = _scan(text)
+    if scan is None:
+        return None
+    target = _int(scan.tags.get("#EXT-X-TARGETDURATION", ""))
+    sequence = _int(scan.tags.get("#EXT-X-MEDIA-SEQUENCE", "")) or 0
+    discontinuities = _int(scan.tags.get("#EXT-X-DISCONTINUITY-SEQUENCE", "")) or 0
+    longest = max((s.duration_s for s in scan.segments), default=1.0)
+    state = PublicPlaylist(
+        target_duration=max(target or 1, target_duration_for(longest)),
+        list_size=max(1, len(scan.segments)),
+        media_sequence=max(0, sequence),
+        discontinuity_sequence=max(0, discontinuities),
+        segments=scan.segments,
+    )
+    return state.resized(list_size)
+
+
+def public_master(private_master: str) -> str:
+    """FFmpeg's master playlist naming the public variant playlists instead of its own."""
+    suffix = "/" + PRIVATE_PLAYLIST_NAME
+    lines = [
+        line[: -len(PRIVATE_PLAYLIST_NAME)] + PLAYLIST_NAME if line.endswith(suffix) else line
+        for line in private_master.splitlines()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+def _float(text: str) -> float | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None

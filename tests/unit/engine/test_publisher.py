@@ -1,0 +1,157 @@
+"""The publisher on a real folder with a hand-driven clock: what it writes, deletes, and when."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamfleet.engine.publisher import RenditionPublisher, segment_number
+from streamfleet.media.public_playlist import parse_public
+
+LIST_SIZE = 2
+GRACE_S = 2 * (LIST_SIZE + 1)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def private(*names: str) -> str:
+    entries = "".join(f"#EXTINF:2.000000,\n{name}\n" for name in names)
+    return f"#EXTM3U\n#EXT-X-TARGETDURATION:2\n{entries}"
+
+
+def publisher(folder: Path, prefix: str, clock: Clock) -> RenditionPublisher:
+    return RenditionPublisher(
+        folder / ".ffmpeg.m3u8",
+        folder / "index.m3u8",
+        prefix=prefix,
+        list_size=LIST_SIZE,
+        segment_seconds=2.0,
+        deletes=True,
+        wall=clock,
+    )
+
+
+def write_segments(folder: Path, *names: str) -> None:
+    for name in names:
+        (folder / name).write_bytes(b"\x47")
+    (folder / ".ffmpeg.m3u8").write_text(private(*names))
+
+
+def public_uris(folder: Path) -> list[str]:
+    state = parse_public((folder / "index.m3u8").read_text(), LIST_SIZE)
+    assert state is not None
+    return [s.uri for s in state.segments]
+
+
+def test_a_segment_number_belongs_to_its_prefix_only() -> None:
+    assert segment_number("a12_000007.ts", "a12") == 7
+    assert segment_number("a13_000007.ts", "a12") is None
+    assert segment_number("seg_7.ts", "a12") is None
+    assert segment_number("a12_x.ts", "a12") is None
+
+
+def test_a_segment_that_left_the_playlist_is_deleted_only_after_the_grace(tmp_path: Path) -> None:
+    clock = Clock()
+    pub = publisher(tmp_path, "a1", clock)
+    write_segments(tmp_path, "a1_000000.ts", "a1_000001.ts", "a1_000002.ts")
+    assert pub.publish() == 3
+    assert public_uris(tmp_path) == ["a1_000001.ts", "a1_000002.ts"]
+    clock.now += GRACE_S - 0.1
+    pub.publish()
+    assert (tmp_path / "a1_000000.ts").exists()
+    clock.now += 0.2
+    pub.publish()
+    assert not (tmp_path / "a1_000000.ts").exists()
+    assert (tmp_path / "a1_000001.ts").exists()
+
+
+def test_the_next_child_continues_after_a_discontinuity_and_ignores_the_old_names(
+    tmp_path: Path,
+) -> None:
+    clock = Clock()
+    write_segments(tmp_path, "a1_000000.ts", "a1_000001.ts")
+    publisher(tmp_path, "a1", clock).publish()
+    second = publisher(tmp_path, "a2", clock)  # reads the public playlist back
+    write_segments(tmp_path, "a1_000001.ts", "a2_000000.ts")
+    assert second.publish() == 1
+    state = parse_public((tmp_path / "index.m3u8").read_text(), LIST_SIZE)
+    assert state is not None
+    assert state.media_sequence == 1
+    assert [(s.uri, s.discontinuity) for s in state.segments] == [
+        ("a1_000001.ts", False),
+        ("a2_000000.ts", True),
+    ]
+    write_segments(tmp_path, "a2_000001.ts", "a2_000002.ts")
+    second.publish()
+    state = parse_public((tmp_path / "index.m3u8").read_text(), LIST_SIZE)
+    assert state is not None
+    assert (state.media_sequence, state.discontinuity_sequence) == (3, 1)
+
+
+def test_segments_no_playlist_lists_are_found_at_start_and_deleted_after_the_grace(
+    tmp_path: Path,
+) -> None:
+    """A crash's leftovers, or the last segment a stopped child wrote but nobody published."""
+    clock = Clock()
+    (tmp_path / "seg_3.ts").write_bytes(b"\x47")
+    pub = publisher(tmp_path, "a5", clock)
+    assert pub.publish() == 0
+    assert (tmp_path / "seg_3.ts").exists()
+    clock.now += GRACE_S + 0.1
+    pub.publish()
+    assert not (tmp_path / "seg_3.ts").exists()
+
+
+def test_a_recording_channel_keeps_every_segment(tmp_path: Path) -> None:
+    clock = Clock()
+    pub = RenditionPublisher(
+        tmp_path / ".ffmpeg.m3u8",
+        tmp_path / "index.m3u8",
+        prefix="a1",
+        list_size=LIST_SIZE,
+        segment_seconds=2.0,
+        deletes=False,
+        wall=clock,
+    )
+    write_segments(tmp_path, "a1_000000.ts", "a1_000001.ts", "a1_000002.ts")
+    pub.publish()
+    clock.now += 1_000
+    pub.publish()
+    assert (tmp_path / "a1_000000.ts").exists()
+
+
+def test_the_public_playlist_is_readable_by_a_front_server_of_another_user(
+    tmp_path: Path,
+) -> None:
+    """nginx serves the files from disk: the playlist is created like FFmpeg's (0666 - umask)."""
+    clock = Clock()
+    write_segments(tmp_path, "a1_000000.ts")
+    publisher(tmp_path, "a1", clock).publish()
+    mode = (tmp_path / "index.m3u8").stat().st_mode
+    assert mode & 0o044 == (tmp_path / "a1_000000.ts").stat().st_mode & 0o044
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".ffmpeg.m3u8",
+        "a1_000000.ts",
+        "index.m3u8",
+    ]
+
+
+def test_segments_missed_between_two_reads_leave_a_discontinuity(tmp_path: Path) -> None:
+    """The event loop was blocked so long that segments slid out of FFmpeg's list unseen."""
+    clock = Clock()
+    pub = publisher(tmp_path, "a1", clock)
+    write_segments(tmp_path, "a1_000000.ts")
+    pub.publish()
+    write_segments(tmp_path, "a1_000004.ts", "a1_000005.ts")
+    pub.publish()
+    state = parse_public((tmp_path / "index.m3u8").read_text(), LIST_SIZE)
+    assert state is not None
+    assert [(s.uri, s.discontinuity) for s in state.segments] == [
+        ("a1_000004.ts", True),
+        ("a1_000005.ts", False),
+    ]
