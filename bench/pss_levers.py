@@ -35,6 +35,7 @@ from bench.procstat import CLOCK_TICKS_PER_S, read_stat
 from streamfleet.domain.channel import Channel
 from streamfleet.engine.process import CHILD_ENV
 from streamfleet.media.command import EngineOptions, build_args
+from streamfleet.media.hls_args import segment_prefix
 
 CHANNELS_AT_SCALE = 60
 LEAN_INPUT_OPTIONS = ("-fifo_size", "-probesize", "-analyzeduration", "-thread_queue_size")
@@ -105,7 +106,7 @@ def lever_args(lever: Lever, ffmpeg: str, port: int, out_dir: Path) -> list[str]
         return bare_ffmpeg_args(ffmpeg, port, out_dir / "index.m3u8", 2.0, 6)
     channel = Channel(id=1, slug="pss", name="pss", input_url=url, profile="copy")
     options = EngineOptions(ffmpeg=ffmpeg, segment_seconds=2.0, list_size=6, input_timeout_s=1.0)
-    argv = build_args(channel, options, out_dir, delete_segments=True)
+    argv = build_args(channel, options, out_dir, segment_prefix=segment_prefix(0))
     if lever.streamfleet:
         return argv
     argv = without_options(argv, LEAN_INPUT_OPTIONS)
