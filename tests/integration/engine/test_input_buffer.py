@@ -22,6 +22,7 @@ from bench.ports import free_udp_ports
 from streamfleet.domain.status import Status
 from streamfleet.engine.process import Spawner
 from streamfleet.engine.test_sources import ensure_clip
+from streamfleet.media.hls_args import PRIVATE_PLAYLIST_NAME
 from streamfleet.media.playlist_summary import PlaylistSummary, summarize
 from streamfleet.media.test_pattern_args import PatternSpec
 from tests.integration.engine.conftest import EngineHarness, udp_channel
@@ -127,12 +128,28 @@ def read_to_end(path: Path) -> bytes:
         return fifo.read()
 
 
-def plant_fifo(directory: Path, playlist: Path) -> Path:
-    """A FIFO where FFmpeg will open its segment after next (``seg_<n>.ts.tmp``, the
+def newest_private_segment(directory: Path) -> tuple[str, int] | None:
+    """The running child's newest segment as (name prefix, number), from FFmpeg's private
+    playlist (``a<start ms>_%06d.ts``), ``None`` before its first."""
+    try:
+        text = (directory / PRIVATE_PLAYLIST_NAME).read_text()
+    except OSError:
+        return None
+    names = [line.strip() for line in text.splitlines() if line.strip().endswith(".ts")]
+    if not names:
+        return None
+    prefix, _, number = names[-1].removesuffix(".ts").rpartition("_")
+    return prefix, int(number)
+
+
+def plant_fifo(directory: Path) -> Path:
+    """A FIFO where FFmpeg will open its segment after next (``<prefix>_<n>.ts.tmp``, the
     ``temp_file`` name); opening it for writing blocks until someone reads."""
-    number = last_segment(playlist) + 2
+    newest = newest_private_segment(directory)
+    assert newest is not None
+    prefix, number = newest[0], newest[1] + 2
     while True:
-        path = directory / f"seg_{number}.ts.tmp"
+        path = directory / f"{prefix}_{number:06d}.ts.tmp"
         try:
             os.mkfifo(path)
         except FileExistsError:  # FFmpeg got there first: take the next one
@@ -157,23 +174,25 @@ async def test_a_segment_write_stalled_for_a_second_loses_no_packet(
     )
     await engine.wait_status(1, Status.ONLINE, 30)
     directory = engine.settings.hls_dir.resolve() / "ch1"
-    playlist = directory / "index.m3u8"
-    await wait_until(lambda: last_segment(playlist) >= 0, 30, "a first segment")
-    fifo = plant_fifo(directory, playlist)
+    await wait_until(lambda: newest_private_segment(directory), 30, "a first segment")
+    fifo = plant_fifo(directory)
     pid = running_pid(engine, 1)
     await wait_until(lambda: ffmpeg_waits_on_a_fifo(pid), 30, "FFmpeg to block on the FIFO")
     await asyncio.sleep(STALL_S)  # the stall itself: the muxer waits this long for its file
     segment = await asyncio.to_thread(read_to_end, fifo)
-    renamed = fifo.with_suffix("")  # seg_<n>.ts, still our FIFO: put the bytes in its place
+    renamed = fifo.with_suffix("")  # <prefix>_<n>.ts, still our FIFO: put the bytes in its place
     await wait_until(lambda: renamed.exists(), 15, f"FFmpeg to rename {fifo.name}")
     assert stat.S_ISFIFO(renamed.stat().st_mode)
     spare = renamed.with_suffix(".part")
     spare.write_bytes(segment)
     spare.replace(renamed)
-    number = int(renamed.stem.removeprefix("seg_"))
-    await wait_until(
-        lambda: last_segment(playlist) >= number + 2, 30, "two segments after the stalled one"
-    )
+    number = int(renamed.stem.rpartition("_")[2])
+
+    def two_after() -> bool:
+        newest = newest_private_segment(directory)
+        return newest is not None and newest[1] >= number + 2
+
+    await wait_until(two_after, 30, "two segments after the stalled one")
     assert len(segment) >= 400_000, f"the stalled segment holds {len(segment)} B, not ~2 s"
     assert loss_lines(engine, 1) == []
     assert kernel_drops(channel_port) == 0
