@@ -75,9 +75,9 @@ class Settings(BaseSettings):
     engine_capacity: Annotated[int, Field(ge=1, le=10_000)] = 60
     """How many channels this box runs at once; enabled channels beyond it wait ``queued``.
     60 until the capacity benchmark (``python -m bench --capacity``) gives this machine's figure."""
-    engine_start_rate_per_s: Annotated[float, Field(gt=0, le=1000)] = 8.0
+    engine_start_rate_per_s: Annotated[float, Field(gt=0, le=1000)] = 15.0
     """Channel starts per second once the burst is spent (a token bucket)."""
-    engine_start_burst: Annotated[int, Field(ge=1, le=1000)] = 8
+    engine_start_burst: Annotated[int, Field(ge=1, le=1000)] = 15
     """How many channels may start at once before starts are paced."""
 
     thumbnail_workers: Annotated[int, Field(ge=1, le=16)] = 2
