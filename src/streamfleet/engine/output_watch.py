@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from streamfleet.media.playlist_summary import summarize
+from streamfleet.media.playlist_summary import PlaylistSummary, summarize
 
 OUTPUT_STALE_SEGMENTS: Final = 3
 """The playlist may stay unchanged for this many target durations (+1 s) while running."""
@@ -39,7 +39,9 @@ class OutputWatch:
         "target_duration_s",
     )
 
-    def __init__(self, playlist: Path, on_change: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, playlist: Path, on_change: Callable[[PlaylistSummary | None], None] | None = None
+    ) -> None:
         self.playlist = playlist
         self.on_change = on_change
         self.last_mtime_ns: int | None = None
@@ -77,10 +79,10 @@ class OutputWatch:
             text = self.playlist.read_text(errors="replace")
         except OSError:
             return None
-        if self.on_change is not None:
-            self.on_change(text)
         summary = summarize(text)
-        if summary is None or not summary.segments:
+        if self.on_change is not None:
+            self.on_change(summary)
+        if summary is None or not summary.entries:
             return None
         self.target_duration_s = summary.target_duration_s
         newest = summary.segments[-1]

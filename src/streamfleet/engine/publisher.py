@@ -27,6 +27,7 @@ from typing import Final
 import structlog
 
 from streamfleet.media.hls_args import HlsLayout
+from streamfleet.media.playlist_summary import PlaylistSummary, summarize
 from streamfleet.media.public_playlist import (
     PublicPlaylist,
     Segment,
@@ -118,14 +119,16 @@ class RenditionPublisher:
             if name.endswith(SEGMENT_SUFFIXES) and name not in listed:
                 self.expiring.setdefault(name, due)
 
-    def publish(self, private_text: str | None = None) -> int:
-        """Reads the private playlist (unless its text is given); appends this child's new
-        segments, rewrites the public playlist and deletes expired segments. Returns how many
-        segments were added."""
-        text = private_text if private_text is not None else read_text(self.private)
+    def publish(self, private: PlaylistSummary | None = None) -> int:
+        """Reads the private playlist (unless the output watch read it); appends this child's
+        new segments, rewrites the public playlist and deletes expired segments. Returns how
+        many segments were added."""
+        if private is None:
+            text = read_text(self.private)
+            private = summarize(text) if text is not None else None
         new: list[Segment] = []
-        if text is not None:
-            for segment in private_segments(text):
+        if private is not None:
+            for segment in private_segments(private):
                 number = segment_number(segment.uri, self.prefix)
                 if number is None or number <= self._last_number:
                     continue
@@ -200,13 +203,13 @@ class ChannelPublisher:
         ]
         self._master_written: str | None = None
 
-    def publish(self, watched_text: str | None = None) -> None:
-        """The private playlists changed (``watched_text``: the first one's text, already read
-        by the output watch): publish every rendition (a ladder's are cut together), then the
-        master once the variants have segments."""
+    def publish(self, watched: PlaylistSummary | None = None) -> None:
+        """The private playlists changed (``watched``: the first one, already read by the
+        output watch): publish every rendition (a ladder's are cut together), then the master
+        once the variants have segments."""
         added = 0
         for index, rendition in enumerate(self.renditions):
-            added += rendition.publish(watched_text if index == 0 else None)
+            added += rendition.publish(watched if index == 0 else None)
         if added and self.layout.profile.is_ladder:
             self._publish_master()
 

@@ -1,58 +1,90 @@
-"""What the engine reads back from a media playlist FFmpeg wrote (pure text parsing)."""
+"""The one reader of HLS media playlists (pure text parsing).
+
+FFmpeg's private playlists (the output watch, the publisher), the public
+playlist read back, and an HLS source's playlist (its target duration) all go
+through ``summarize()``.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    uri: str
+    duration_s: float
+    discontinuity: bool = False
+    """An ``#EXT-X-DISCONTINUITY`` comes before this segment (a restart, a source switch)."""
+    program_date_time: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PlaylistSummary:
     media_sequence: int
     target_duration_s: float | None
-    segments: tuple[str, ...]
-    """Segment URIs in playlist order."""
-    last_duration_s: float | None
-    """``#EXTINF`` of the newest segment."""
-    discontinuities: int
-    ended: bool
+    entries: tuple[Segment, ...]
+    """The listed segments in playlist order (a URI without a readable ``#EXTINF`` is left
+    out)."""
+    discontinuity_sequence: int = 0
+    ended: bool = False
+    is_master: bool = False
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """Segment URIs in playlist order."""
+        return tuple(s.uri for s in self.entries)
+
+    @property
+    def last_duration_s(self) -> float | None:
+        """``#EXTINF`` of the newest segment."""
+        return self.entries[-1].duration_s if self.entries else None
 
 
 def summarize(text: str) -> PlaylistSummary | None:
-    """The playlist's facts, or ``None`` when ``text`` is not an HLS media playlist."""
+    """The playlist's facts, or ``None`` when ``text`` is not an HLS playlist."""
     if not text.startswith("#EXTM3U"):
         return None
     sequence = 0
+    discontinuity_sequence = 0
     target: float | None = None
-    segments: list[str] = []
-    durations: list[float | None] = []
-    pending: float | None = None
-    discontinuities = 0
-    ended = False
+    entries: list[Segment] = []
+    duration: float | None = None
+    discontinuity = False
+    date_time: str | None = None
+    ended = is_master = False
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
             continue
-        if line.startswith("#EXT-X-MEDIA-SEQUENCE:"):
+        if not line.startswith("#"):
+            if duration is not None and duration >= 0:
+                entries.append(Segment(line, duration, discontinuity, date_time))
+            duration, discontinuity, date_time = None, False, None
+        elif line.startswith("#EXTINF:"):
+            duration = _float(line[len("#EXTINF:") :].split(",", 1)[0])
+        elif line == "#EXT-X-DISCONTINUITY":
+            discontinuity = True
+        elif line.startswith("#EXT-X-PROGRAM-DATE-TIME:"):
+            date_time = line.partition(":")[2]
+        elif line.startswith("#EXT-X-MEDIA-SEQUENCE:"):
             sequence = _int(line.partition(":")[2]) or 0
+        elif line.startswith("#EXT-X-DISCONTINUITY-SEQUENCE:"):
+            discontinuity_sequence = _int(line.partition(":")[2]) or 0
         elif line.startswith("#EXT-X-TARGETDURATION:"):
             target = _float(line.partition(":")[2])
-        elif line.startswith("#EXTINF:"):
-            pending = _float(line.partition(":")[2].split(",", 1)[0])
-        elif line.startswith("#EXT-X-DISCONTINUITY") and line == "#EXT-X-DISCONTINUITY":
-            discontinuities += 1
         elif line == "#EXT-X-ENDLIST":
             ended = True
-        elif not line.startswith("#"):
-            segments.append(line)
-            durations.append(pending)
-            pending = None
+        elif line.startswith("#EXT-X-STREAM-INF"):
+            is_master = True
     return PlaylistSummary(
         media_sequence=sequence,
         target_duration_s=target,
-        segments=tuple(segments),
-        last_duration_s=durations[-1] if durations else None,
-        discontinuities=discontinuities,
+        entries=tuple(entries),
+        discontinuity_sequence=discontinuity_sequence,
         ended=ended,
+        is_master=is_master,
     )
 
 
@@ -65,6 +97,7 @@ def _int(text: str) -> int | None:
 
 def _float(text: str) -> float | None:
     try:
-        return float(text.strip())
+        value = float(text.strip())
     except ValueError:
         return None
+    return value if math.isfinite(value) else None

@@ -20,21 +20,15 @@ from dataclasses import dataclass
 from typing import Final
 
 from streamfleet.media.hls_args import PLAYLIST_NAME, PRIVATE_PLAYLIST_NAME
+from streamfleet.media.playlist_summary import PlaylistSummary, Segment, summarize
+
+__all__ = ["PublicPlaylist", "Segment", "parse_public", "private_segments", "public_master"]
 
 VERSION: Final = 3
 """Floating-point ``#EXTINF`` durations need version 3."""
 DURATION_SLACK_S: Final = 0.001
 """A duration this little over a whole second still rounds down for the target duration."""
 TMP_SUFFIX: Final = ".tmp"
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    uri: str
-    duration_s: float
-    discontinuity: bool = False
-    """An ``#EXT-X-DISCONTINUITY`` comes before this segment (a restart, a source switch)."""
-    program_date_time: str | None = None
 
 
 def target_duration_for(duration_s: float) -> int:
@@ -120,62 +114,27 @@ class PublicPlaylist:
         return "\n".join(lines) + "\n"
 
 
-@dataclass(frozen=True, slots=True)
-class _Scan:
-    tags: dict[str, str]
-    segments: tuple[Segment, ...]
-
-
-def _scan(text: str) -> _Scan | None:
-    """Header tags and segments of a media playlist, or ``None`` when it is not one."""
-    if not text.startswith("#EXTM3U") or "#EXT-X-STREAM-INF" in text:
-        return None
-    tags: dict[str, str] = {}
-    segments: list[Segment] = []
-    duration: float | None = None
-    discontinuity = False
-    date_time: str | None = None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if line == "#EXT-X-DISCONTINUITY":
-            discontinuity = True
-        elif line.startswith("#EXT-X-PROGRAM-DATE-TIME:"):
-            date_time = line.partition(":")[2]
-        elif line.startswith("#EXTINF:"):
-            duration = _float(line[len("#EXTINF:") :].split(",", 1)[0])
-        elif line.startswith("#"):
-            name, _, value = line.partition(":")
-            tags.setdefault(name, value)
-        else:
-            if duration is not None and duration >= 0 and not line.endswith(TMP_SUFFIX):
-                segments.append(Segment(line, duration, discontinuity, date_time))
-            duration, discontinuity, date_time = None, False, None
-    return _Scan(tags, tuple(segments))
-
-
-def private_segments(text: str) -> tuple[Segment, ...]:
-    """The complete segments FFmpeg's playlist lists, oldest first (none for a bad text)."""
-    scan = _scan(text)
-    return scan.segments if scan is not None else ()
+def private_segments(summary: PlaylistSummary) -> tuple[Segment, ...]:
+    """The complete segments FFmpeg's playlist lists, oldest first (none for a master)."""
+    if summary.is_master:
+        return ()
+    return tuple(s for s in summary.entries if not s.uri.endswith(TMP_SUFFIX))
 
 
 def parse_public(text: str, list_size: int) -> PublicPlaylist | None:
     """A playlist ``render()`` wrote, read back (``None`` when it is not a media playlist)."""
-    scan = _scan(text)
-    if scan is None:
+    summary = summarize(text)
+    if summary is None or summary.is_master:
         return None
-    target = _int(scan.tags.get("#EXT-X-TARGETDURATION", ""))
-    sequence = _int(scan.tags.get("#EXT-X-MEDIA-SEQUENCE", "")) or 0
-    discontinuities = _int(scan.tags.get("#EXT-X-DISCONTINUITY-SEQUENCE", "")) or 0
-    longest = max((s.duration_s for s in scan.segments), default=1.0)
+    segments = tuple(s for s in summary.entries if not s.uri.endswith(TMP_SUFFIX))
+    target = int(summary.target_duration_s or 1)
+    longest = max((s.duration_s for s in segments), default=1.0)
     state = PublicPlaylist(
-        target_duration=max(target or 1, target_duration_for(longest)),
-        list_size=max(1, len(scan.segments)),
-        media_sequence=max(0, sequence),
-        discontinuity_sequence=max(0, discontinuities),
-        segments=scan.segments,
+        target_duration=max(target, 1, target_duration_for(longest)),
+        list_size=max(1, len(segments)),
+        media_sequence=max(0, summary.media_sequence),
+        discontinuity_sequence=max(0, summary.discontinuity_sequence),
+        segments=segments,
     )
     return state.resized(list_size)
 
@@ -188,18 +147,3 @@ def public_master(private_master: str) -> str:
         for line in private_master.splitlines()
     ]
     return "\n".join(lines) + "\n"
-
-
-def _int(text: str) -> int | None:
-    try:
-        return int(text.strip())
-    except ValueError:
-        return None
-
-
-def _float(text: str) -> float | None:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None

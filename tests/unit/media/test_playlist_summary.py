@@ -29,8 +29,23 @@ def test_sequence_target_segments_and_discontinuities_are_read() -> None:
     assert summary.target_duration_s == 4.0
     assert summary.segments == ("seg_7.ts", "seg_8.ts")
     assert summary.last_duration_s == 4.033333
-    assert summary.discontinuities == 1
+    assert [s.discontinuity for s in summary.entries] == [False, True]
+    assert summary.entries[1].program_date_time == "2026-11-24T19:55:40.729+0000"
+    assert summary.discontinuity_sequence == 0
     assert not summary.ended
+    assert not summary.is_master
+
+
+def test_a_uri_without_a_readable_duration_is_not_a_segment() -> None:
+    summary = summarize("#EXTM3U\n#EXTINF:nan,\na.ts\nb.ts\n#EXTINF:2,\nc.ts\n")
+    assert summary is not None
+    assert summary.segments == ("c.ts",)
+
+
+def test_a_master_playlist_says_so() -> None:
+    summary = summarize("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv/index.m3u8\n")
+    assert summary is not None
+    assert summary.is_master
 
 
 def test_a_file_that_is_not_a_playlist_gives_none() -> None:

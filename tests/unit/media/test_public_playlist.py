@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from streamfleet.media.playlist_summary import summarize
 from streamfleet.media.public_playlist import (
     PublicPlaylist,
     Segment,
@@ -34,11 +35,15 @@ def seg(n: int, *, discontinuity: bool = False, duration: float = 2.0) -> Segmen
 
 
 def test_ffmpeg_private_playlist_is_read_with_durations_and_date_times_but_no_tmp_entry() -> None:
-    assert private_segments(PRIVATE) == (
+    private = summarize(PRIVATE)
+    assert private is not None
+    assert private_segments(private) == (
         Segment("a123_000002.ts", 2.0, False, "2026-12-03T13:03:40.573+0000"),
         Segment("a123_000003.ts", 1.96, False, "2026-12-03T13:03:42.573+0000"),
     )
-    assert private_segments("not a playlist") == ()
+    master = summarize("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv/index.m3u8\n")
+    assert master is not None
+    assert private_segments(master) == ()
 
 
 def test_segments_beyond_the_list_size_slide_out_and_the_media_sequence_follows() -> None:
