@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,11 +57,22 @@ def test_a_password_in_a_channel_url_never_reaches_the_server_log(
     server_factory: Callable[..., ServerProcess],
 ) -> None:
     server = server_factory(env={"STREAMFLEET_LOG_LEVEL": "debug"})
-    url = f"rtmp://operator:{PASSWORD}@src.example.com/live/key"
+    # A loopback port nobody listens on: FFmpeg really tries it (and logs its failure), and no
+    # traffic leaves the machine (a made-up host name would send a DNS query).
+    url = f"rtmp://operator:{PASSWORD}@127.0.0.1:{free_port()}/live/key"
     with httpx.Client(base_url=server.base_url) as client:
         created = client.post("/api/v1/channels", json={"name": "Secret", "input_url": url})
         assert created.status_code == 201
         channel_id = created.json()["id"]
+
+        def tried() -> bool:
+            state = client.get(f"/api/v1/channels/{channel_id}").json()["state"]
+            return bool(state["status"] in ("offline", "error") and state["reason"])
+
+        deadline = time.monotonic() + 30
+        while not tried():  # FFmpeg tried the source and failed: its error is in the log
+            assert time.monotonic() < deadline, "the channel never tried its source"
+            time.sleep(0.2)
         client.patch(f"/api/v1/channels/{channel_id}", json={"backup_url": url + "2"})
         client.post("/api/v1/channels", json={"name": "Bad", "input_url": url + " x"})
         client.get("/api/v1/channels")
