@@ -39,7 +39,9 @@ async def test_the_websocket_takes_a_bearer_header_or_the_access_token_query(
     server: LiveServer,
 ) -> None:
     viewer = await server.token_for("viewer")
-    async with connect(server.ws_url, additional_headers={"Authorization": f"Bearer {viewer}"}) as ws:
+    async with connect(
+        server.ws_url, additional_headers={"Authorization": f"Bearer {viewer}"}
+    ) as ws:
         assert json.loads(await ws.recv(SNAPSHOT_TIMEOUT_S))["type"] == "snapshot"
     async with connect(f"{server.ws_url}?access_token={viewer}") as ws:
         assert json.loads(await ws.recv(SNAPSHOT_TIMEOUT_S))["type"] == "snapshot"
@@ -60,9 +62,7 @@ async def test_the_event_stream_needs_credentials_a_header_and_our_origin(
         assert (await client.get(url)).status_code == 401
         query = await client.get(f"{url}?access_token={server.token}")
         assert query.status_code == 401  # the query token is for the WebSocket alone
-        foreign = await client.get(
-            url, headers={**server.headers, "Origin": "http://evil.example"}
-        )
+        foreign = await client.get(url, headers={**server.headers, "Origin": "http://evil.example"})
         assert foreign.status_code == 403
         async with client.stream("GET", url, headers=server.headers) as stream:
             assert stream.status_code == 200

@@ -16,7 +16,7 @@ from streamfleet.api.access_control import route_entries
 from streamfleet.domain.roles import Role
 from tests.support.server import ApiClient
 
-A, O, V, ANY = "admin", "operator", "viewer", "-"
+A, OP, V, ANY = "admin", "operator", "viewer", "-"
 
 MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): ANY,
@@ -46,42 +46,42 @@ MATRIX: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): V,
     ("GET", "/api/v1/audit"): A,
     ("GET", "/api/v1/channels"): V,
-    ("POST", "/api/v1/channels"): O,
-    ("GET", "/api/v1/channels/export"): O,
-    ("POST", "/api/v1/channels/import"): O,
+    ("POST", "/api/v1/channels"): OP,
+    ("GET", "/api/v1/channels/export"): OP,
+    ("POST", "/api/v1/channels/import"): OP,
     ("GET", "/api/v1/channels/{channel_id}"): V,
-    ("PATCH", "/api/v1/channels/{channel_id}"): O,
-    ("DELETE", "/api/v1/channels/{channel_id}"): O,
-    ("POST", "/api/v1/channels/{channel_id}/start"): O,
-    ("POST", "/api/v1/channels/{channel_id}/stop"): O,
-    ("POST", "/api/v1/channels/{channel_id}/restart"): O,
+    ("PATCH", "/api/v1/channels/{channel_id}"): OP,
+    ("DELETE", "/api/v1/channels/{channel_id}"): OP,
+    ("POST", "/api/v1/channels/{channel_id}/start"): OP,
+    ("POST", "/api/v1/channels/{channel_id}/stop"): OP,
+    ("POST", "/api/v1/channels/{channel_id}/restart"): OP,
     ("GET", "/api/v1/channels/{channel_id}/log"): V,
     ("GET", "/api/v1/channels/{channel_id}/events"): V,
     ("GET", "/api/v1/channels/{channel_id}/uptime"): V,
     ("GET", "/api/v1/profiles"): V,
-    ("POST", "/api/v1/probe"): O,
+    ("POST", "/api/v1/probe"): OP,
     ("GET", "/api/v1/events"): V,
     ("WS", "/api/v1/ws"): V,
     ("GET", "/api/v1/events/stream"): V,
     ("GET", "/api/v1/alerts"): V,
     ("GET", "/api/v1/alerts/rules"): V,
     ("GET", "/api/v1/alerts/{alert_id}"): V,
-    ("POST", "/api/v1/alerts/{alert_id}/ack"): O,
+    ("POST", "/api/v1/alerts/{alert_id}/ack"): OP,
     ("GET", "/api/v1/targets"): V,
-    ("POST", "/api/v1/targets"): O,
+    ("POST", "/api/v1/targets"): OP,
     ("GET", "/api/v1/targets/{target_id}"): V,
-    ("PATCH", "/api/v1/targets/{target_id}"): O,
-    ("DELETE", "/api/v1/targets/{target_id}"): O,
-    ("POST", "/api/v1/targets/{target_id}/test"): O,
+    ("PATCH", "/api/v1/targets/{target_id}"): OP,
+    ("DELETE", "/api/v1/targets/{target_id}"): OP,
+    ("POST", "/api/v1/targets/{target_id}/test"): OP,
     ("GET", "/api/v1/outbox"): V,
     ("GET", "/api/v1/outbox/{notification_id}"): V,
-    ("POST", "/api/v1/outbox/{notification_id}/retry"): O,
+    ("POST", "/api/v1/outbox/{notification_id}/retry"): OP,
     ("GET", "/api/v1/uptime"): V,
     ("GET", "/api/v1/incidents.csv"): V,
     ("GET", "/api/v1/backups"): A,
 }
 
-CALLERS = (ANY, V, O, A)
+CALLERS = (ANY, V, OP, A)
 NOT_OVER_HTTP = {("WS", "/api/v1/ws"), ("GET", "/api/v1/events/stream")}
 """Called in test_auth_live.py (an endless stream, a WebSocket: they need a real server)."""
 
@@ -105,7 +105,7 @@ async def test_each_caller_gets_exactly_the_routes_its_role_allows(api: ApiClien
     clients = {
         ANY: api.anonymous(),
         V: await api.as_role(Role.VIEWER),
-        O: await api.as_role(Role.OPERATOR),
+        OP: await api.as_role(Role.OPERATOR),
         A: await api.as_role(Role.ADMIN),
     }
     app_routes = {(m, e.template) for e in route_entries(api.app.router.routes) for m in e.methods}
@@ -121,4 +121,6 @@ async def test_each_caller_gets_exactly_the_routes_its_role_allows(api: ApiClien
                 wrong.append((method, template, caller, answer.status_code))
             if not allowed and caller == ANY:
                 assert answer.status_code == 401, (method, template)
-    assert wrong == [], f"answers that contradict the matrix (method, route, caller, status): {wrong}"
+    assert wrong == [], (
+        f"answers that contradict the matrix (method, route, caller, status): {wrong}"
+    )

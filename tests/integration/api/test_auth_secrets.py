@@ -110,6 +110,7 @@ async def test_the_websocket_snapshot_and_envelopes_to_a_viewer_hold_no_secret(
             async with connect(f"{server.ws_url}?access_token={viewer}") as ws:
                 second_snapshot = await ws.recv(10.0)
     assert [json.loads(m)["type"] for m in created] == ["channel_created", "channel_created"]
-    assert "Camera" in second_snapshot and "Push" in second_snapshot
+    assert "Camera" in second_snapshot
+    assert "Push" in second_snapshot
     for message in (snapshot, *created, second_snapshot):
         assert _leaks(str(message)) == []

@@ -23,9 +23,12 @@ async def test_a_personal_token_is_shown_once_and_works_until_it_is_revoked(
     assert created.status_code == 201, created.text
     body = created.json()
     token = body["token"]
-    assert token.startswith("sf_") and body["role"] == "viewer" and body["last_used_at"] is None
+    assert token.startswith("sf_")
+    assert body["role"] == "viewer"
+    assert body["last_used_at"] is None
     listed = (await api.get("/api/v1/tokens")).text
-    assert token not in listed and '"grafana"' in listed
+    assert token not in listed
+    assert '"grafana"' in listed
     anonymous = api.anonymous()
     me = await anonymous.get("/api/v1/auth/me", headers=_bearer(token))
     assert me.json() == {"id": 1, "username": "admin", "role": "viewer", "via": "token"}
@@ -48,7 +51,8 @@ async def test_a_token_never_gets_a_role_above_its_creators(api: ApiClient) -> N
     past = await operator.post(
         "/api/v1/tokens", json={"name": "x", "role": "viewer", "expires_at": "2020-01-01T00:00:00Z"}
     )
-    assert past.status_code == 422 and past.json()["errors"][0]["field"] == "expires_at"
+    assert past.status_code == 422
+    assert past.json()["errors"][0]["field"] == "expires_at"
 
 
 async def test_people_see_and_revoke_only_their_own_tokens_but_an_admin_all(
@@ -59,7 +63,8 @@ async def test_people_see_and_revoke_only_their_own_tokens_but_an_admin_all(
     mine = (await viewer.post("/api/v1/tokens", json={"name": "mine", "role": "viewer"})).json()
     theirs = (await other.post("/api/v1/tokens", json={"name": "theirs", "role": "viewer"})).json()
     names = {t["name"] for t in (await viewer.get("/api/v1/tokens")).json()["items"]}
-    assert "mine" in names and "theirs" not in names
+    assert "mine" in names
+    assert "theirs" not in names
     assert (await viewer.delete(f"/api/v1/tokens/{theirs['id']}")).status_code == 404
     everyone = {t["name"] for t in (await api.get("/api/v1/tokens")).json()["items"]}
     assert {"mine", "theirs"} <= everyone
@@ -70,13 +75,15 @@ async def test_demoting_or_disabling_a_user_refuses_their_tokens_at_once(api: Ap
     operator = await api.as_role(Role.OPERATOR)
     assert (await operator.get("/api/v1/channels")).status_code == 200
     demoted = await api.patch(f"/api/v1/users/{operator.user_id}", json={"role": "viewer"})
-    assert demoted.status_code == 200 and demoted.json()["role"] == "viewer"
+    assert demoted.status_code == 200
+    assert demoted.json()["role"] == "viewer"
     assert (await operator.get("/api/v1/channels")).status_code == 401
 
     viewer = await api.as_role(Role.VIEWER)
     assert (await viewer.get("/api/v1/channels")).status_code == 200
     disabled = await api.patch(f"/api/v1/users/{viewer.user_id}", json={"disabled": True})
-    assert disabled.status_code == 200 and disabled.json()["disabled"] is True
+    assert disabled.status_code == 200
+    assert disabled.json()["disabled"] is True
     assert (await viewer.get("/api/v1/channels")).status_code == 401
 
 
@@ -93,16 +100,21 @@ async def test_a_disabled_user_cannot_log_in(api: ApiClient) -> None:
 
 
 async def test_users_are_checked_named_uniquely_and_the_last_admin_stays(api: ApiClient) -> None:
-    short = await api.post("/api/v1/users", json={"username": "a", "password": "x", "role": "viewer"})
-    assert short.status_code == 422 and short.json()["errors"][0]["field"] == "password"
+    short = await api.post(
+        "/api/v1/users", json={"username": "a", "password": "x", "role": "viewer"}
+    )
+    assert short.status_code == 422
+    assert short.json()["errors"][0]["field"] == "password"
     bad_name = await api.post(
         "/api/v1/users", json={"username": "a b", "password": "long-enough", "role": "viewer"}
     )
-    assert bad_name.status_code == 422 and bad_name.json()["errors"][0]["field"] == "username"
+    assert bad_name.status_code == 422
+    assert bad_name.json()["errors"][0]["field"] == "username"
     bad_role = await api.post(
         "/api/v1/users", json={"username": "ab", "password": "long-enough", "role": "root"}
     )
-    assert bad_role.status_code == 422 and bad_role.json()["errors"][0]["field"] == "role"
+    assert bad_role.status_code == 422
+    assert bad_role.json()["errors"][0]["field"] == "role"
     twice = await api.post(
         "/api/v1/users", json={"username": "admin", "password": "long-enough", "role": "viewer"}
     )
