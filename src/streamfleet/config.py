@@ -8,6 +8,7 @@ defaults. Below ``api/`` and ``cli`` nobody reads the environment: a
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 from pathlib import Path
@@ -105,6 +106,10 @@ class Settings(BaseSettings):
     backup_keep_daily_days: Annotated[float, Field(ge=0)] = 30.0
     """Past ``backup_keep_all_days``, the first backup of each day is kept until this age."""
     """Encrypts every file of a backup when set (any passphrase; keep it apart from the backups)."""
+    audit_retention_days: Annotated[int, Field(ge=1, le=36_500)] = 365
+    """Audit log entries older than this are deleted (checked at start and every hour)."""
+    trusted_proxies: list[str] = []
+    """Reverse proxies (addresses or CIDR networks) whose ``X-Forwarded-For`` is believed."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"
 
@@ -117,6 +122,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must start with sqlite+aiosqlite://, postgresql+asyncpg:// or mysql+asyncmy://"
             )
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
         return value
 
     @model_validator(mode="after")
