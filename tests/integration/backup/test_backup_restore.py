@@ -25,6 +25,7 @@ EVERY_TABLE = {
     "alerts",
     "notifications",
     "notification_attempts",
+    "audit_events",
 }
 
 
