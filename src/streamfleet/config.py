@@ -8,15 +8,22 @@ defaults. Below ``api/`` and ``cli`` nobody reads the environment: a
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import socket
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -106,10 +113,19 @@ class Settings(BaseSettings):
     backup_keep_daily_days: Annotated[float, Field(ge=0)] = 30.0
     """Past ``backup_keep_all_days``, the first backup of each day is kept until this age."""
     """Encrypts every file of a backup when set (any passphrase; keep it apart from the backups)."""
+
+    session_idle_timeout_s: Annotated[float, Field(ge=60, le=30 * 86400)] = 8 * 3600.0
+    """A dashboard session unused for this long ends (the user logs in again)."""
+    session_max_age_s: Annotated[float, Field(ge=60, le=365 * 86400)] = 7 * 86400.0
+    """A dashboard session ends this long after login, however busy it is."""
+    login_token_ttl_s: Annotated[float, Field(ge=60, le=365 * 86400)] = 12 * 3600.0
+    """How long a token from ``POST /api/v1/auth/token`` is valid."""
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
+    """Addresses or networks (comma-separated) whose ``X-Forwarded-For``/``-Proto`` are believed."""
+    metrics_token: SecretStr | None = None
+    """When set, ``GET /metrics`` needs ``Authorization: Bearer <this>``; else it is open."""
     audit_retention_days: Annotated[int, Field(ge=1, le=36_500)] = 365
     """Audit log entries older than this are deleted (checked at start and every hour)."""
-    trusted_proxies: list[str] = []
-    """Reverse proxies (addresses or CIDR networks) whose ``X-Forwarded-For`` is believed."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"
 
@@ -124,14 +140,11 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", mode="before")
     @classmethod
-    def _networks(cls, value: list[str]) -> list[str]:
-        for item in value:
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
-                raise ValueError(f"{item!r} is not an IP address or network") from None
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     @model_validator(mode="after")

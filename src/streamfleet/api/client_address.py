@@ -1,51 +1,57 @@
-"""The address a request came from, for logs and the audit log.
+"""The client's address and scheme, believing ``X-Forwarded-*`` only from trusted proxies.
 
-``X-Forwarded-For`` is believed only when the peer is one of
-``settings.trusted_proxies``: then the address is the right-most entry that is
-not itself a trusted proxy (a client can write anything to the left).
+``settings.trusted_proxies`` lists the proxies (nginx, a load balancer) in
+front of the API. When the peer is one of them, ``X-Forwarded-For`` is read
+from the right, skipping trusted hops: the first untrusted address is the
+client. From any other peer the headers are ignored (anyone can send them).
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from typing import Final
 
 from starlette.requests import HTTPConnection
 
-UNKNOWN: Final = "unknown"
+from streamfleet.config import Settings
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def client_address(request: HTTPConnection) -> str:
-    """The client's IP address as text (``unknown`` when the server was not told)."""
-    peer = request.client.host if request.client else UNKNOWN
-    settings = getattr(request.app.state, "settings", None)
-    proxies = _networks(getattr(settings, "trusted_proxies", ()) or ())
-    if not proxies or not _trusted(peer, proxies):
+def client_address(connection: HTTPConnection) -> str:
+    """The address of the client that made this request (for logs, throttling and audit)."""
+    peer = connection.client.host if connection.client else ""
+    networks = _trusted(connection)
+    if not networks or not _is_trusted(peer, networks):
         return peer
-    forwarded = ",".join(request.headers.getlist("x-forwarded-for"))
+    forwarded = ",".join(connection.headers.getlist("x-forwarded-for"))  # every header line
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     for hop in reversed(hops):
-        if _address(hop) is None:
-            return peer  # garbage in the header: the proxy's own address is all we know
-        if not _trusted(hop, proxies):
-            return hop
-    return hops[0] if hops else peer
+        if not _is_trusted(hop, networks):
+            return hop[:64]
+    return hops[0][:64] if hops else peer
 
 
-def _networks(items: Sequence[str]) -> list[IpNetwork]:
-    return [ipaddress.ip_network(item, strict=False) for item in items]
+def is_https(connection: HTTPConnection) -> bool:
+    """Whether the client used HTTPS (``X-Forwarded-Proto`` counts from a trusted proxy)."""
+    if connection.url.scheme in ("https", "wss"):
+        return True
+    peer = connection.client.host if connection.client else ""
+    networks = _trusted(connection)
+    if networks and _is_trusted(peer, networks):
+        proto = connection.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        return proto == "https"
+    return False
 
 
-def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _trusted(connection: HTTPConnection) -> Sequence[IpNetwork]:
+    settings: Settings | None = getattr(connection.app.state, "settings", None)
+    return settings.trusted_proxies if settings is not None else ()  # type: ignore[return-value]
+
+
+def _is_trusted(address: str, networks: Sequence[IpNetwork]) -> bool:
     try:
-        return ipaddress.ip_address(text)
+        ip = ipaddress.ip_address(address)
     except ValueError:
-        return None
-
-
-def _trusted(text: str, proxies: Sequence[IpNetwork]) -> bool:
-    address = _address(text)
-    return address is not None and any(address in network for network in proxies)
+        return False
+    return any(ip.version == net.version and ip in net for net in networks)

@@ -4,18 +4,13 @@ pages them."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text, update
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from streamfleet.api.app import create_app
 from streamfleet.db.audit_models import AuditEventRow
 from streamfleet.db.session import Database, transaction
 from streamfleet.domain.audit import MASK
@@ -67,7 +62,7 @@ async def test_create_update_and_delete_are_recorded_with_their_changed_fields(
         assert (item["target_type"], item["target_id"]) == ("channel", str(channel["id"]))
         assert item["target_name"] == "news-hd"
         assert item["address"] == "127.0.0.1"
-        assert (item["actor"], item["role"]) == (None, None)  # no principal on this server
+        assert (item["actor"], item["role"]) == ("admin", "admin")  # the test client's user
         assert item["at"].endswith("Z")
     assert updated["changes"] == {
         "name": ["News HD", "News 24"],
@@ -194,49 +189,23 @@ async def test_bad_parameters_are_a_problem_naming_the_field(
     assert field in [e["field"] for e in response.json()["errors"]]
 
 
-# Actor and address ----------------------------------------------------------------------------
+# Actor, address, who may read it ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SomePrincipal:
-    """What the auth branch's ``Principal`` carries that the audit log reads."""
-
-    user_id: int
-    username: str
-    role: str
+async def test_the_user_who_made_the_change_is_the_recorded_actor(api: ApiClient) -> None:
+    operator = await api.as_role("operator", username="olga")
+    await create(operator)
+    [item] = (await audit(api, actor="olga"))["items"]
+    assert (item["actor"], item["role"], item["action"]) == ("olga", "operator", "channel.create")
 
 
-class SetsPrincipal:
-    """Plays the authentication middleware: puts a principal on every request."""
-
-    def __init__(self, app: ASGIApp, principal: SomePrincipal) -> None:
-        self.app = app
-        self.principal = principal
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope.setdefault("state", {})["principal"] = self.principal
-        await self.app(scope, receive, send)
-
-
-@contextlib.asynccontextmanager
-async def api_as(
-    tmp_path: Path, principal: SomePrincipal, **settings: Any
-) -> AsyncIterator[ApiClient]:
-    app = create_app(settings_for_test(tmp_path / "data", **settings))
-    app.add_middleware(SetsPrincipal, principal=principal)
-    async with (
-        app.router.lifespan_context(app),
-        ApiClient(app, base_url="http://streamfleet.test") as client,
-    ):
-        yield client
-
-
-async def test_the_principal_of_the_request_is_the_recorded_actor(tmp_path: Path) -> None:
-    async with api_as(tmp_path, SomePrincipal(3, "alice", "operator")) as api:
-        await create(api)
-        [item] = (await audit(api, actor="alice"))["items"]
-    assert (item["actor"], item["role"]) == ("alice", "operator")
+async def test_only_admins_read_the_audit_log(api: ApiClient) -> None:
+    for role in ("viewer", "operator"):
+        client = await api.as_role(role)
+        refused = await client.get("/api/v1/audit")
+        assert refused.status_code == 403, role
+        assert refused.headers["content-type"] == "application/problem+json"
+    assert (await api.anonymous().get("/api/v1/audit")).status_code == 401
 
 
 async def test_a_forwarded_address_counts_only_from_a_trusted_proxy(tmp_path: Path) -> None:

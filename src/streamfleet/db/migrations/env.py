@@ -19,6 +19,7 @@ from streamfleet.db.base import Base
 for _module in (
     "streamfleet.db.models",
     "streamfleet.db.alert_models",
+    "streamfleet.db.account_models",
     "streamfleet.db.audit_models",
 ):
     if importlib.util.find_spec(_module) is not None:

@@ -1,9 +1,7 @@
 """audit_events
 
 Revision ID: 0004
-Revises: 0003 (on the ``audit`` branch alone it revises 0002: the accounts
-revision 0003 lands from the ``auth`` branch; the merge sets ``down_revision``
-to "0003")
+Revises: 0003
 Create Date: 2026-12-03
 """
 
@@ -18,7 +16,7 @@ from alembic import op
 from streamfleet.db.base import UtcDateTime
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
