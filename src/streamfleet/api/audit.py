@@ -4,8 +4,9 @@
                        record.channel.slug, audit.channel_changes(before, record.channel))
 
 The actor (user id, username, role) comes from ``request.state.principal``
-when the request is authenticated; without one (a route the policy leaves
-open, or a server without accounts) the entry has no actor. The address is
+when the request is authenticated, or from ``actor=`` where the route knows
+better (a login names the user who just logged in); without either the entry
+has no actor (anonymous or system). The address is
 ``client_address(request)``. ``changes`` are masked in ``domain.audit``
 before they are stored: this module never sees them unmasked on their way out.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 from starlette.requests import HTTPConnection
@@ -28,6 +30,15 @@ from streamfleet.domain.audit import AuditAction, Changes, field_changes
 from streamfleet.domain.channel import Channel
 
 
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did it, when the request's principal does not say (a login, say)."""
+
+    user_id: int | None
+    username: str | None
+    role: str | None = None
+
+
 async def record(
     request: HTTPConnection,
     action: AuditAction,
@@ -35,9 +46,11 @@ async def record(
     target_id: int | str | None = None,
     target_name: str | None = None,
     changes: Changes | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> None:
-    """Append one entry for ``action`` done by whoever made ``request``."""
-    principal = getattr(request.state, "principal", None)
+    """Append one entry for ``action`` done by whoever made ``request`` (or ``actor``)."""
+    principal = actor if actor is not None else getattr(request.state, "principal", None)
     role = getattr(principal, "role", None)
     repository = cast(AuditRepository, request.app.state.audit)
     await repository.add(

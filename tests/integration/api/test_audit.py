@@ -243,3 +243,73 @@ async def test_old_entries_are_pruned_when_the_app_starts(tmp_path: Path) -> Non
         retention = api.app.state.audit_retention
         await wait_until(lambda: retention.runs >= 1, 10, "the first retention run")
         assert (await audit(api))["items"] == []
+
+
+# Accounts --------------------------------------------------------------------------------------
+
+USER_PASSWORD = "correct-horse-battery-staple-9"
+
+
+async def test_logins_and_failed_logins_are_recorded_without_the_password(api: ApiClient) -> None:
+    created = await api.post(
+        "/api/v1/users", json={"username": "vera", "password": USER_PASSWORD, "role": "viewer"}
+    )
+    assert created.status_code == 201, created.text
+    anonymous = api.anonymous()
+    wrong = "wrong-password-" + USER_PASSWORD
+    refused = await anonymous.post(
+        "/api/v1/auth/login", json={"username": "vera", "password": wrong}
+    )
+    assert refused.status_code == 401
+    good = {"username": "vera", "password": USER_PASSWORD}
+    assert (await anonymous.post("/api/v1/auth/login", json=good)).status_code == 200
+    assert (await anonymous.post("/api/v1/auth/token", json=good)).status_code == 200
+
+    items = (await audit(api, target_type="user"))["items"]
+    assert [i["action"] for i in items] == [
+        "auth.login",
+        "auth.login",
+        "auth.login_failed",
+        "user.create",
+    ]
+    token_login, session_login, failed, user_created = items
+    assert (session_login["actor"], session_login["role"]) == ("vera", "viewer")
+    assert session_login["changes"] == {"via": [None, "session"]}
+    assert token_login["changes"] == {"via": [None, "token"]}
+    assert (failed["actor"], failed["target_name"]) == (None, "vera")
+    assert failed["changes"] == {"reason": [None, "bad credentials"]}
+    assert user_created["actor"] == "admin"
+    assert user_created["changes"] == {
+        "disabled": [None, False],
+        "role": [None, "viewer"],
+        "username": [None, "vera"],
+    }
+    logged = (await api.get("/api/v1/audit")).text + await stored_rows(api)
+    assert USER_PASSWORD not in logged
+
+
+async def test_user_changes_and_tokens_are_recorded_without_secrets(api: ApiClient) -> None:
+    user = (
+        await api.post(
+            "/api/v1/users", json={"username": "otto", "password": USER_PASSWORD, "role": "viewer"}
+        )
+    ).json()
+    new_password = "another-long-password-77"
+    changed = await api.patch(
+        f"/api/v1/users/{user['id']}", json={"role": "operator", "password": new_password}
+    )
+    assert changed.status_code == 200, changed.text
+    made = await api.post("/api/v1/tokens", json={"name": "ci", "role": "viewer"})
+    assert made.status_code == 201, made.text
+    token = made.json()
+    assert (await api.delete(f"/api/v1/tokens/{token['id']}")).status_code == 204
+
+    [updated] = (await audit(api, action="user.update"))["items"]
+    assert updated["changes"] == {"password": [MASK, MASK], "role": ["viewer", "operator"]}
+    revoked, created = (await audit(api, target_type="token"))["items"]
+    assert (created["action"], created["target_name"]) == ("token.create", "ci")
+    assert created["changes"]["role"] == [None, "viewer"]
+    assert (revoked["action"], revoked["target_id"]) == ("token.revoke", str(token["id"]))
+    logged = (await api.get("/api/v1/audit")).text + await stored_rows(api)
+    for secret in (USER_PASSWORD, new_password, token["token"]):
+        assert secret not in logged
