@@ -124,6 +124,8 @@ class Settings(BaseSettings):
     """Addresses or networks (comma-separated) whose ``X-Forwarded-For``/``-Proto`` are believed."""
     metrics_token: SecretStr | None = None
     """When set, ``GET /metrics`` needs ``Authorization: Bearer <this>``; else it is open."""
+    audit_retention_days: Annotated[int, Field(ge=1, le=36_500)] = 365
+    """Audit log entries older than this are deleted (checked at start and every hour)."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"
 

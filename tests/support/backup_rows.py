@@ -16,6 +16,7 @@ from streamfleet.db.alert_models import (
     NotificationRow,
     NotificationTargetRow,
 )
+from streamfleet.db.audit_models import AuditEventRow
 from streamfleet.db.models import ChannelEventRow, ChannelRow
 from streamfleet.db.session import Database
 
@@ -99,6 +100,8 @@ async def seed_every_table(url: str, *, revision: str = "head") -> None:
                 await _seed_alerting(session)
             if revision not in ("0001", "0002"):
                 await _seed_accounts(session)
+            if revision not in ("0001", "0002", "0003"):
+                _seed_audit(session)
     finally:
         await database.dispose()
 
@@ -207,6 +210,26 @@ async def _seed_alerting(session: Any) -> None:
             NotificationAttemptRow(
                 notification_id=notification.id, at=T0, ok=False, error="timeout", status_code=None
             ),
+        ]
+    )
+
+
+def _seed_audit(session: Any) -> None:
+    session.add_all(
+        [
+            AuditEventRow(
+                at=T0 + timedelta(microseconds=i),
+                actor_user_id=1 if i % 2 else None,
+                actor="ana" if i % 2 else None,
+                role="admin" if i % 2 else None,
+                address="2001:db8::7",
+                action="channel.update",
+                target_type="channel",
+                target_id=str(1 + i % 3),
+                target_name="Ünïcode 📺",
+                changes='{"name":["a","b 📺"],"passphrase":["***","***"]}',
+            )
+            for i in range(5)
         ]
     )
 

@@ -23,11 +23,13 @@ from streamfleet.accounts.first_admin import ensure_first_admin
 from streamfleet.accounts.service import AccountService
 from streamfleet.alerts.service import AlertService
 from streamfleet.api.access_control import AccessControl
+from streamfleet.api.audit_retention import AuditRetention
 from streamfleet.api.body_limit import IMPORT_LIMIT_BYTES, BodySizeLimit
 from streamfleet.api.dashboard import mount_dashboard
 from streamfleet.api.errors import install_error_handlers
 from streamfleet.api.routes import (
     alerts,
+    audit,
     auth,
     backups,
     channels,
@@ -47,6 +49,7 @@ from streamfleet.api.shared_reads import SharedReads
 from streamfleet.backup.schedule import BackupSchedule
 from streamfleet.config import Settings
 from streamfleet.db import migrate
+from streamfleet.db.repositories.audit import AuditRepository
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.repositories.events import EventRepository
 from streamfleet.db.session import Database
@@ -64,6 +67,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
         bus = InProcessBus()
         engine: ManagedEngine | None = None
         schedule: BackupSchedule | None = None
+        retention: AuditRetention | None = None
         try:
             await migrate.upgrade(database)
             channel_repo = ChannelRepository(
@@ -80,6 +84,10 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
             app.state.bus = bus
             app.state.accounts = accounts
             app.state.engine = None
+            app.state.audit = AuditRepository(database.sessions)
+            retention = AuditRetention(app.state.audit, settings.audit_retention_days)
+            retention.start()
+            app.state.audit_retention = retention
             app.state.alerts = AlertService(settings, database, bus)  # before the engine publishes
             await app.state.alerts.start()
             if engine_factory is not None:
@@ -95,6 +103,8 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
             log.info("api.ready", engine=engine is not None, dialect=database.dialect)
             yield
         finally:
+            if retention is not None:
+                await retention.stop()
             if schedule is not None:
                 app.state.backups = None
                 await schedule.stop()
@@ -137,6 +147,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.include_router(thumbs.router)
     app.include_router(alerts.router)
     app.include_router(backups.router)
+    app.include_router(audit.router)
     app.include_router(metrics.router)
     mount_dashboard(app)
     return app

@@ -24,7 +24,7 @@ def client_address(connection: HTTPConnection) -> str:
     networks = _trusted(connection)
     if not networks or not _is_trusted(peer, networks):
         return peer
-    forwarded = connection.headers.get("x-forwarded-for", "")
+    forwarded = ",".join(connection.headers.getlist("x-forwarded-for"))  # every header line
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     for hop in reversed(hops):
         if not _is_trusted(hop, networks):

@@ -27,6 +27,7 @@ EVERY_TABLE = {
     "notification_attempts",
     "users",
     "api_tokens",
+    "audit_events",
 }
 """Every table a backup holds (``sessions`` is not: a restore logs everyone out)."""
 

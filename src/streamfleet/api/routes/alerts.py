@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from streamfleet.alerts.kinds import RULE_SEVERITY, Rule
 from streamfleet.alerts.views import alert_view
+from streamfleet.api import audit
 from streamfleet.api.deps import JsonBody, SettingsDep
 from streamfleet.api.params import Offset, RowId, RowIdFilter
 from streamfleet.api.routes import outbox, targets, uptime
@@ -20,6 +21,7 @@ from streamfleet.api.schemas.alerts import AckIn, AlertOut, AlertPage, RuleOut
 from streamfleet.config import Settings
 from streamfleet.db.base import utc_now
 from streamfleet.db.repositories.alerts import AlertRecord
+from streamfleet.domain.audit import AuditAction
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
 
@@ -71,6 +73,7 @@ async def get_alert(alert_id: RowId, alerts: AlertsDep) -> AlertOut:
 
 @router.post("/alerts/{alert_id}/ack", response_model=AlertOut, dependencies=[JsonBody])
 async def acknowledge_alert(
+    request: Request,
     alert_id: RowId,
     alerts: AlertsDep,
     service: AlertServiceOrNoneDep,
@@ -78,8 +81,11 @@ async def acknowledge_alert(
 ) -> AlertOut:
     by = (body or AckIn()).by
     if service is not None:
-        return alert_out(await service.acknowledge(alert_id, by))
-    record, _first = await alerts.acknowledge(alert_id, by, utc_now())
+        record = await service.acknowledge(alert_id, by)
+    else:
+        record, _first = await alerts.acknowledge(alert_id, by, utc_now())
+    changes = audit.plain_changes({"acknowledged_by": by})
+    await audit.record(request, AuditAction.ALERT_ACK, "alert", record.id, record.subject, changes)
     return alert_out(record)
 
 

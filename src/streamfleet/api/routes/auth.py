@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 
 from streamfleet.accounts.service import AccountService
+from streamfleet.api import audit
 from streamfleet.api.access_control import CSRF_COOKIE, SESSION_COOKIE
 from streamfleet.api.client_address import client_address, is_https
 from streamfleet.api.deps import AccountsDep, JsonBody, PrincipalDep, SettingsDep
@@ -23,6 +24,8 @@ from streamfleet.api.schemas.accounts import (
     UserOut,
 )
 from streamfleet.db.repositories.users import UserRecord
+from streamfleet.domain.audit import AuditAction
+from streamfleet.domain.errors import TooManyAttempts, Unauthenticated
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -43,6 +46,7 @@ async def auth_login(
     """Log in for the dashboard: sets the session and CSRF cookies."""
     user = await _checked(accounts, body, request)
     session = await accounts.open_session(user, client_address(request))
+    await _audit_login(request, user, "session")
     secure = is_https(request)
     max_age = int(settings.session_max_age_s)
     response.set_cookie(
@@ -71,15 +75,19 @@ async def auth_token(body: Credentials, request: Request, accounts: AccountsDep)
     """A bearer token for scripts, valid for ``login_token_ttl_s`` (12 h by default)."""
     user = await _checked(accounts, body, request)
     issued = await accounts.login_token(user)
+    await _audit_login(request, user, "token")
     assert issued.record.expires_at is not None
     return AccessTokenOut(access_token=issued.secret, expires_at=issued.record.expires_at)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def auth_logout(principal: PrincipalDep, accounts: AccountsDep) -> Response:
+async def auth_logout(request: Request, principal: PrincipalDep, accounts: AccountsDep) -> Response:
     """End this session (a bearer token stays valid: revoke it at ``/api/v1/tokens``)."""
     if principal.session_id is not None:
         await accounts.close_session(principal.session_id)
+    await audit.record(
+        request, AuditAction.AUTH_LOGOUT, "user", principal.user_id, principal.username
+    )
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     response.delete_cookie(CSRF_COOKIE, path="/", samesite="lax")
@@ -94,7 +102,23 @@ async def auth_me(principal: PrincipalDep) -> MeOut:
 
 
 async def _checked(accounts: AccountService, body: Credentials, request: Request) -> UserRecord:
-    return await accounts.check_login(body.username, body.password, client_address(request))
+    try:
+        return await accounts.check_login(body.username, body.password, client_address(request))
+    except (Unauthenticated, TooManyAttempts) as refused:
+        why = "throttled" if isinstance(refused, TooManyAttempts) else "bad credentials"
+        changes = audit.plain_changes({"reason": why})
+        await audit.record(
+            request, AuditAction.AUTH_LOGIN_FAILED, "user", None, body.username, changes
+        )
+        raise
+
+
+async def _audit_login(request: Request, user: UserRecord, via: str) -> None:
+    actor = audit.Actor(user.id, user.username, user.role.value)
+    changes = audit.plain_changes({"via": via})
+    await audit.record(
+        request, AuditAction.AUTH_LOGIN, "user", user.id, user.username, changes, actor=actor
+    )
 
 
 def _user_out(user: UserRecord) -> UserOut:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from streamfleet.api import audit
 from streamfleet.api.channel_view import channel_view, observe, publish_host
 from streamfleet.api.deps import (
     BusDep,
@@ -40,6 +41,7 @@ from streamfleet.api.schemas.events import EventPage
 from streamfleet.config import Settings
 from streamfleet.db.repositories.channel_import import import_channels
 from streamfleet.db.repositories.channels import ChannelRecord, ImportOutcome
+from streamfleet.domain.audit import AuditAction, Changes
 from streamfleet.domain.capacity import overflow
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.channel_import import ImportFormat, render_yaml
@@ -178,6 +180,7 @@ async def import_channel_file(
             await _announce(bus, view, EventType.CHANNEL_CREATED, record)
             await _apply(view.engine, record.channel)
             await asyncio.sleep(0)  # neither awaits I/O: let other requests in between channels
+        await _audit_import(request, outcome)
     queued, warnings = await _capacity_check(channels, view.engine, settings, outcome)
     return ImportResult(
         imported=len(outcome.channels),
@@ -203,10 +206,13 @@ async def get_channel(channel_id: RowId, channels: ChannelsDep, view: ViewerDep)
     dependencies=[JsonBody],
 )
 async def create_channel(
-    body: ChannelCreate, channels: ChannelsDep, bus: BusDep, view: ViewerDep
+    request: Request, body: ChannelCreate, channels: ChannelsDep, bus: BusDep, view: ViewerDep
 ) -> ChannelOut:
     spec = parse_channel_spec(body.raw())
     record = await channels.create(spec)
+    await _audit(
+        request, AuditAction.CHANNEL_CREATE, record, audit.channel_changes(None, record.channel)
+    )
     await _announce(bus, view, EventType.CHANNEL_CREATED, record)
     await _apply(view.engine, record.channel)
     return await view.one(record)
@@ -214,10 +220,22 @@ async def create_channel(
 
 @router.patch("/channels/{channel_id}", response_model=ChannelOut, dependencies=[JsonBody])
 async def update_channel(
-    channel_id: RowId, body: ChannelUpdate, channels: ChannelsDep, bus: BusDep, view: ViewerDep
+    request: Request,
+    channel_id: RowId,
+    body: ChannelUpdate,
+    channels: ChannelsDep,
+    bus: BusDep,
+    view: ViewerDep,
 ) -> ChannelOut:
     changes = parse_channel_patch(body.raw())
+    before = await channels.get(channel_id)
     record = await channels.update(channel_id, changes)
+    await _audit(
+        request,
+        AuditAction.CHANNEL_UPDATE,
+        record,
+        audit.channel_changes(before.channel, record.channel),
+    )
     await _announce(bus, view, EventType.CHANNEL_UPDATED, record)
     await _apply(view.engine, record.channel)
     return await view.one(record)
@@ -225,9 +243,17 @@ async def update_channel(
 
 @router.delete("/channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_channel(
-    channel_id: RowId, channels: ChannelsDep, bus: BusDep, engine: EngineOrNoneDep
+    request: Request, channel_id: RowId, channels: ChannelsDep, bus: BusDep, engine: EngineOrNoneDep
 ) -> Response:
     channel = await channels.delete(channel_id)
+    await audit.record(
+        request,
+        AuditAction.CHANNEL_DELETE,
+        "channel",
+        channel.id,
+        channel.slug,
+        audit.channel_changes(channel, None),
+    )
     if engine is not None:
         await engine.forget(channel.id)
     await bus.publish(Envelope(EventType.CHANNEL_DELETED, channel.slug, {"id": channel.id}))
@@ -236,31 +262,49 @@ async def delete_channel(
 
 @router.post("/channels/{channel_id}/start", response_model=ChannelOut, status_code=202)
 async def start_channel(
-    channel_id: RowId, channels: ChannelsDep, engine: EngineDep, bus: BusDep, view: ViewerDep
+    request: Request,
+    channel_id: RowId,
+    channels: ChannelsDep,
+    engine: EngineDep,
+    bus: BusDep,
+    view: ViewerDep,
 ) -> ChannelOut:
     """Mark the channel enabled (it stays on across restarts) and start it."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=True)
     await engine.start_channel(record.channel)
+    await _audit(request, AuditAction.CHANNEL_START, record)
     return await view.one(record)
 
 
 @router.post("/channels/{channel_id}/stop", response_model=ChannelOut, status_code=202)
 async def stop_channel(
-    channel_id: RowId, channels: ChannelsDep, engine: EngineDep, bus: BusDep, view: ViewerDep
+    request: Request,
+    channel_id: RowId,
+    channels: ChannelsDep,
+    engine: EngineDep,
+    bus: BusDep,
+    view: ViewerDep,
 ) -> ChannelOut:
     """Mark the channel disabled (it stays off across restarts) and stop it."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=False)
     await engine.stop_channel(record.channel.id)
+    await _audit(request, AuditAction.CHANNEL_STOP, record)
     return await view.one(record)
 
 
 @router.post("/channels/{channel_id}/restart", response_model=ChannelOut, status_code=202)
 async def restart_channel(
-    channel_id: RowId, channels: ChannelsDep, engine: EngineDep, bus: BusDep, view: ViewerDep
+    request: Request,
+    channel_id: RowId,
+    channels: ChannelsDep,
+    engine: EngineDep,
+    bus: BusDep,
+    view: ViewerDep,
 ) -> ChannelOut:
     """Mark the channel enabled and restart its FFmpeg."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=True)
     await engine.restart_channel(record.channel)
+    await _audit(request, AuditAction.CHANNEL_RESTART, record)
     return await view.one(record)
 
 
@@ -306,6 +350,22 @@ async def _set_enabled(
     record = await channels.update(channel_id, {"enabled": enabled})
     await _announce(bus, view, EventType.CHANNEL_UPDATED, record)
     return record
+
+
+async def _audit(
+    request: Request, action: AuditAction, record: ChannelRecord, changes: Changes | None = None
+) -> None:
+    channel = record.channel
+    await audit.record(request, action, "channel", channel.id, channel.slug, changes)
+
+
+async def _audit_import(request: Request, outcome: ImportOutcome) -> None:
+    """One entry per import that added channels: how many and their slugs."""
+    if outcome.dry_run or not outcome.channels:
+        return
+    slugs = [record.channel.slug for record in outcome.channels]
+    changes = audit.plain_changes({"imported": len(slugs), "slugs": slugs})
+    await audit.record(request, AuditAction.CHANNEL_IMPORT, "channel", None, None, changes)
 
 
 async def _announce(bus: EventBus, view: Viewer, kind: EventType, record: ChannelRecord) -> None:

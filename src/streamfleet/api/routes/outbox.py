@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from streamfleet.alerts.views import notification_view
+from streamfleet.api import audit
 from streamfleet.api.deps import SettingsDep
 from streamfleet.api.params import Offset, RowId, RowIdFilter
 from streamfleet.api.routes.alerts_deps import AlertServiceOrNoneDep, OutboxDep
 from streamfleet.api.schemas.alerts import NotificationOut, NotificationPage
 from streamfleet.db.base import utc_now
 from streamfleet.db.repositories.outbox import NotificationRecord
+from streamfleet.domain.audit import AuditAction
 
 router = APIRouter(tags=["alerts"])
 
@@ -45,6 +47,7 @@ async def get_notification(notification_id: RowId, outbox: OutboxDep) -> Notific
     status_code=status.HTTP_202_ACCEPTED,
 )
 async def retry_notification(
+    request: Request,
     notification_id: RowId,
     outbox: OutboxDep,
     service: AlertServiceOrNoneDep,
@@ -52,6 +55,8 @@ async def retry_notification(
 ) -> NotificationOut:
     """A failed row goes back to pending; the sender of whichever process runs it picks it up."""
     if service is not None:
-        return notification_out(await service.retry(notification_id))
-    record = await outbox.retry(notification_id, utc_now(), settings.notify_max_attempts)
+        record = await service.retry(notification_id)
+    else:
+        record = await outbox.retry(notification_id, utc_now(), settings.notify_max_attempts)
+    await audit.record(request, AuditAction.NOTIFICATION_RETRY, "notification", record.id)
     return notification_out(record)

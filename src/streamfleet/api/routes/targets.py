@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from streamfleet.alerts.kinds import TargetKind
 from streamfleet.alerts.target_rules import (
@@ -13,6 +13,7 @@ from streamfleet.alerts.target_rules import (
     shown_url,
 )
 from streamfleet.alerts.views import notification_view
+from streamfleet.api import audit
 from streamfleet.api.deps import JsonBody
 from streamfleet.api.params import RowId
 from streamfleet.api.routes.alerts_deps import AlertServiceDep, TargetsDep
@@ -26,6 +27,7 @@ from streamfleet.api.schemas.alerts import (
     TestResultOut,
 )
 from streamfleet.db.repositories.targets import TargetRecord
+from streamfleet.domain.audit import AuditAction, Changes
 from streamfleet.domain.errors import InvalidInput
 
 router = APIRouter(tags=["alerts"])
@@ -59,7 +61,7 @@ async def list_targets(targets: TargetsDep) -> TargetList:
     status_code=status.HTTP_201_CREATED,
     dependencies=[JsonBody],
 )
-async def create_target(body: TargetCreate, targets: TargetsDep) -> TargetOut:
+async def create_target(request: Request, body: TargetCreate, targets: TargetsDep) -> TargetOut:
     kind = TargetKind(body.kind)
     url = check_target_url(kind, body.url)
     secret = check_secret(kind, body.secret)
@@ -73,6 +75,7 @@ async def create_target(body: TargetCreate, targets: TargetsDep) -> TargetOut:
         filters=body.filters.model_dump(),
         enabled=body.enabled,
     )
+    await _audit(request, AuditAction.TARGET_CREATE, record, audit.target_changes(None, record))
     return target_out(record, show_secret=True)
 
 
@@ -82,7 +85,9 @@ async def get_target(target_id: RowId, targets: TargetsDep) -> TargetOut:
 
 
 @router.patch("/targets/{target_id}", response_model=TargetOut, dependencies=[JsonBody])
-async def update_target(target_id: RowId, body: TargetUpdate, targets: TargetsDep) -> TargetOut:
+async def update_target(
+    request: Request, target_id: RowId, body: TargetUpdate, targets: TargetsDep
+) -> TargetOut:
     current = await targets.get(target_id)
     kind = TargetKind(current.kind)
     changes = body.model_dump(exclude_unset=True, exclude={"rotate_secret"})
@@ -102,22 +107,34 @@ async def update_target(target_id: RowId, body: TargetUpdate, targets: TargetsDe
         if key in changes and changes[key] is None:
             del changes[key]
     record = await targets.update(target_id, changes)
+    await _audit(request, AuditAction.TARGET_UPDATE, record, audit.target_changes(current, record))
     return target_out(record, show_secret="secret" in changes)
 
 
 @router.delete("/targets/{target_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_target(target_id: RowId, targets: TargetsDep) -> Response:
+async def delete_target(request: Request, target_id: RowId, targets: TargetsDep) -> Response:
+    gone = await targets.get(target_id)
     await targets.delete(target_id)
+    await _audit(request, AuditAction.TARGET_DELETE, gone, audit.target_changes(gone, None))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/targets/{target_id}/test", response_model=TestResultOut)
-async def test_target(target_id: RowId, service: AlertServiceDep) -> TestResultOut:
+async def test_target(
+    request: Request, target_id: RowId, service: AlertServiceDep
+) -> TestResultOut:
     """Send a test message now (one attempt); it is recorded in the outbox."""
     outcome = await service.send_test(target_id)
+    await audit.record(request, AuditAction.TARGET_TEST, "target", target_id)
     return TestResultOut(
         ok=outcome.ok,
         error=outcome.error,
         status_code=outcome.status_code,
         notification=NotificationOut.model_validate(notification_view(outcome.notification)),
     )
+
+
+async def _audit(
+    request: Request, action: AuditAction, record: TargetRecord, changes: Changes
+) -> None:
+    await audit.record(request, action, "target", record.id, record.name, changes)

@@ -6,12 +6,14 @@ the caller's (403 naming ``role``). A revoked token is refused at its next use.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
+from streamfleet.api import audit
 from streamfleet.api.deps import AccountsDep, JsonBody, PrincipalDep
 from streamfleet.api.params import RowId
 from streamfleet.api.schemas.accounts import TokenCreate, TokenCreated, TokenList, TokenOut
 from streamfleet.db.repositories.credentials import TokenRecord
+from streamfleet.domain.audit import AuditAction
 
 router = APIRouter(prefix="/api/v1", tags=["tokens"])
 
@@ -44,17 +46,23 @@ async def tokens_list(principal: PrincipalDep, accounts: AccountsDep) -> TokenLi
     dependencies=[JsonBody],
 )
 async def tokens_create(
-    body: TokenCreate, principal: PrincipalDep, accounts: AccountsDep
+    request: Request, body: TokenCreate, principal: PrincipalDep, accounts: AccountsDep
 ) -> TokenCreated:
     issued = await accounts.create_token(
         principal, name=body.name, role=body.role, expires_at=body.expires_at
     )
+    token = issued.record
+    changes = audit.plain_changes(
+        {"role": token.role, "expires_at": token.expires_at, "user": token.username}
+    )
+    await audit.record(request, AuditAction.TOKEN_CREATE, "token", token.id, token.name, changes)
     return TokenCreated(**token_out(issued.record).model_dump(), token=issued.secret)
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def tokens_revoke(
-    token_id: RowId, principal: PrincipalDep, accounts: AccountsDep
+    request: Request, token_id: RowId, principal: PrincipalDep, accounts: AccountsDep
 ) -> Response:
     await accounts.revoke_token(principal, token_id)
+    await audit.record(request, AuditAction.TOKEN_REVOKE, "token", token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
