@@ -60,7 +60,7 @@ def test_a_password_in_a_channel_url_never_reaches_the_server_log(
     # A loopback port nobody listens on: FFmpeg really tries it (and logs its failure), and no
     # traffic leaves the machine (a made-up host name would send a DNS query).
     url = f"rtmp://operator:{PASSWORD}@127.0.0.1:{free_port()}/live/key"
-    with httpx.Client(base_url=server.base_url) as client:
+    with server.client() as client:
         created = client.post("/api/v1/channels", json={"name": "Secret", "input_url": url})
         assert created.status_code == 201
         channel_id = created.json()["id"]
@@ -82,6 +82,7 @@ def test_a_password_in_a_channel_url_never_reaches_the_server_log(
     log = server.stderr() + server.stdout()
     assert "channel" in log or "api.ready" in log
     assert PASSWORD not in log
+    assert server.token not in log
 
 
 def test_invalid_settings_stop_serve_with_one_line_naming_the_variable(tmp_path: Path) -> None:
