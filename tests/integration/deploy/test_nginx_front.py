@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from websockets.exceptions import InvalidStatus
 
 from streamfleet.api.dashboard import STATIC_DIR
 from tests.support.media import Feeders, channel_url
@@ -329,8 +330,10 @@ def test_tls_offers_1_3_and_on_1_2_only_the_guides_ciphers(front: Front) -> None
 async def test_the_websocket_upgrade_carries_live_events(front: Front) -> None:
     await live_playlist(front)
     url = f"wss://127.0.0.1:{front.nginx.https_port}/api/v1/ws"
+    # As the dashboard opens it: its own page's Origin, with the port nginx listens on.
+    origin = {"Origin": front.https}
     async with websockets.connect(
-        url, ssl=ssl_context(front.cert), additional_headers=front.server.headers
+        url, ssl=ssl_context(front.cert), additional_headers={**front.server.headers, **origin}
     ) as socket_:
         snapshot = json.loads(await socket_.recv())
         assert snapshot["type"] == "snapshot"
@@ -341,6 +344,26 @@ async def test_the_websocket_upgrade_carries_live_events(front: Front) -> None:
 
         event = await next_status_event(socket_, front.slug, EVENT_TIMEOUT_S)
     assert event["data"]["status"] in ("starting", "online", "offline", "stopped")
+
+
+async def test_the_websocket_needs_a_token_and_one_in_its_query_is_not_logged(
+    front: Front,
+) -> None:
+    url = f"wss://127.0.0.1:{front.nginx.https_port}/api/v1/ws"
+    with pytest.raises(InvalidStatus) as refused:
+        async with websockets.connect(url, ssl=ssl_context(front.cert)):
+            pass
+    assert refused.value.response.status_code == 403
+    token = front.server.token
+    async with websockets.connect(
+        f"{url}?access_token={token}", ssl=ssl_context(front.cert)
+    ) as socket_:
+        assert json.loads(await socket_.recv())["type"] == "snapshot"
+    with front.client() as client:  # a request after it: the log has been written up to here
+        client.get("/healthz")
+    access_log = (front.nginx.directory / "access.log").read_text()
+    assert "GET /healthz" in access_log
+    assert token not in access_log
 
 
 async def test_playlist_fetch_p50_through_nginx_and_direct(
