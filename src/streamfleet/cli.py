@@ -134,6 +134,7 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 async def _serve(settings: Settings) -> int:
     import uvicorn
 
+    from streamfleet.accounts.first_admin import FIRST_ADMIN, INITIAL_ADMIN_FILE
     from streamfleet.api.app import create_app
     from streamfleet.api.channel_view import publish_host
 
@@ -158,6 +159,12 @@ async def _serve(settings: Settings) -> int:
     server = uvicorn.Server(config)
     shown_host = publish_host(settings) if settings.host in ("0.0.0.0", "::") else settings.host
     typer.echo(f"streamfleet: dashboard at http://{shown_host}:{settings.port}/")
+    initial_admin = settings.data_dir / INITIAL_ADMIN_FILE
+    if initial_admin.is_file():  # the first start prints the password itself (stderr)
+        typer.echo(
+            f"streamfleet: log in as {FIRST_ADMIN} with the password in {initial_admin} "
+            "(change it, then delete the file)"
+        )
     sys.stdout.flush()
     # uvicorn raises SystemExit when it cannot bind or start the app; we report it below.
     with contextlib.suppress(SystemExit):

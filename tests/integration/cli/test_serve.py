@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.server import ServerProcess, child_env, free_port
+from tests.support.server import ServerProcess, child_env, free_port, start_server
 
 PASSWORD = "Zebra-Quartz-9917"
 CLI_TIMEOUT_S = 60
@@ -43,6 +43,31 @@ def test_serve_prints_the_dashboard_url_answers_and_stops_cleanly_on_sigterm(
     assert "Traceback" not in server.stderr()
     group_gone = subprocess.run(["pgrep", "-g", str(server.process.pid)], check=False)
     assert group_gone.returncode == 1
+
+
+def test_a_restart_says_where_the_first_admin_password_is_while_its_file_exists(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir)
+    try:
+        first.wait_ready()
+        password = first.admin_password
+    finally:
+        first.stop()
+    assert password in first.stderr()  # the first start shows it once, on the console
+    again = start_server(data_dir)
+    try:
+        again.wait_ready()
+    finally:
+        again.stop()
+    initial = data_dir / "initial-admin.txt"
+    assert again.stdout().splitlines()[1] == (
+        f"streamfleet: log in as admin with the password in {initial} "
+        "(change it, then delete the file)"
+    )
+    assert password not in again.stdout() + again.stderr()
+    assert initial.stat().st_mode & 0o777 == 0o600
 
 
 def test_serve_logs_one_json_object_per_line(streamfleet_server: ServerProcess) -> None:
