@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import structlog
 from fastapi.routing import iter_route_contexts
@@ -164,9 +164,9 @@ async def authenticate(
                 )
         return principal
     if query_token:
-        token = QueryParams(connection.scope.get("query_string", b"")).get("access_token")
-        if token:
-            principal = await accounts.token_principal(token)
+        query_value = QueryParams(connection.scope.get("query_string", b"")).get("access_token")
+        if query_value:
+            principal = await accounts.token_principal(query_value)
             if principal is None:
                 raise Unauthenticated("the access token is not valid (expired or revoked?)")
             return principal
@@ -174,17 +174,32 @@ async def authenticate(
 
 
 def _check_origin(connection: HTTPConnection) -> None:
-    """A browser page from another site may not open the live feed with our cookie."""
+    """A browser page from another site may not open the live feed with our credentials.
+
+    The ``Origin`` must name the host of the ``Host`` header, and its port too when the
+    ``Host`` header has one (a proxy may pass on the host name alone, as nginx's ``$host``).
+    """
     origin = connection.headers.get("origin")
     if origin is None:
         return
-    host = connection.headers.get("host", "")
     try:
-        origin_host = urlsplit(origin).netloc
+        origin_parts = urlsplit(origin)
+        host_parts = urlsplit("//" + connection.headers.get("host", ""))
+        same = (
+            origin_parts.hostname is not None
+            and origin_parts.hostname == host_parts.hostname
+            and (host_parts.port is None or _port(origin_parts) == host_parts.port)
+        )
     except ValueError:
-        origin_host = ""
-    if not origin_host or origin_host.lower() != host.lower():
+        same = False
+    if not same:
         raise PermissionDenied("the Origin header does not name this server")
+
+
+def _port(parts: SplitResult) -> int | None:
+    if parts.port is not None:
+        return parts.port
+    return {"http": 80, "https": 443}.get(parts.scheme)
 
 
 def _check_metrics_token(connection: HTTPConnection) -> None:
