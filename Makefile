@@ -10,7 +10,8 @@ WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/packag
 
 .PHONY: run test install build web-check lint typecheck pytest bench bench-smoke clean lock
 
-## make run: set up everything, migrate, start `streamfleet serve` with demo channels
+## make run: set up everything, migrate, start `streamfleet serve` with demo channels (the
+## first start prints the password of user admin and writes it to data/initial-admin.txt)
 run: install build
 	$(BIN)/streamfleet db upgrade
 	$(BIN)/streamfleet serve

@@ -1,6 +1,8 @@
 """The dashboard audience: N WebSocket clients on ``/api/v1/ws``, in a process of their own.
 
-Run by the benchmark as ``python -m bench.ws_watch --url ws://… --clients 50``.
+Run by the benchmark as ``python -m bench.ws_watch --url ws://… --clients 50``, with the
+bearer token (when the server wants one) in ``BENCH_API_TOKEN``: every client sends it in
+its handshake's ``Authorization`` header.
 It has its own process (and event loop) so that receive instants are not
 delayed by the benchmark's own work, and its CPU is never the server's.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 import time
@@ -35,13 +38,14 @@ from datetime import datetime
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from bench.percentiles import summary
 
 CONNECT_TIMEOUT_S = 10.0
 RECONNECT_DELAY_S = 0.5
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+TOKEN_ENV = "BENCH_API_TOKEN"
 HELD_TYPES = frozenset({"metrics"})
 """Envelope types the server holds on purpose (``metrics``: the newest per channel, once a
 second), so their delay is the hold, not delivery; ``immediate_delay_ms`` leaves them out."""
@@ -153,13 +157,24 @@ def emit(line: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-async def _client(url: str, index: int, audience: Audience, stop: asyncio.Event) -> None:
+async def _client(
+    url: str, headers: dict[str, str], index: int, audience: Audience, stop: asyncio.Event
+) -> None:
     while not stop.is_set():
         try:
             async with connect(
-                url, open_timeout=CONNECT_TIMEOUT_S, max_size=MAX_MESSAGE_BYTES, proxy=None
+                url,
+                additional_headers=headers,
+                open_timeout=CONNECT_TIMEOUT_S,
+                max_size=MAX_MESSAGE_BYTES,
+                proxy=None,
             ) as ws:
                 await _receive_until(ws, index, audience, stop)
+        except InvalidStatus as exc:  # refused (no or a bad token): asking again will not help
+            if index == 0:
+                code = exc.response.status_code
+                emit({"kind": "error", "message": f"the handshake was refused with HTTP {code}"})
+            return
         except (OSError, ConnectionClosed, TimeoutError):
             pass
         if not stop.is_set():
@@ -183,13 +198,14 @@ async def _receive_until(
         stopping.cancel()
 
 
-async def watch(url: str, clients: int, ready_timeout_s: float) -> int:
+async def watch(url: str, clients: int, ready_timeout_s: float, token: str | None = None) -> int:
     audience = Audience(clients=clients)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
-    tasks = [asyncio.create_task(_client(url, i, audience, stop)) for i in range(clients)]
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    tasks = [asyncio.create_task(_client(url, headers, i, audience, stop)) for i in range(clients)]
     try:
         await asyncio.wait_for(audience.ready_event.wait(), ready_timeout_s)
         emit({"kind": "ready", "clients": clients})
@@ -208,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--ready-timeout", type=float, default=30.0)
     args = parser.parse_args(argv)
-    return asyncio.run(watch(args.url, args.clients, args.ready_timeout))
+    token = os.environ.get(TOKEN_ENV) or None
+    return asyncio.run(watch(args.url, args.clients, args.ready_timeout, token))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from bench.contenders.base import Contender, ContenderFailed, ContenderUnavailab
 from bench.contenders.streamfleet_api import (
     THUMBNAIL_CPU_METRIC,
     CreatedChannel,
+    admin_token,
     create_channels,
     engine_missing,
     list_channels_latencies,
@@ -88,6 +89,7 @@ class Streamfleet(Contender):
         self._serve: Child | None = None
         self._audience: WsAudience | None = None
         self._channels: list[CreatedChannel] = []
+        self._token: str | None = None
         self._created_at = 0.0
         self._window_started_at = 0.0
         self._thumb_cpu_before: float | None = None
@@ -129,11 +131,13 @@ class Streamfleet(Contender):
         serve = self._serve
         await wait_ready(self._base_url, SERVE_READY_TIMEOUT_S, serve.alive)
         self.figures.serve_ready_s = round(time.monotonic() - started, 3)
+        self._token = await admin_token(self._base_url, self._data_dir)
         self.figures.ws_clients = self.ctx.options.ws_clients
         self._audience = WsAudience(
             f"ws://{LOOPBACK}:{self._api_port}/api/v1/ws",
             self.ctx.options.ws_clients,
             self.ctx.work_dir / "ws-watch.log",
+            token=self._token,
         )
         await self._audience.start(ready_timeout_s=30.0)
 
@@ -143,7 +147,7 @@ class Streamfleet(Contender):
     async def launch(self) -> None:
         bodies = [channel_body(i, port) for i, port in enumerate(self._ports)]
         self._created_at = time.time()
-        self._channels = await create_channels(self._base_url, bodies)
+        self._channels = await create_channels(self._base_url, bodies, token=self._token)
         self.figures.create_s = round(time.time() - self._created_at, 3)
 
     def playlist_paths(self) -> dict[str, Path]:
@@ -156,7 +160,9 @@ class Streamfleet(Contender):
         return [self._serve.pid] if self._serve is not None and self._serve.alive() else []
 
     async def explain_stall(self) -> None:
-        if self._channels and await engine_missing(self._base_url, self._channels[0].id):
+        if self._channels and await engine_missing(
+            self._base_url, self._channels[0].id, token=self._token
+        ):
             raise ContenderUnavailable(
                 "streamfleet serve runs no stream engine yet "
                 "(POST /api/v1/channels/{id}/start answered 503)"
@@ -202,7 +208,7 @@ class Streamfleet(Contender):
         options, progress = self.ctx.options, self.ctx.progress
         progress.phase(f"{self.name}: GET /api/v1/channels x{options.api_concurrency}")
         self.figures.api_list = await list_channels_latencies(
-            self._base_url, options.api_concurrency, options.api_requests
+            self._base_url, options.api_concurrency, options.api_requests, token=self._token
         )
         progress.phase(f"{self.name}: offline and recovery")
         stopped = spread(options.sources_to_stop, len(self._channels))

@@ -1,7 +1,9 @@
 """The benchmark's HTTP client of ``streamfleet serve``: readiness, channels, load, metrics.
 
-Only what docs/api.md promises is used: ``/readyz``, ``POST /api/v1/channels``,
-``GET /api/v1/channels`` and the Prometheus ``/metrics`` text.
+Only what docs/api.md promises is used: ``/readyz``, ``POST /api/v1/auth/token``,
+``POST /api/v1/channels``, ``GET /api/v1/channels`` and the Prometheus ``/metrics`` text.
+The API calls carry the first-start admin's bearer token (:func:`admin_token`); a build
+from before accounts (``--streamfleet-command``) asks for none and gets none.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -23,6 +26,10 @@ REQUEST_TIMEOUT_S = 30.0
 CREATE_CONCURRENCY = 8
 THUMBNAIL_CPU_METRIC = "streamfleet_thumbnail_cpu_seconds_total"
 """The hook for the thumbnailer's CPU: a counter of CPU seconds, summed over its labels."""
+INITIAL_ADMIN_FILE = "initial-admin.txt"
+"""What the first start writes into the data directory; its last word is the admin password."""
+ADMIN_USERNAME = "admin"
+PASSWORD_FILE_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +58,58 @@ async def wait_ready(base_url: str, timeout_s: float, still_running: Callable[[]
             await asyncio.sleep(READY_POLL_S)
 
 
-async def create_channels(base_url: str, bodies: Sequence[dict[str, Any]]) -> list[CreatedChannel]:
+def bearer(token: str | None) -> dict[str, str]:
+    """The ``Authorization`` header for ``token`` (none for a server that wants none)."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+async def admin_token(base_url: str, data_dir: Path) -> str | None:
+    """A bearer token of the admin the server made at its first start, from
+    ``POST /api/v1/auth/token`` with the password in ``data_dir/initial-admin.txt``;
+    None when the server answers the API without credentials."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT_S) as client:
+        try:
+            probe = await client.get("/api/v1/channels", params={"limit": 1})
+            if probe.status_code == 200:
+                return None
+            if probe.status_code != 401:
+                raise ContenderFailed(f"GET /api/v1/channels answered {probe.status_code}")
+            password = await _initial_admin_password(data_dir / INITIAL_ADMIN_FILE)
+            response = await client.post(
+                "/api/v1/auth/token", json={"username": ADMIN_USERNAME, "password": password}
+            )
+        except httpx.HTTPError as exc:
+            raise ContenderFailed(f"no API token: {exc!r}") from None
+    if response.status_code != 200:
+        raise ContenderFailed(f"POST /api/v1/auth/token answered {response.status_code}")
+    return str(response.json()["access_token"])
+
+
+async def _initial_admin_password(path: Path) -> str:
+    """The last word of ``path``, once the server has written it."""
+    deadline = time.monotonic() + PASSWORD_FILE_TIMEOUT_S
+    while True:
+        try:
+            words = path.read_text().split()
+        except FileNotFoundError:
+            words = []
+        if words:
+            return words[-1]
+        if time.monotonic() > deadline:
+            waited = f"{PASSWORD_FILE_TIMEOUT_S:g} s"
+            raise ContenderFailed(f"the server wrote no {path} within {waited}")
+        await asyncio.sleep(READY_POLL_S)
+
+
+async def create_channels(
+    base_url: str, bodies: Sequence[dict[str, Any]], *, token: str | None
+) -> list[CreatedChannel]:
     """``POST /api/v1/channels`` for each body (a few at a time), in the order given."""
     created: list[CreatedChannel | None] = [None] * len(bodies)
     gate = asyncio.Semaphore(CREATE_CONCURRENCY)
-    async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT_S) as client:
+    async with httpx.AsyncClient(
+        base_url=base_url, headers=bearer(token), timeout=REQUEST_TIMEOUT_S
+    ) as client:
 
         async def create(index: int) -> None:
             async with gate:
@@ -79,10 +133,12 @@ async def create_channels(base_url: str, bodies: Sequence[dict[str, Any]]) -> li
     return [c for c in created if c is not None]
 
 
-async def engine_missing(base_url: str, channel_id: int) -> bool:
+async def engine_missing(base_url: str, channel_id: int, *, token: str | None) -> bool:
     """True when ``POST /api/v1/channels/{id}/start`` answers 503: no engine runs in this server
     (docs/api.md). Only asked after channels failed to start, so it disturbs no measurement."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT_S) as client:
+    async with httpx.AsyncClient(
+        base_url=base_url, headers=bearer(token), timeout=REQUEST_TIMEOUT_S
+    ) as client:
         try:
             response = await client.post(f"/api/v1/channels/{channel_id}/start")
         except httpx.HTTPError:
@@ -90,7 +146,9 @@ async def engine_missing(base_url: str, channel_id: int) -> bool:
     return response.status_code == 503
 
 
-async def list_channels_latencies(base_url: str, concurrency: int, total: int) -> dict[str, Any]:
+async def list_channels_latencies(
+    base_url: str, concurrency: int, total: int, *, token: str | None
+) -> dict[str, Any]:
     """``GET /api/v1/channels`` from ``concurrency`` clients at once, ``total`` requests in all.
 
     Each client first makes one uncounted request (its connection); latencies
@@ -103,7 +161,9 @@ async def list_channels_latencies(base_url: str, concurrency: int, total: int) -
     remaining = total
     connector = aiohttp.TCPConnector(limit=concurrency)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
-    async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as session:
+    async with aiohttp.ClientSession(
+        base_url, connector=connector, timeout=timeout, headers=bearer(token)
+    ) as session:
 
         async def one() -> bool:
             try:

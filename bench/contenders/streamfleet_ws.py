@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -14,16 +15,20 @@ from bench.contenders.base import ContenderFailed
 from bench.machine import REPO_ROOT
 from bench.process_group import Child, spawn
 from bench.status_timeline import StatusSeen, StatusTimeline
+from bench.ws_watch import TOKEN_ENV
 
 SUMMARY_TIMEOUT_S = 20.0
 
 
 class WsAudience:
-    """``clients`` WebSocket clients in a child process; status reports land in ``timeline``."""
+    """``clients`` WebSocket clients in a child process; status reports land in ``timeline``.
 
-    def __init__(self, url: str, clients: int, log_path: Path) -> None:
+    ``token`` (a bearer token) reaches the child in its environment, not its command line."""
+
+    def __init__(self, url: str, clients: int, log_path: Path, *, token: str | None) -> None:
         self.url = url
         self.clients = clients
+        self._token = token
         self.timeline = StatusTimeline()
         self._log_path = log_path
         self._child: Child | None = None
@@ -48,6 +53,7 @@ class WsAudience:
             ],
             name="ws-watch",
             log_path=self._log_path,
+            env={**os.environ, **({TOKEN_ENV: self._token} if self._token else {})},
             cwd=REPO_ROOT,
             stdout=asyncio.subprocess.PIPE,
         )

@@ -7,6 +7,8 @@
     streamfleet channel export [FILE]
     streamfleet backup --to DIR
     streamfleet restore DIR [--force]
+    streamfleet user create|list|set-password|disable|enable …   (cli_accounts.py)
+    streamfleet token create --role R --expires 30d [--user U] [--name N]
 
 Settings come from ``STREAMFLEET_*`` and the TOML file named by
 ``STREAMFLEET_CONFIG``; a bad value ends the command with one line naming it.
@@ -21,21 +23,26 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from streamfleet.config import Settings, SettingsError, load_settings
+from streamfleet.cli_accounts import token_app, user_app
+from streamfleet.cli_support import admin_settings as _admin_settings
+from streamfleet.cli_support import fail as _fail
+from streamfleet.cli_support import run as _run
+from streamfleet.cli_support import settings as _settings
+from streamfleet.config import Settings
 from streamfleet.db import migrate
 from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.db.repositories.channel_import import import_channels
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.channel_import import ImportFormat, render_yaml
-from streamfleet.domain.errors import InvalidInput, StreamfleetError
+from streamfleet.domain.errors import InvalidInput
 from streamfleet.domain.status import Status
 from streamfleet.domain.url_policy import redact
 from streamfleet.logs import configure_logging
@@ -63,6 +70,8 @@ channel_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(channel_app, name="channel")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -125,6 +134,7 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 async def _serve(settings: Settings) -> int:
     import uvicorn
 
+    from streamfleet.accounts.first_admin import FIRST_ADMIN, INITIAL_ADMIN_FILE
     from streamfleet.api.app import create_app
     from streamfleet.api.channel_view import publish_host
 
@@ -149,6 +159,12 @@ async def _serve(settings: Settings) -> int:
     server = uvicorn.Server(config)
     shown_host = publish_host(settings) if settings.host in ("0.0.0.0", "::") else settings.host
     typer.echo(f"streamfleet: dashboard at http://{shown_host}:{settings.port}/")
+    initial_admin = settings.data_dir / INITIAL_ADMIN_FILE
+    if initial_admin.is_file():  # the first start prints the password itself (stderr)
+        typer.echo(
+            f"streamfleet: log in as {FIRST_ADMIN} with the password in {initial_admin} "
+            "(change it, then delete the file)"
+        )
     sys.stdout.flush()
     # uvicorn raises SystemExit when it cannot bind or start the app; we report it below.
     with contextlib.suppress(SystemExit):
@@ -369,19 +385,6 @@ def channel_export(
 # Shared plumbing ---------------------------------------------------------------------------
 
 
-def _settings(**overrides: Any) -> Settings:
-    try:
-        return load_settings(**overrides)
-    except SettingsError as exc:
-        _fail(str(exc), code=2)
-
-
-def _admin_settings() -> Settings:
-    settings = _settings()
-    configure_logging("warning", settings.log_format)
-    return settings
-
-
 def _with_channels(work: Callable[[ChannelRepository], Awaitable[T]]) -> T:
     """Open the database, migrate it, run ``work(ChannelRepository)``, close it."""
     settings = _admin_settings()
@@ -403,20 +406,6 @@ async def _channel_repository(settings: Settings) -> AsyncIterator[ChannelReposi
         )
     finally:
         await database.dispose()
-
-
-def _run(coro: Awaitable[T]) -> T:
-    """Run ``coro``; domain errors other than bad input end the command with one line."""
-
-    async def main() -> T:
-        return await coro
-
-    try:
-        return asyncio.run(main())
-    except InvalidInput:
-        raise
-    except StreamfleetError as exc:
-        _fail(str(exc), code=1)
 
 
 def _statuses(text: str | None) -> list[Status]:
@@ -447,8 +436,3 @@ def _print_field_errors(exc: InvalidInput) -> None:
 def _error_line(line: int | None, field: str, message: str) -> str:
     where = f"line {line}: " if line is not None else ""
     return f"{where}{field}: {message}"
-
-
-def _fail(message: str, *, code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)

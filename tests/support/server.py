@@ -3,7 +3,10 @@
 ``server_factory`` starts ``python -m streamfleet serve --no-demo`` on a free port
 with its own data directory (own process group, killed with its group at
 teardown, parent-death signal set) and waits until ``/readyz`` answers.
-``streamfleet_server`` is one such server on SQLite.
+``streamfleet_server`` is one such server on SQLite. Its API needs credentials:
+``ServerProcess.headers`` (or ``.client()``, ``.async_client()``) carries the
+first-start admin's bearer token; ``/healthz``, ``/readyz``, ``/hls`` and
+``/thumbs`` answer without.
 
 ``api`` is an ``httpx.AsyncClient`` over the ASGI app (lifespan run, SQLite in
 ``tmp_path``) for fast API tests; ``api_on_server_db`` is the same on PostgreSQL
@@ -46,6 +49,10 @@ SERVER_STOP_TIMEOUT_S = 10.0
 POLL_INTERVAL_S = 0.1
 PR_SET_PDEATHSIG = 1
 SERVE_COMMAND = (sys.executable, "-m", "streamfleet", "serve")
+INITIAL_ADMIN_FILE = "initial-admin.txt"
+"""Written by the first start into the data directory; its last word is the admin password."""
+ADMIN_USERNAME = "admin"
+TOKEN_TIMEOUT_S = 30.0
 
 
 def free_port() -> int:
@@ -87,10 +94,61 @@ class ServerProcess:
     stdout_path: Path
     stderr_path: Path
     stopped: bool = field(default=False)
+    _token: str | None = field(default=None, repr=False)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/api/v1/ws"
+
+    @property
+    def admin_password(self) -> str:
+        """The first-start admin's password: the last word of ``data_dir/initial-admin.txt``
+        (waits until the server has written it)."""
+        path = self.data_dir / INITIAL_ADMIN_FILE
+        deadline = time.monotonic() + SERVER_READY_TIMEOUT_S
+        while True:
+            with contextlib.suppress(FileNotFoundError):
+                words = path.read_text().split()
+                if words:
+                    return words[-1]
+            if self.process.poll() is not None:
+                raise AssertionError(
+                    f"streamfleet serve exited with {self.process.returncode} before writing "
+                    f"{path}:\n{self.stderr()}"
+                )
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"no {path} after {SERVER_READY_TIMEOUT_S:g}s")
+            time.sleep(POLL_INTERVAL_S)
+
+    @property
+    def token(self) -> str:
+        """An admin bearer token from ``POST /api/v1/auth/token``, fetched once."""
+        if self._token is None:
+            response = httpx.post(
+                f"{self.base_url}/api/v1/auth/token",
+                json={"username": ADMIN_USERNAME, "password": self.admin_password},
+                timeout=TOKEN_TIMEOUT_S,
+            )
+            assert response.status_code == 200, f"token: {response.status_code} {response.text}"
+            self._token = str(response.json()["access_token"])
+        return self._token
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The admin's ``Authorization`` header, for any client of this server."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An ``httpx.Client`` on this server, authenticated as the admin."""
+        return httpx.Client(base_url=self.base_url, headers=self.headers, **kwargs)
+
+    def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` on this server, authenticated as the admin."""
+        return httpx.AsyncClient(base_url=self.base_url, headers=self.headers, **kwargs)
 
     def stdout(self) -> str:
         return self.stdout_path.read_text(errors="replace")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.server import ServerProcess, child_env, free_port
+from tests.support.server import ServerProcess, child_env, free_port, start_server
 
 PASSWORD = "Zebra-Quartz-9917"
 CLI_TIMEOUT_S = 60
@@ -45,12 +45,46 @@ def test_serve_prints_the_dashboard_url_answers_and_stops_cleanly_on_sigterm(
     assert group_gone.returncode == 1
 
 
+def test_a_restart_says_where_the_first_admin_password_is_while_its_file_exists(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir)
+    try:
+        first.wait_ready()
+        password = first.admin_password
+    finally:
+        first.stop()
+    assert password in first.stderr()  # the first start shows it once, on the console
+    again = start_server(data_dir)
+    try:
+        again.wait_ready()
+    finally:
+        again.stop()
+    initial = data_dir / "initial-admin.txt"
+    assert again.stdout().splitlines()[1] == (
+        f"streamfleet: log in as admin with the password in {initial} "
+        "(change it, then delete the file)"
+    )
+    assert password not in again.stdout() + again.stderr()
+    assert initial.stat().st_mode & 0o777 == 0o600
+
+
 def test_serve_logs_one_json_object_per_line(streamfleet_server: ServerProcess) -> None:
     httpx.get(f"{streamfleet_server.base_url}/readyz")
+    password = streamfleet_server.admin_password
     streamfleet_server.terminate()
-    events = [json.loads(line) for line in streamfleet_server.stderr().splitlines()]
+    lines = [line for line in streamfleet_server.stderr().splitlines() if line.strip()]
+    events = [json.loads(line) for line in lines if line.startswith("{")]
     assert "api.ready" in [e["event"] for e in events]
     assert all("timestamp" in e and "level" in e for e in events)
+    # Only the first start's note to the person at the console is plain text: the admin's
+    # password, shown there once and never in the JSON log (which may be shipped elsewhere).
+    plain = [line for line in lines if not line.startswith("{")]
+    assert plain, "the first admin's password is shown on the console"
+    assert all(password in line or "initial-admin.txt" in line for line in plain), plain
+    assert streamfleet_server.stderr().count(password) == 1
+    assert not [e for e in events if password in json.dumps(e)]
 
 
 def test_a_password_in_a_channel_url_never_reaches_the_server_log(
@@ -60,7 +94,7 @@ def test_a_password_in_a_channel_url_never_reaches_the_server_log(
     # A loopback port nobody listens on: FFmpeg really tries it (and logs its failure), and no
     # traffic leaves the machine (a made-up host name would send a DNS query).
     url = f"rtmp://operator:{PASSWORD}@127.0.0.1:{free_port()}/live/key"
-    with httpx.Client(base_url=server.base_url) as client:
+    with server.client() as client:
         created = client.post("/api/v1/channels", json={"name": "Secret", "input_url": url})
         assert created.status_code == 201
         channel_id = created.json()["id"]
@@ -82,6 +116,7 @@ def test_a_password_in_a_channel_url_never_reaches_the_server_log(
     log = server.stderr() + server.stdout()
     assert "channel" in log or "api.ready" in log
     assert PASSWORD not in log
+    assert server.token not in log
 
 
 def test_invalid_settings_stop_serve_with_one_line_naming_the_variable(tmp_path: Path) -> None:
@@ -157,6 +192,10 @@ def test_every_command_has_useful_help() -> None:
         (("channel", "list"), "--tag"),
         (("channel", "import"), "--partial"),
         (("channel", "export"), "YAML"),
+        (("user", "create"), "--password-stdin"),
+        (("user", "set-password"), "--password-stdin"),
+        (("user", "disable"), "revoked"),
+        (("token", "create"), "--expires"),
     ]:
         result = run_cli(*command, "--help", env=env)
         assert result.returncode == 0, result.stderr

@@ -24,7 +24,8 @@ OFFLINE_TIMEOUT_S = 15.0
 
 
 def channels(server: ServerProcess) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = httpx.get(f"{server.base_url}/api/v1/channels").json()["items"]
+    answer = httpx.get(f"{server.base_url}/api/v1/channels", headers=server.headers)
+    items: list[dict[str, Any]] = answer.json()["items"]
     return items
 
 
@@ -66,7 +67,8 @@ async def test_an_empty_database_starts_four_demo_channels_with_live_video(
             for item in items
         )
 
-    async with showing_tiles(server.base_url, [item["slug"] for item in items]):  # as the wall
+    slugs = [item["slug"] for item in items]
+    async with showing_tiles(server.base_url, slugs, headers=server.headers):  # as the wall
         await wait_until(thumbnails_served, ONLINE_TIMEOUT_S, "a thumbnail for every demo channel")
 
 
@@ -115,14 +117,13 @@ async def test_the_websocket_tells_offline_then_online_when_a_real_source_stops_
     """A stopped UDP source shows as offline on the live feed, and online again after it returns."""
     feeder = await feeders.start()
     server = server_factory()
-    async with httpx.AsyncClient(base_url=server.base_url) as client:
+    async with server.async_client() as client:
         created = await client.post(
             "/api/v1/channels", json={"name": "Live One", "input_url": channel_url(feeder)}
         )
         assert created.status_code == 201, created.text
         slug = created.json()["slug"]
-    ws_url = f"ws://127.0.0.1:{server.port}/api/v1/ws"
-    async with websockets.connect(ws_url) as socket:
+    async with websockets.connect(server.ws_url, additional_headers=server.headers) as socket:
         snapshot = json.loads(await socket.recv())
         assert snapshot["type"] == "snapshot"
         if snapshot["data"]["channels"][0]["state"]["status"] != "online":

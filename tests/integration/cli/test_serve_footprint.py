@@ -29,23 +29,23 @@ async def test_a_server_making_thumbnails_loads_neither_numpy_nor_matplotlib(
     env = {"STREAMFLEET_DEMO_PORT_BASE": str(free_udp_port())}
     server = server_factory(demo=True, env=env)
 
+    def listed() -> list[dict[str, Any]]:
+        answer = httpx.get(f"{server.base_url}/api/v1/channels", headers=server.headers)
+        items: list[dict[str, Any]] = answer.json()["items"]
+        return items
+
     def thumbnails() -> list[dict[str, Any]] | None:
-        items: list[dict[str, Any]] = httpx.get(f"{server.base_url}/api/v1/channels").json()[
-            "items"
-        ]
+        items = listed()
         served = [
             httpx.get(f"{server.base_url}{item['urls']['thumbnail']}").status_code == 200
             for item in items
         ]
         return items if items and all(served) else None
 
-    await wait_until(
-        lambda: len(httpx.get(f"{server.base_url}/api/v1/channels").json()["items"]) == 4,
-        THUMBNAILS_TIMEOUT_S,
-        "the four demo channels",
-    )
-    slugs = [c["slug"] for c in httpx.get(f"{server.base_url}/api/v1/channels").json()["items"]]
-    async with showing_tiles(server.base_url, slugs):  # thumbnails are made for tiles on screen
+    await wait_until(lambda: len(listed()) == 4, THUMBNAILS_TIMEOUT_S, "the four demo channels")
+    slugs = [c["slug"] for c in listed()]
+    # Thumbnails are made for tiles on screen.
+    async with showing_tiles(server.base_url, slugs, headers=server.headers):
         await wait_until(thumbnails, THUMBNAILS_TIMEOUT_S, "a thumbnail for every demo channel")
     files = loaded_files(server.process.pid)
     assert any("/av/" in f or "av.libs" in f for f in files), "thumbnails decode with PyAV"

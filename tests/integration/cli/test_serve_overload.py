@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 from bench.ports import free_udp_ports
 
 from tests.support.processes import descendants
@@ -71,7 +70,7 @@ async def test_an_import_of_1000_channels_queues_beyond_capacity_and_the_list_st
     most_children = 0
     imported = asyncio.Event()
 
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=30.0) as client:
+    async with server.async_client(timeout=30.0) as client:
 
         async def measure() -> None:
             nonlocal most_children

@@ -2,8 +2,9 @@
 
 One server with one live channel (a looped UDP test clip) and one nginx on loopback
 ports serve every test here; through nginx over HTTPS they check the HLS headers
-(served from disk), the preflight, the redirect, the API, the dashboard, the WebSocket
-and TLS. ``test_playlist_fetch_p50_through_nginx_and_direct`` prints the figures.
+(served from disk), the preflight, the redirect, the API (its bearer token passed
+through), the dashboard, the WebSocket and TLS.
+``test_playlist_fetch_p50_through_nginx_and_direct`` prints the figures.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from websockets.exceptions import InvalidStatus
 
 from streamfleet.api.dashboard import STATIC_DIR
 from tests.support.media import Feeders, channel_url
@@ -58,9 +60,14 @@ class Front:
         return f"https://127.0.0.1:{self.nginx.https_port}"
 
     def client(self, **kwargs: Any) -> httpx.Client:
+        """A client of nginx without credentials (media and the dashboard need none)."""
         return httpx.Client(
             base_url=self.https, verify=ssl_context(self.cert), timeout=HTTP_TIMEOUT_S, **kwargs
         )
+
+    def api_client(self) -> httpx.Client:
+        """A client of nginx carrying the server's admin bearer token."""
+        return self.client(headers=self.server.headers)
 
 
 def ssl_context(cert: Path) -> ssl.SSLContext:
@@ -110,6 +117,7 @@ async def front(
         created = httpx.post(
             f"{server.base_url}/api/v1/channels",
             json={"name": "Front Door", "input_url": channel_url(feeder)},
+            headers=server.headers,
             timeout=HTTP_TIMEOUT_S,
         )
         assert created.status_code == 201, created.text
@@ -244,7 +252,8 @@ async def test_thumbnails_come_from_disk_and_revalidate_with_304(front: Front) -
             response = client.get(url)
         return response if response.status_code == 200 else None
 
-    async with showing_tiles(front.server.base_url, [front.slug]):  # thumbnails for tiles shown
+    # Thumbnails are made for tiles shown.
+    async with showing_tiles(front.server.base_url, [front.slug], headers=front.server.headers):
         response = await wait_until(made, ONLINE_TIMEOUT_S, f"{url} through nginx")
         assert response.headers["content-type"] == "image/jpeg"
         assert response.headers["cache-control"] == "no-cache"
@@ -272,10 +281,13 @@ def test_plain_http_redirects_to_https_keeping_the_path(front: Front) -> None:
     assert response.headers["location"] == f"{front.https}/api/v1/channels?limit=5"
 
 
-def test_the_api_is_proxied_and_its_json_gzipped(front: Front) -> None:
-    with front.client() as client:
+def test_the_api_is_proxied_with_the_bearer_token_and_its_json_gzipped(front: Front) -> None:
+    with front.api_client() as client:
         response = client.get("/api/v1/channels", headers={"Accept-Encoding": "gzip"})
         metrics = client.get("/metrics")
+    with front.client() as anonymous:
+        refused = anonymous.get("/api/v1/channels")
+    assert refused.status_code == 401  # so the 200 above is the token reaching the API
     assert response.status_code == 200
     assert [item["slug"] for item in response.json()["items"]] == [front.slug]
     assert response.headers["content-encoding"] == "gzip"
@@ -318,16 +330,42 @@ def test_tls_offers_1_3_and_on_1_2_only_the_guides_ciphers(front: Front) -> None
 async def test_the_websocket_upgrade_carries_live_events(front: Front) -> None:
     await live_playlist(front)
     url = f"wss://127.0.0.1:{front.nginx.https_port}/api/v1/ws"
-    async with websockets.connect(url, ssl=ssl_context(front.cert)) as socket_:
+    # As the dashboard opens it: its own page's Origin, with the port nginx listens on.
+    origin = {"Origin": front.https}
+    async with websockets.connect(
+        url, ssl=ssl_context(front.cert), additional_headers={**front.server.headers, **origin}
+    ) as socket_:
         snapshot = json.loads(await socket_.recv())
         assert snapshot["type"] == "snapshot"
         assert [c["slug"] for c in snapshot["data"]["channels"]] == [front.slug]
-        with front.client() as client:
+        with front.api_client() as client:
             restarted = client.post(f"/api/v1/channels/{front.channel_id}/restart")
         assert restarted.status_code == 202, restarted.text
 
         event = await next_status_event(socket_, front.slug, EVENT_TIMEOUT_S)
     assert event["data"]["status"] in ("starting", "online", "offline", "stopped")
+
+
+async def test_the_websocket_needs_a_token_and_one_in_its_query_is_not_logged(
+    front: Front,
+) -> None:
+    url = f"wss://127.0.0.1:{front.nginx.https_port}/api/v1/ws"
+    with pytest.raises(InvalidStatus) as refused:
+        async with websockets.connect(url, ssl=ssl_context(front.cert)):
+            pass
+    assert refused.value.response.status_code == 403
+    token = front.server.token
+    async with websockets.connect(
+        f"{url}?access_token={token}", ssl=ssl_context(front.cert)
+    ) as socket_:
+        assert json.loads(await socket_.recv())["type"] == "snapshot"
+    with front.client() as client:  # a request after it: the log has been written up to here
+        client.get("/healthz")
+    # The server's log (this nginx's own) and the one the template names for the live feed.
+    logs = (front.nginx.directory / "access.log", Path("/var/log/nginx/access.log"))
+    written = "".join(log.read_text(errors="replace") for log in logs if log.is_file())
+    assert "GET /healthz" in written
+    assert token not in written
 
 
 async def test_playlist_fetch_p50_through_nginx_and_direct(
