@@ -285,7 +285,7 @@ export function getMe(signal?: AbortSignal): Promise<Me> {
   return request('GET', '/auth/me', { signal, expectUnauthorised: true })
 }
 
-export function listUsers(): Promise<Page<User> | User[]> {
+export function listUsers(): Promise<Page<User>> {
   return request('GET', '/users')
 }
 
@@ -297,7 +297,7 @@ export function updateUser(id: number, patch: UserPatch): Promise<User> {
   return request('PATCH', `/users/${id}`, { json: patch })
 }
 
-export function listTokens(): Promise<Page<ApiToken> | ApiToken[]> {
+export function listTokens(): Promise<Page<ApiToken>> {
   return request('GET', '/tokens')
 }
 
@@ -311,9 +311,4 @@ export function revokeToken(id: number): Promise<void> {
 
 export function listAudit(query: AuditQuery = {}, signal?: AbortSignal): Promise<AuditPage> {
   return request('GET', '/audit', { query: { ...query }, signal })
-}
-
-/** The items of a list answer, whether the server pages it (`{items}`) or not (a bare array). */
-export function itemsOf<T>(answer: Page<T> | T[]): T[] {
-  return Array.isArray(answer) ? answer : answer.items
 }

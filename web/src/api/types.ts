@@ -366,9 +366,9 @@ export interface LoginResponse {
 }
 
 export interface User extends UserRef {
-  disabled?: boolean
-  created_at?: string | null
-  last_login_at?: string | null
+  disabled: boolean
+  created_at: string
+  updated_at: string
 }
 
 export interface UserCreate {
@@ -387,17 +387,22 @@ export interface ApiToken {
   id: number
   name: string
   role: Role
+  /** `personal` (made on the tokens page or by the CLI) or `login` (from `POST /auth/token`). */
+  kind: 'personal' | 'login'
+  /** The owner (an admin's list has everyone's). */
+  user_id: number
+  username: string
+  /** The token's last four characters. */
+  hint: string
   expires_at: string | null
   created_at: string
   last_used_at: string | null
-  /** The owner, in an admin's list of everyone's tokens. */
-  username?: string | null
-  user_id?: number | null
 }
 
 export interface ApiTokenCreate {
   name: string
   role: Role
+  /** null: never expires. */
   expires_at: string | null
 }
 
