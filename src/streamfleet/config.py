@@ -13,9 +13,17 @@ import socket
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -105,6 +113,17 @@ class Settings(BaseSettings):
     backup_keep_daily_days: Annotated[float, Field(ge=0)] = 30.0
     """Past ``backup_keep_all_days``, the first backup of each day is kept until this age."""
     """Encrypts every file of a backup when set (any passphrase; keep it apart from the backups)."""
+
+    session_idle_timeout_s: Annotated[float, Field(ge=60, le=30 * 86400)] = 8 * 3600.0
+    """A dashboard session unused for this long ends (the user logs in again)."""
+    session_max_age_s: Annotated[float, Field(ge=60, le=365 * 86400)] = 7 * 86400.0
+    """A dashboard session ends this long after login, however busy it is."""
+    login_token_ttl_s: Annotated[float, Field(ge=60, le=365 * 86400)] = 12 * 3600.0
+    """How long a token from ``POST /api/v1/auth/token`` is valid."""
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
+    """Addresses or networks (comma-separated) whose ``X-Forwarded-For``/``-Proto`` are believed."""
+    metrics_token: SecretStr | None = None
+    """When set, ``GET /metrics`` needs ``Authorization: Bearer <this>``; else it is open."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"
 
@@ -117,6 +136,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must start with sqlite+aiosqlite://, postgresql+asyncpg:// or mysql+asyncmy://"
             )
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     @model_validator(mode="after")

@@ -4,7 +4,9 @@
 ``structlog.get_logger().info("channel.offline", channel=slug, reason=…)``;
 stdlib loggers (uvicorn, alembic, asyncmy …) are rendered the same way. As a
 last line of defence every string value is searched for URLs with user info
-or secret query values, which are redacted before the line is written.
+or secret query values, and for ``access_token=`` anywhere (uvicorn logs the
+WebSocket handshake's path with its query), which are redacted before the line
+is written.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ _URL_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
 _SECRET_HINT_RE: Final = re.compile(
     r"(?i)@|passphrase=|password=|pass=|pwd=|token=|key=|secret=|auth="
 )
+_QUERY_TOKEN_RE: Final = re.compile(r"(?i)(access_token=)[^&\s\"']+")
+"""The WebSocket's ``?access_token=``: uvicorn logs each handshake's path with its query."""
 QUIET_LOGGERS: Final = {
     "uvicorn.access": logging.WARNING,
     "asyncio": logging.WARNING,
@@ -44,8 +48,11 @@ def redact_text(text: str) -> str:
 def redact_secrets(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
     """structlog processor: redact URL secrets in every string value of the event."""
     for key, value in event_dict.items():
-        if isinstance(value, str) and "://" in value:
-            event_dict[key] = redact_text(value)
+        if isinstance(value, str):
+            if "://" in value:
+                value = event_dict[key] = redact_text(value)
+            if "access_token=" in value.lower():
+                event_dict[key] = _QUERY_TOKEN_RE.sub(r"\1***", value)
     return event_dict
 
 

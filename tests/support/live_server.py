@@ -19,7 +19,7 @@ from streamfleet.api.app import create_app
 from streamfleet.config import Settings
 from streamfleet.engine.builder import EngineFactory
 from streamfleet.events.bus import EventBus
-from tests.support.server import free_port
+from tests.support.server import admin_token, free_port
 from tests.support.waiting import eventually
 
 START_TIMEOUT_S = 30.0
@@ -30,6 +30,16 @@ STOP_TIMEOUT_S = 15.0
 class LiveServer:
     app: FastAPI
     port: int
+    token: str = ""
+    """A bearer token of the first-start ``admin``."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def ws_url_with_token(self) -> str:
+        return f"{self.ws_url}?access_token={self.token}"
 
     @property
     def http_url(self) -> str:
@@ -57,8 +67,9 @@ async def serve_app(app: FastAPI, **uvicorn_options: Any) -> AsyncIterator[LiveS
     if task.done():
         task.result()
         raise AssertionError("uvicorn stopped during start-up")
+    accounts = getattr(app.state, "accounts", None)
     try:
-        yield LiveServer(app, port)
+        yield LiveServer(app, port, await admin_token(app) if accounts is not None else "")
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, STOP_TIMEOUT_S)

@@ -8,6 +8,8 @@ teardown, parent-death signal set) and waits until ``/readyz`` answers.
 ``api`` is an ``httpx.AsyncClient`` over the ASGI app (lifespan run, SQLite in
 ``tmp_path``) for fast API tests; ``api_on_server_db`` is the same on PostgreSQL
 and then MariaDB. ``api_client_for(settings)`` builds one for any settings.
+These clients act as the first-start ``admin`` (a bearer token); ``as_role()``
+gives a client of a fresh user with another role, ``anonymous()`` one with none.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +33,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from streamfleet.accounts.credentials import random_password
+from streamfleet.accounts.first_admin import FIRST_ADMIN
+from streamfleet.accounts.service import AccountService
 from streamfleet.api.app import create_app
 from streamfleet.config import Settings
+from streamfleet.domain.roles import Role
 from streamfleet.engine.builder import EngineFactory, build_engine
 
 SERVER_READY_TIMEOUT_S = 60.0
@@ -193,6 +200,47 @@ class ApiClient(httpx.AsyncClient):
     def __init__(self, app: FastAPI, **kwargs: Any) -> None:
         super().__init__(transport=httpx.ASGITransport(app=app), **kwargs)
         self.app = app
+        self._others: list[ApiClient] = []
+
+    async def as_role(self, role: Role | str, username: str | None = None) -> ApiClient:
+        """A client on the same app acting as a fresh user with ``role`` (a bearer token)."""
+        role = Role(role)
+        accounts: AccountService = self.app.state.accounts
+        name = username or f"{role.value}-{uuid.uuid4().hex[:8]}"
+        user = await accounts.create_user(name, random_password(), role)
+        issued = await accounts.issue_token(user, name="test", role=role, expires_at=None)
+        other = ApiClient(
+            self.app,
+            base_url=str(self.base_url),
+            headers={"Authorization": f"Bearer {issued.secret}"},
+        )
+        other.user_id = user.id
+        other.token = issued.secret
+        self._others.append(other)
+        return other
+
+    def anonymous(self) -> ApiClient:
+        """A client on the same app without credentials."""
+        other = ApiClient(self.app, base_url=str(self.base_url))
+        self._others.append(other)
+        return other
+
+    user_id: int | None = None
+    token: str | None = None
+
+    async def aclose(self) -> None:
+        for other in self._others:
+            await other.aclose()
+        await super().aclose()
+
+
+async def admin_token(app: FastAPI) -> str:
+    """A bearer token of the first-start ``admin`` of a running app (made without a login)."""
+    accounts: AccountService = app.state.accounts
+    found = await accounts.users.credentials(FIRST_ADMIN)
+    assert found is not None, "the app has no first-start admin"
+    issued = await accounts.issue_token(found[0], name="test", role=Role.ADMIN, expires_at=None)
+    return issued.secret
 
 
 def settings_for_test(data_dir: Path, database_url: str = "", **overrides: Any) -> Settings:
@@ -203,13 +251,15 @@ def settings_for_test(data_dir: Path, database_url: str = "", **overrides: Any) 
 async def api_client_for(
     settings: Settings, *, engine_factory: EngineFactory | None = None
 ) -> AsyncIterator[ApiClient]:
-    """The app for ``settings`` with its lifespan running, and a client talking to it."""
+    """The app for ``settings`` with its lifespan running, and an admin's client talking to it."""
     app = create_app(settings, engine_factory=engine_factory)
-    async with (
-        app.router.lifespan_context(app),
-        ApiClient(app, base_url="http://streamfleet.test") as client,
-    ):
-        yield client
+    async with app.router.lifespan_context(app):
+        token = await admin_token(app)
+        async with ApiClient(
+            app, base_url="http://streamfleet.test", headers={"Authorization": f"Bearer {token}"}
+        ) as client:
+            client.token = token
+            yield client
 
 
 @pytest.fixture

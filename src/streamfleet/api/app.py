@@ -1,10 +1,13 @@
 """The FastAPI application factory and its lifespan.
 
 ``create_app(settings)`` builds the app; its lifespan opens the database,
-applies the migrations, creates the event bus, and (when ``engine_factory``
+applies the migrations, creates the first admin on a first start
+(``accounts/first_admin.py``), creates the event bus, and (when ``engine_factory``
 is given, ``engine.builder.build_engine`` for ``serve``) builds and starts the
 stream engine, stopping it on shutdown. Routes reach the engine only through
-``EngineControl`` (``app.state.engine``).
+``EngineControl`` (``app.state.engine``). Every request passes
+``AccessControl`` (``api/access_control.py``) first: who the caller is, and
+whether ``api/access.py`` lets their role call the route.
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ import structlog
 from fastapi import FastAPI
 
 import streamfleet
+from streamfleet.accounts.first_admin import ensure_first_admin
+from streamfleet.accounts.service import AccountService
 from streamfleet.alerts.service import AlertService
+from streamfleet.api.access_control import AccessControl
 from streamfleet.api.body_limit import IMPORT_LIMIT_BYTES, BodySizeLimit
 from streamfleet.api.dashboard import mount_dashboard
 from streamfleet.api.errors import install_error_handlers
 from streamfleet.api.routes import (
     alerts,
+    auth,
     backups,
     channels,
     events,
@@ -32,6 +39,8 @@ from streamfleet.api.routes import (
     probe,
     profiles,
     thumbs,
+    tokens,
+    users,
 )
 from streamfleet.api.schemas.channels import ChannelPage
 from streamfleet.api.shared_reads import SharedReads
@@ -62,11 +71,14 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
                 srt_port_range=(settings.srt_port_min, settings.srt_port_max),
             )
             event_repo = EventRepository(database.sessions)
+            accounts = AccountService(database, settings)
+            await ensure_first_admin(accounts, settings.data_dir)
             app.state.settings = settings
             app.state.database = database
             app.state.channels = channel_repo
             app.state.events = event_repo
             app.state.bus = bus
+            app.state.accounts = accounts
             app.state.engine = None
             app.state.alerts = AlertService(settings, database, bus)  # before the engine publishes
             await app.state.alerts.start()
@@ -91,6 +103,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
                 await engine.stop()
             if getattr(app.state, "alerts", None) is not None:
                 await app.state.alerts.stop()
+            app.state.accounts = None
             await bus.close()
             await database.dispose()
             log.info("api.stopped")
@@ -110,7 +123,11 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.state.channel_pages = SharedReads[ChannelPage]()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, per_path={"/api/v1/channels/import": IMPORT_LIMIT_BYTES})
+    app.add_middleware(AccessControl)  # outermost: nothing runs for a refused caller
     app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(users.router)
+    app.include_router(tokens.router)
     app.include_router(channels.router)
     app.include_router(events.router)
     app.include_router(profiles.router)

@@ -3,7 +3,8 @@
 ``create_app`` puts these on ``app.state`` in its lifespan: ``settings``,
 ``database``, ``channels`` (ChannelRepository), ``events`` (EventRepository),
 ``bus`` (EventBus), ``engine`` (``None`` when no engine runs here) and
-``channel_pages`` (the channel list pages being built, shared by identical requests).
+``channel_pages`` (the channel list pages being built, shared by identical requests) and
+``accounts`` (AccountService). ``request.state.principal`` is the authenticated caller.
 
 Each is ``async def`` although none waits: FastAPI runs a plain ``def``
 dependency in its thread pool, a thread hop per dependency per request.
@@ -17,6 +18,8 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
+from streamfleet.accounts.principal import Principal
+from streamfleet.accounts.service import AccountService
 from streamfleet.api.errors import EngineUnavailable, UnsupportedMediaType
 from streamfleet.api.schemas.channels import ChannelPage
 from streamfleet.api.shared_reads import SharedReads
@@ -24,7 +27,7 @@ from streamfleet.config import Settings
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.repositories.events import EventRepository
 from streamfleet.db.session import Database
-from streamfleet.domain.errors import InvalidInput
+from streamfleet.domain.errors import InvalidInput, Unauthenticated
 from streamfleet.domain.text import MESSAGE as TEXT_MESSAGE
 from streamfleet.domain.text import surrogate_path
 from streamfleet.engine.control import EngineControl
@@ -66,6 +69,24 @@ async def require_engine(request: Request) -> EngineControl:
     return engine
 
 
+async def get_accounts(request: Request) -> AccountService:
+    return cast(AccountService, request.app.state.accounts)
+
+
+async def get_principal(request: Request) -> Principal:
+    """The caller ``api/access_control.py`` authenticated (routes open to anyone have none)."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        raise Unauthenticated("log in, or send Authorization: Bearer <token>")
+    return principal
+
+
+async def reveal_secrets(request: Request) -> bool:
+    """Whether this caller may see credentials, passphrases and keys (operator and up)."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    return principal is not None and principal.reveals_secrets
+
+
 async def require_json(request: Request) -> None:
     """415 unless the body is declared as JSON (or not declared at all)."""
     content_type = request.headers.get("content-type", "")
@@ -88,4 +109,7 @@ BusDep = Annotated[EventBus, Depends(get_bus)]
 ChannelPagesDep = Annotated[SharedReads[ChannelPage], Depends(get_channel_pages)]
 EngineOrNoneDep = Annotated[EngineControl | None, Depends(get_engine)]
 EngineDep = Annotated[EngineControl, Depends(require_engine)]
+AccountsDep = Annotated[AccountService, Depends(get_accounts)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+RevealSecretsDep = Annotated[bool, Depends(reveal_secrets)]
 JsonBody = Depends(require_json)

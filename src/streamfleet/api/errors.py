@@ -9,6 +9,9 @@ The only place domain errors become HTTP statuses::
     DatabaseUnavailable   503
     EngineUnavailable     503  no stream engine runs in this process
     BodyTooLarge          413
+    Unauthenticated       401  with ``WWW-Authenticate: Bearer``
+    PermissionDenied      403  errors[] names the field when known (a token's role)
+    TooManyAttempts       429  with ``Retry-After`` (seconds)
     request validation    422  (400 when the body is not JSON at all)
     anything else         500  logged with its traceback, answered without details
 """
@@ -32,7 +35,10 @@ from streamfleet.domain.errors import (
     IllegalTransition,
     InvalidInput,
     NotFound,
+    PermissionDenied,
     StreamfleetError,
+    TooManyAttempts,
+    Unauthenticated,
 )
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
@@ -102,9 +108,31 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DatabaseUnavailable, _simple(503))
     app.add_exception_handler(EngineUnavailable, _simple(503))
     app.add_exception_handler(UnsupportedMediaType, _simple(415))
+    for access_error in (Unauthenticated, PermissionDenied, TooManyAttempts):
+        app.add_exception_handler(access_error, _access_refused)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(Exception, _unexpected)
+
+
+def access_problem(
+    exc: Unauthenticated | PermissionDenied | TooManyAttempts | DatabaseUnavailable, path: str
+) -> JSONResponse:
+    """The answer to a request the access check refused (also used by ``api/access.py``)."""
+    if isinstance(exc, Unauthenticated):
+        return problem(401, str(exc), instance=path, headers={"WWW-Authenticate": "Bearer"})
+    if isinstance(exc, PermissionDenied):
+        errors = [FieldError(exc.field, str(exc))] if exc.field else None
+        return problem(403, str(exc), instance=path, errors=errors)
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        return problem(429, str(exc), instance=path, headers=headers)
+    return problem(503, str(exc), instance=path)
+
+
+async def _access_refused(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Unauthenticated | PermissionDenied | TooManyAttempts)
+    return access_problem(exc, request.url.path)
 
 
 async def _invalid_input(request: Request, exc: Exception) -> JSONResponse:

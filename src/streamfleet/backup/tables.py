@@ -7,10 +7,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import TypeEngine
 
-from streamfleet.db import alert_models, models
+from streamfleet.db import account_models, alert_models, models
 from streamfleet.db.base import Base
 
-DECLARING_MODULES = (models, alert_models)
+DECLARING_MODULES = (models, alert_models, account_models)
 """Imported for their side effect: each declares its tables on ``Base.metadata``."""
 
 

@@ -65,3 +65,23 @@ class IllegalTransition(StreamfleetError):
 
 class SourceUnreachable(StreamfleetError):
     """A channel's source could not be opened or read."""
+
+
+class Unauthenticated(StreamfleetError):
+    """No credentials, or credentials that are wrong, expired or revoked."""
+
+
+class PermissionDenied(StreamfleetError):
+    """The caller is known, but their role may not do this."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class TooManyAttempts(StreamfleetError):
+    """Too many failures in a short time; the caller may try again after ``retry_after_s``."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(message)

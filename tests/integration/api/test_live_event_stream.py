@@ -51,7 +51,7 @@ async def test_the_stream_sends_a_snapshot_then_envelopes_of_the_wanted_channels
     server: LiveServer,
 ) -> None:
     """``?channels=news``: the snapshot and later envelopes are about news only."""
-    async with httpx.AsyncClient(base_url=server.http_url) as client:
+    async with httpx.AsyncClient(base_url=server.http_url, headers=server.headers) as client:
         for name in ("News", "Sport"):
             created = await client.post(
                 "/api/v1/channels", json={"name": name, "input_url": "udp://239.0.0.1:1234"}
@@ -75,7 +75,7 @@ async def test_the_stream_sends_a_snapshot_then_envelopes_of_the_wanted_channels
 
 async def test_a_bad_channel_list_is_refused_with_a_problem(server: LiveServer) -> None:
     """422 naming the entry, before any stream starts."""
-    async with httpx.AsyncClient(base_url=server.http_url) as client:
+    async with httpx.AsyncClient(base_url=server.http_url, headers=server.headers) as client:
         response = await client.get("/api/v1/events/stream", params={"channels": "news,Bad!"})
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -88,7 +88,7 @@ async def test_a_quiet_stream_sends_keep_alive_comments(
     """Without events a comment line keeps proxies from closing the stream."""
     monkeypatch.setattr(live, "SSE_KEEPALIVE_S", 0.2)
     async with (
-        httpx.AsyncClient(base_url=server.http_url) as client,
+        httpx.AsyncClient(base_url=server.http_url, headers=server.headers) as client,
         client.stream("GET", "/api/v1/events/stream") as response,
     ):
         lines = response.aiter_lines()
@@ -107,7 +107,7 @@ async def test_the_stream_sends_each_flushed_metrics_envelope_as_its_own_event(
     server.app.state.live_hub = hub
     held = [Envelope(EventType.METRICS, slug, {"fps": 25.0}) for slug in ("a", "b", "c")]
     async with (
-        httpx.AsyncClient(base_url=server.http_url) as client,
+        httpx.AsyncClient(base_url=server.http_url, headers=server.headers) as client,
         client.stream("GET", "/api/v1/events/stream") as response,
     ):
         lines = response.aiter_lines()

@@ -40,7 +40,7 @@ async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
 
 
 async def create_channel(server: LiveServer, name: str, url: str) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=server.http_url) as client:
+    async with httpx.AsyncClient(base_url=server.http_url, headers=server.headers) as client:
         response = await client.post("/api/v1/channels", json={"name": name, "input_url": url})
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
@@ -82,7 +82,7 @@ async def test_the_socket_sends_a_snapshot_then_a_status_change_within_a_bound(
     """Snapshot of every channel (secrets hidden), then the change, well under the bound."""
     await create_channel(server, "News HD", "rtmp://user:s3cret@cam.example/live/key")
     await create_channel(server, "Sport", "udp://239.0.0.1:1234")
-    async with connect(server.ws_url) as ws:
+    async with connect(server.ws_url_with_token) as ws:
         snapshot = await receive(ws)
         assert (snapshot["type"], snapshot["channel"]) == ("snapshot", None)
         channels = snapshot["data"]["channels"]
@@ -104,7 +104,7 @@ async def test_metrics_reach_a_client_at_most_once_per_channel_per_second(
     server: LiveServer,
 ) -> None:
     """Twenty samples of one channel in a burst arrive as one, the newest, inside an array."""
-    async with connect(server.ws_url) as ws:
+    async with connect(server.ws_url_with_token) as ws:
         await receive(ws)
         for fps in range(20):
             server.bus.publish_nowait(Envelope(EventType.METRICS, "news", {"fps": float(fps)}))
@@ -131,8 +131,8 @@ async def test_a_metrics_flush_reaches_each_client_as_one_frame_of_the_channels_
     slugs = [f"ch-{i:02d}" for i in range(12)]
     subset = ["ch-01", "ch-05", "ch-11"]
     async with (
-        connect(server.ws_url) as everything,
-        connect(server.ws_url + "?channels=" + ",".join(subset)) as some,
+        connect(server.ws_url_with_token) as everything,
+        connect(server.ws_url_with_token + "&channels=" + ",".join(subset)) as some,
     ):
         await receive(everything)
         await receive(some)
@@ -152,7 +152,7 @@ async def test_a_metrics_flush_reaches_each_client_as_one_frame_of_the_channels_
 
 async def test_a_client_gets_only_the_channels_it_subscribed_to(server: LiveServer) -> None:
     """By query at connect, then by a subscribe message that widens the set."""
-    async with connect(server.ws_url + "?channels=news") as ws:
+    async with connect(server.ws_url_with_token + "&channels=news") as ws:
         await receive(ws)
         server.bus.publish_nowait(status("sport", "online"))
         server.bus.publish_nowait(status("news", "online"))
@@ -172,7 +172,7 @@ async def test_a_client_gets_only_the_channels_it_subscribed_to(server: LiveServ
 
 async def test_a_malformed_subscribe_closes_the_socket_naming_the_field(server: LiveServer) -> None:
     """Close code 1008 with the rule that was broken."""
-    async with connect(server.ws_url) as ws:
+    async with connect(server.ws_url_with_token) as ws:
         await receive(ws)
         await ws.send(json.dumps({"type": "subscribe", "channels": "news"}))
         with pytest.raises(ConnectionClosed) as closed:
@@ -189,8 +189,8 @@ async def test_a_client_that_never_reads_is_dropped_while_a_second_keeps_receivi
     count = 1500
     hub = live_hub(server.app)
     async with (
-        connect(server.ws_url, max_queue=1, close_timeout=0.5) as stuck,
-        connect(server.ws_url) as reader,
+        connect(server.ws_url_with_token, max_queue=1, close_timeout=0.5) as stuck,
+        connect(server.ws_url_with_token) as reader,
     ):
         await receive(stuck)
         await receive(reader)
@@ -218,7 +218,7 @@ async def test_200_concurrent_clients_all_receive_the_same_status_change(
 ) -> None:
     """Every client gets it; the delivery delays are printed (p50/p99)."""
     clients = 200
-    sockets = await asyncio.gather(*(connect(server.ws_url) for _ in range(clients)))
+    sockets = await asyncio.gather(*(connect(server.ws_url_with_token) for _ in range(clients)))
     try:
         await asyncio.gather(*(receive(ws, timeout_s=30.0) for ws in sockets))
         rounds: list[float] = []
@@ -250,7 +250,7 @@ async def test_the_tiles_a_socket_shows_reach_the_engine_until_it_closes(tmp_pat
     settings = settings_for_test(tmp_path / "data")
     async with serve_streamfleet(settings, engine_factory=build_engine) as server:
         thumbnailer = server.app.state.engine.thumbnailer
-        async with connect(server.ws_url) as first, connect(server.ws_url) as second:
+        async with connect(server.ws_url_with_token) as first, connect(server.ws_url_with_token) as second:
             await receive(first)
             await receive(second)
             await first.send(json.dumps({"type": "visible", "channels": ["news", "sport"]}))
@@ -269,7 +269,7 @@ async def test_a_visible_message_with_a_bad_slug_closes_the_socket_naming_the_fi
     server: LiveServer,
 ) -> None:
     """The list is checked like a subscription's: slugs only, a bounded number."""
-    async with connect(server.ws_url) as ws:
+    async with connect(server.ws_url_with_token) as ws:
         await receive(ws)
         await ws.send(json.dumps({"type": "visible", "channels": ["ok", "../etc"]}))
         with pytest.raises(ConnectionClosed) as closed:
@@ -289,7 +289,8 @@ async def test_a_dead_connection_is_closed_by_the_server_pings(tmp_path: Path) -
             key = base64.b64encode(os.urandom(16)).decode()
             writer.write(
                 (
-                    "GET /api/v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    f"GET /api/v1/ws?access_token={server.token} HTTP/1.1\r\n"
+                    "Host: 127.0.0.1\r\nUpgrade: websocket\r\n"
                     f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
                     "Sec-WebSocket-Version: 13\r\n\r\n"
                 ).encode()

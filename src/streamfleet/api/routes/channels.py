@@ -22,6 +22,7 @@ from streamfleet.api.deps import (
     EngineOrNoneDep,
     EventsDep,
     JsonBody,
+    RevealSecretsDep,
     SettingsDep,
 )
 from streamfleet.api.params import Offset, RowId
@@ -66,30 +67,39 @@ IMPORT_BODY_DOC: dict[str, Any] = {
 
 
 class Viewer:
-    """Turns records into ``ChannelOut`` with this process's engine and publish host."""
+    """Turns records into ``ChannelOut`` with this process's engine and publish host.
 
-    def __init__(self, settings: Settings, engine: EngineControl | None) -> None:
+    ``reveal_secrets`` is the caller's (operators and admins see credentials, viewers not).
+    """
+
+    def __init__(
+        self, settings: Settings, engine: EngineControl | None, *, reveal_secrets: bool
+    ) -> None:
         self.engine = engine
         self.host = publish_host(settings)
+        self.reveal_secrets = reveal_secrets
 
-    async def one(self, record: ChannelRecord, *, reveal_secrets: bool = True) -> ChannelOut:
+    async def one(self, record: ChannelRecord, *, reveal_secrets: bool | None = None) -> ChannelOut:
         [out] = await self.many([record], reveal_secrets=reveal_secrets)
         return out
 
     async def many(
-        self, records: Sequence[ChannelRecord], *, reveal_secrets: bool = True
+        self, records: Sequence[ChannelRecord], *, reveal_secrets: bool | None = None
     ) -> list[ChannelOut]:
         """The records as the API shows them; the engine is asked once for all of them."""
+        reveal = self.reveal_secrets if reveal_secrets is None else reveal_secrets
         observed = await observe(self.engine, records)
         return [
-            channel_view(r, observed=observed, host=self.host, reveal_secrets=reveal_secrets)
+            channel_view(r, observed=observed, host=self.host, reveal_secrets=reveal)
             for r in records
         ]
 
 
-async def viewer(settings: SettingsDep, engine: EngineOrNoneDep) -> Viewer:
+async def viewer(
+    settings: SettingsDep, engine: EngineOrNoneDep, reveal_secrets: RevealSecretsDep
+) -> Viewer:
     """An ``async`` dependency: a plain class would be built in the thread pool per request."""
-    return Viewer(settings, engine)
+    return Viewer(settings, engine, reveal_secrets=reveal_secrets)
 
 
 ViewerDep = Annotated[Viewer, Depends(viewer)]
@@ -117,7 +127,7 @@ async def list_channels(
             items=await view.many(page.items), total=page.total, limit=limit, offset=offset
         )
 
-    key = (limit, offset, tag, tuple(statuses), q, channels.writes)
+    key = (limit, offset, tag, tuple(statuses), q, channels.writes, view.reveal_secrets)
     return await pages.run(key, build)
 
 

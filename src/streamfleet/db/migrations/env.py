@@ -16,7 +16,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from streamfleet.db.base import Base
 
 # Every module that defines tables, so autogenerate sees all of Base.metadata.
-for _module in ("streamfleet.db.models", "streamfleet.db.alert_models"):
+for _module in (
+    "streamfleet.db.models",
+    "streamfleet.db.alert_models",
+    "streamfleet.db.account_models",
+):
     if importlib.util.find_spec(_module) is not None:
         importlib.import_module(_module)
 
