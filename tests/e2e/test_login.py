@@ -107,3 +107,39 @@ async def test_a_viewer_sees_no_edit_control_and_no_source_url_or_credentials(
     await page.goto(f"{base}/channels/{channel['id']}/edit")
     await expect(page).to_have_url(f"{base}/", timeout=UI_TIMEOUT_MS)
     assert SOURCE_SECRET not in await page.content()
+
+
+async def test_an_admin_creates_a_user_and_a_token_shown_once_that_the_api_accepts(
+    page: Page, streamfleet_server: ServerProcess
+) -> None:
+    """On the Users page an admin adds an operator; on the API tokens page a token appears once,
+    works as a bearer token, and is refused at once after Revoke."""
+    base = streamfleet_server.base_url
+    await page.goto(f"{base}/users")
+    await page.locator("#username").fill("otto")
+    await page.locator("#password").fill("operator-pass-123456")
+    await page.locator("#role").select_option("operator")
+    await page.get_by_role("button", name="Create user").click()
+    row = page.locator("tr[data-username='otto']")
+    await expect(row).to_be_visible(timeout=UI_TIMEOUT_MS)
+    await expect(row.get_by_label("Role of otto")).to_have_value("operator")
+
+    await page.get_by_role("link", name="Tokens", exact=True).click()
+    await page.locator("#token-name").fill("ci deploy")
+    await page.locator("#token-role").select_option("operator")
+    await page.get_by_role("button", name="Create token").click()
+    shown = page.locator("[data-new-token] code")
+    await expect(shown).not_to_be_empty(timeout=UI_TIMEOUT_MS)
+    token = await shown.inner_text()
+    bearer = {"Authorization": f"Bearer {token}"}
+    me = httpx.get(f"{base}/api/v1/auth/me", headers=bearer, timeout=10)
+    assert me.status_code == 200, me.text
+    assert me.json()["role"] == "operator"
+
+    await page.get_by_role("button", name="Done").click()
+    await expect(page.locator("[data-new-token]")).to_have_count(0)
+    await page.get_by_role("button", name="Revoke ci deploy").click()
+    await page.get_by_role("dialog").get_by_role("button", name="Revoke").click()
+    await expect(page.get_by_role("button", name="Revoke ci deploy")).to_have_count(0)
+    refused = httpx.get(f"{base}/api/v1/auth/me", headers=bearer, timeout=10)
+    assert refused.status_code == 401
