@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +16,11 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from streamfleet.accounts.credentials import random_password
+from streamfleet.accounts.service import AccountService
 from streamfleet.api.app import create_app
 from streamfleet.config import Settings
+from streamfleet.domain.roles import Role
 from streamfleet.engine.builder import EngineFactory
 from streamfleet.events.bus import EventBus
 from tests.support.server import admin_token, free_port
@@ -40,6 +44,16 @@ class LiveServer:
     @property
     def ws_url_with_token(self) -> str:
         return f"{self.ws_url}?access_token={self.token}"
+
+    async def token_for(self, role: Role | str) -> str:
+        """A bearer token of a fresh user with ``role``."""
+        accounts: AccountService = self.app.state.accounts
+        role = Role(role)
+        user = await accounts.create_user(
+            f"{role.value}-{uuid.uuid4().hex[:8]}", random_password(), role
+        )
+        issued = await accounts.issue_token(user, name="test", role=role, expires_at=None)
+        return issued.secret
 
     @property
     def http_url(self) -> str:

@@ -74,3 +74,16 @@ def test_a_password_in_a_url_never_reaches_the_log(log_output: io.StringIO, url:
 def test_redact_text_leaves_plain_urls_and_text_alone() -> None:
     text = "opening udp://239.0.0.1:1234 and http://example.com/a.m3u8 now"
     assert redact_text(text) == text
+
+
+def test_the_websocket_query_token_never_reaches_the_log(log_output: io.StringIO) -> None:
+    """uvicorn logs each WebSocket handshake with its path and query."""
+    token = "sf_" + "t" * 43
+    logging.getLogger("uvicorn.error").info(
+        '%s - "WebSocket %s" [accepted]', "127.0.0.1:5000", f"/api/v1/ws?access_token={token}"
+    )
+    structlog.get_logger().info("live.open", path=f"/api/v1/ws?channels=a&ACCESS_TOKEN={token}")
+    output = log_output.getvalue()
+    assert len(lines(log_output)) == 2
+    assert token not in output
+    assert "/api/v1/ws?access_token=***" in output

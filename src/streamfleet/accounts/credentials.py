@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Final
 
-TOKEN_PREFIX: Final = "sf_"
+TOKEN_PREFIX: Final = "sf_"  # noqa: S105 (a prefix, not a secret)
 SECRET_BYTES: Final = 32
 MAX_SECRET_LENGTH: Final = 200
 """Longer presented credentials are refused without hashing them."""
@@ -54,7 +54,9 @@ def csrf_token(session_secret: str) -> str:
 
 
 def same_secret(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
+    return hmac.compare_digest(
+        a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass")
+    )
 
 
 def random_password() -> str:

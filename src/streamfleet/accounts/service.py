@@ -156,7 +156,7 @@ class AccountService:
         expires_at: datetime | None,
         kind: str = "personal",
     ) -> IssuedToken:
-        """A new token of ``user`` with at most the user's role; the secret is in the answer only."""
+        """A new token of ``user``, at most the user's role; its secret is in the answer only."""
         if role > user.role:
             raise PermissionDenied(
                 f"a token's role cannot be above its owner's ({user.role.value})", field="role"

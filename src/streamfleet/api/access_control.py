@@ -164,9 +164,9 @@ async def authenticate(
                 )
         return principal
     if query_token:
-        token = QueryParams(connection.scope.get("query_string", b"")).get("access_token")
-        if token:
-            principal = await accounts.token_principal(token)
+        query_value = QueryParams(connection.scope.get("query_string", b"")).get("access_token")
+        if query_value:
+            principal = await accounts.token_principal(query_value)
             if principal is None:
                 raise Unauthenticated("the access token is not valid (expired or revoked?)")
             return principal

@@ -46,7 +46,7 @@ def is_https(connection: HTTPConnection) -> bool:
 
 def _trusted(connection: HTTPConnection) -> Sequence[IpNetwork]:
     settings: Settings | None = getattr(connection.app.state, "settings", None)
-    return settings.trusted_proxies if settings is not None else ()  # type: ignore[return-value]
+    return settings.trusted_proxies if settings is not None else ()
 
 
 def _is_trusted(address: str, networks: Sequence[IpNetwork]) -> bool:

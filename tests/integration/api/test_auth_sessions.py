@@ -53,7 +53,8 @@ async def test_login_sets_an_httponly_lax_session_cookie_and_a_readable_csrf_coo
     set_cookies = client.cookies.jar
     by_name = {cookie.name: cookie for cookie in set_cookies}
     session, csrf = by_name["sf_session"], by_name["sf_csrf"]
-    assert session.has_nonstandard_attr("HttpOnly") and not csrf.has_nonstandard_attr("HttpOnly")
+    assert session.has_nonstandard_attr("HttpOnly")
+    assert not csrf.has_nonstandard_attr("HttpOnly")
     assert session.get_nonstandard_attr("SameSite", "").lower() == "lax"
     assert not session.secure  # plain HTTP here
     assert csrf.value == body["csrf_token"]
@@ -66,7 +67,8 @@ async def test_the_session_cookie_is_secure_over_https(api: ApiClient, tmp_path:
     async with client:
         await _login(client, _initial_password(tmp_path / "data"))
         cookies = {cookie.name: cookie for cookie in client.cookies.jar}
-        assert cookies["sf_session"].secure and cookies["sf_csrf"].secure
+        assert cookies["sf_session"].secure
+        assert cookies["sf_csrf"].secure
 
 
 async def test_a_cookie_request_that_changes_state_needs_the_csrf_header(
@@ -91,7 +93,9 @@ async def test_logout_ends_the_session(api: ApiClient, tmp_path: Path) -> None:
     client = api.anonymous()
     body = await _login(client, _initial_password(tmp_path / "data"))
     session = client.cookies["sf_session"]
-    out = await client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": str(body["csrf_token"])})
+    out = await client.post(
+        "/api/v1/auth/logout", headers={"X-CSRF-Token": str(body["csrf_token"])}
+    )
     assert out.status_code == 204
     again = api.anonymous()
     again.cookies.set("sf_session", session)
@@ -115,7 +119,8 @@ async def test_wrong_credentials_are_401_and_a_token_login_gives_a_working_beare
             json={"username": "admin", "password": _initial_password(tmp_path / "data")},
         )
     ).json()
-    assert token["access_token"].startswith("sf_") and token["expires_at"].endswith("Z")
+    assert token["access_token"].startswith("sf_")
+    assert token["expires_at"].endswith("Z")
     me = await client.get(
         "/api/v1/auth/me", headers={"Authorization": f"Bearer {token['access_token']}"}
     )
@@ -143,8 +148,10 @@ async def test_the_sixth_failed_login_in_a_minute_is_429_with_retry_after(
     assert throttled.headers["content-type"] == "application/problem+json"
     refusals = [e for e in logs if e["event"] == "auth.login_refused"]
     assert len(refusals) == 6
-    assert refusals[-1]["reason"] == "throttled" and refusals[0]["user"] == "admin"
-    assert "guess-123" not in repr(logs) and password not in repr(logs)
+    assert refusals[-1]["reason"] == "throttled"
+    assert refusals[0]["user"] == "admin"
+    assert "guess-123" not in repr(logs)
+    assert password not in repr(logs)
 
 
 async def test_metrics_need_the_metrics_token_when_one_is_set(tmp_path: Path) -> None:
@@ -153,9 +160,7 @@ async def test_metrics_need_the_metrics_token_when_one_is_set(tmp_path: Path) ->
         anonymous = api.anonymous()
         assert (await anonymous.get("/metrics")).status_code == 401
         assert (await api.get("/metrics")).status_code == 401  # a user's token is not it
-        scraped = await anonymous.get(
-            "/metrics", headers={"Authorization": "Bearer scrape-secret"}
-        )
+        scraped = await anonymous.get("/metrics", headers={"Authorization": "Bearer scrape-secret"})
         assert scraped.status_code == 200
     async with api_client_for(settings_for_test(tmp_path / "open")) as api:
         assert (await api.anonymous().get("/metrics")).status_code == 200

@@ -250,7 +250,10 @@ async def test_the_tiles_a_socket_shows_reach_the_engine_until_it_closes(tmp_pat
     settings = settings_for_test(tmp_path / "data")
     async with serve_streamfleet(settings, engine_factory=build_engine) as server:
         thumbnailer = server.app.state.engine.thumbnailer
-        async with connect(server.ws_url_with_token) as first, connect(server.ws_url_with_token) as second:
+        async with (
+            connect(server.ws_url_with_token) as first,
+            connect(server.ws_url_with_token) as second,
+        ):
             await receive(first)
             await receive(second)
             await first.send(json.dumps({"type": "visible", "channels": ["news", "sport"]}))

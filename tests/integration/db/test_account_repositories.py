@@ -57,7 +57,9 @@ async def test_a_username_is_unique_and_users_list_in_creation_order(
     assert [u.username for u in await users.list()] == ["alice", "bob"]
     assert await users.count() == 2
     found = await users.credentials("alice")
-    assert found is not None and found[0] == first and found[1] == "hash-a"
+    assert found is not None
+    assert found[0] == first
+    assert found[1] == "hash-a"
     with pytest.raises(NotFound):
         await users.get(999)
 
@@ -110,7 +112,9 @@ async def test_sessions_end_at_their_idle_and_absolute_expiry(
     user = await users.create("root", "h", Role.ADMIN)
     now = utc_now()
     session = mint_session()
-    await credentials.create_session(user.id, session.secret_hash, now, now + timedelta(hours=1), "")
+    await credentials.create_session(
+        user.id, session.secret_hash, now, now + timedelta(hours=1), ""
+    )
     assert await credentials.session_owner(session.secret_hash, now, IDLE_S) is not None
     later = now + timedelta(seconds=IDLE_S + 1)
     assert await credentials.session_owner(session.secret_hash, later, IDLE_S) is None

@@ -11,7 +11,8 @@ from streamfleet.domain.roles import Role, lower_of
 
 def test_roles_are_ordered_viewer_operator_admin() -> None:
     assert Role.VIEWER < Role.OPERATOR < Role.ADMIN
-    assert Role.ADMIN >= Role.OPERATOR and Role.OPERATOR.at_least(Role.VIEWER)
+    assert Role.ADMIN >= Role.OPERATOR
+    assert Role.OPERATOR.at_least(Role.VIEWER)
     assert not Role.VIEWER.at_least(Role.OPERATOR)
     assert sorted([Role.ADMIN, Role.VIEWER, Role.OPERATOR]) == [
         Role.VIEWER,
@@ -50,8 +51,10 @@ def test_a_success_clears_the_account_but_not_the_address() -> None:
 
 def test_tokens_are_recognisable_random_and_stored_as_their_sha256() -> None:
     a, b = mint_token(), mint_token()
-    assert a.secret.startswith("sf_") and a.secret != b.secret
+    assert a.secret.startswith("sf_")
+    assert a.secret != b.secret
     assert len(a.secret) >= 3 + 43  # 256 bits in URL-safe base64
-    assert a.secret_hash == secret_hash(a.secret) and len(a.secret_hash) == 64
+    assert a.secret_hash == secret_hash(a.secret)
+    assert len(a.secret_hash) == 64
     assert a.secret not in a.secret_hash
     assert csrf_token("one") != csrf_token("two")

@@ -7,6 +7,8 @@ and send back as ``X-CSRF-Token``. Failed logins are throttled (429).
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response, status
 
 from streamfleet.accounts.service import AccountService
@@ -24,7 +26,7 @@ from streamfleet.db.repositories.users import UserRecord
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
-REFUSALS = {
+REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "wrong username or password"},
     429: {"description": "too many failed logins; see Retry-After"},
 }

@@ -53,6 +53,8 @@ async def tokens_create(
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def tokens_revoke(token_id: RowId, principal: PrincipalDep, accounts: AccountsDep) -> Response:
+async def tokens_revoke(
+    token_id: RowId, principal: PrincipalDep, accounts: AccountsDep
+) -> Response:
     await accounts.revoke_token(principal, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -33,7 +33,10 @@ async def users_list(accounts: AccountsDep) -> UserList:
 
 
 @router.post(
-    "/users", response_model=UserDetail, status_code=status.HTTP_201_CREATED, dependencies=[JsonBody]
+    "/users",
+    response_model=UserDetail,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[JsonBody],
 )
 async def users_create(body: UserCreate, accounts: AccountsDep) -> UserDetail:
     return user_detail(await accounts.create_user(body.username, body.password, body.role))

@@ -40,7 +40,7 @@ class MeOut(UserOut):
 
 class AccessTokenOut(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105
     expires_at: datetime
 
 
