@@ -50,6 +50,14 @@ async def test_the_login_page_refuses_a_wrong_password_then_lands_where_the_user
     await page.get_by_role("link", name="Wall", exact=True).click()
     await expect(page).to_have_url(f"{base}/")
 
+    # The session goes away under the page: the next API answer (401) brings the login page
+    # back, keeping the page the user was opening.
+    await page.context.clear_cookies()
+    await page.get_by_role("link", name="Alerts").click()
+    await expect(page).to_have_url(f"{base}/login?redirect=/alerts", timeout=UI_TIMEOUT_MS)
+    await fill_login(page, FIRST_ADMIN, admin_password(streamfleet_server))
+    await expect(page).to_have_url(f"{base}/alerts", timeout=UI_TIMEOUT_MS)
+
     await page.get_by_role("button", name="Log out").click()
     await expect(page).to_have_url(f"{base}/login", timeout=UI_TIMEOUT_MS)
     await page.goto(f"{base}/")
