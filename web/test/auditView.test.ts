@@ -20,7 +20,7 @@ function event(id: number): AuditEvent {
     address: '127.0.0.1',
     action: 'channel.update',
     target_type: 'channel',
-    target_id: 7,
+    target_id: '7',
     target_name: `Studio ${id}`,
     changes: { input_url: ['rtsp://u:***@a/x', 'rtsp://u:***@b/x'] },
   }
@@ -69,6 +69,7 @@ describe('audit page', () => {
       'channel Studio 2',
       'channel Studio 1',
     ])
+    expect(host.querySelector('tbody tr .changes')?.textContent?.trim()).toBe('input_url: rtsp://u:***@a/x → rtsp://u:***@b/x')
     await nextTick()
     expect(loadMore()).toBeUndefined()
   })

@@ -415,12 +415,13 @@ export interface AuditEvent {
   id: number
   at: string
   actor: string | null
-  role: Role | null
+  role: string | null
   address: string | null
   action: string
   target_type: string | null
-  target_id: string | number | null
+  target_id: string | null
   target_name: string | null
+  /** `{field: [old, new]}`; secrets masked. */
   changes: Record<string, unknown> | null
 }
 
@@ -433,6 +434,7 @@ export interface AuditQuery {
   actor?: string
   action?: string
   target_type?: string
+  target_id?: string
   since?: string
   until?: string
   limit?: number
