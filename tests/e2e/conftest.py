@@ -1,7 +1,12 @@
 """The dashboard in a real browser: Debian's Chromium driven by Playwright against ``serve``.
 
 - ``browser``: one headless Chromium for the session (``/usr/bin/chromium``).
-- ``page``: a fresh 1920x1080 page per test; a JavaScript error on it fails the test.
+- ``page``: a fresh 1920x1080 page per test, logged in as the first-start ``admin`` of the
+  test's server (``wall`` or ``streamfleet_server``): ``POST /api/v1/auth/login`` through the
+  page's own request context, so the browser holds the session and CSRF cookies. A JavaScript
+  error on it fails the test. ``anonymous_page`` is the same without logging in.
+- ``admin_password(server)`` / ``admin_headers(server)``: the first-start admin's password (from
+  ``data_dir/initial-admin.txt``) and a bearer header for API calls made by the tests.
 - ``wall``: a ``streamfleet serve`` with 20 live channels on looped test feeds, shared by the
   tests of a module (starting 20 channels per test would cost minutes on two cores).
 - ``artifacts``: ``tests/e2e/artifacts/`` for the screenshots every run leaves (not in git).
@@ -19,8 +24,9 @@ from typing import Any, Final
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
 
+from streamfleet.accounts.first_admin import FIRST_ADMIN, INITIAL_ADMIN_FILE
 from streamfleet.api.dashboard import STATIC_DIR
 from tests.support.media import Feeders, channel_url
 from tests.support.server import ServerProcess, start_server
@@ -69,13 +75,73 @@ async def browser(dashboard_built: None) -> AsyncIterator[Browser]:
             await chromium.close()
 
 
-@pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
+def admin_password(server: ServerProcess) -> str:
+    """The first-start admin's password: the last word of ``data_dir/initial-admin.txt``."""
+    return (server.data_dir / INITIAL_ADMIN_FILE).read_text(encoding="utf-8").split()[-1]
+
+
+_ADMIN_TOKENS: dict[str, str] = {}
+
+
+def admin_headers(server: ServerProcess) -> dict[str, str]:
+    """``Authorization: Bearer …`` of the first-start admin (one token per server)."""
+    token = _ADMIN_TOKENS.get(server.base_url)
+    if token is None:
+        answer = httpx.post(
+            f"{server.base_url}/api/v1/auth/token",
+            json={"username": FIRST_ADMIN, "password": admin_password(server)},
+            timeout=10,
+        )
+        assert answer.status_code == 200, answer.text
+        token = _ADMIN_TOKENS[server.base_url] = str(answer.json()["access_token"])
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def log_in(page: Page, server: ServerProcess, username: str, password: str) -> None:
+    """Log the page's browser context in (it keeps the session and CSRF cookies)."""
+    answer = await page.request.post(
+        f"{server.base_url}/api/v1/auth/login",
+        data={"username": username, "password": password},
+    )
+    assert answer.status == 200, await answer.text()
+
+
+async def _new_page(browser: Browser) -> tuple[BrowserContext, Page, list[str]]:
     context = await browser.new_context(viewport=VIEWPORT)
     tab = await context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, tab, errors
+
+
+def _server_of(request: pytest.FixtureRequest) -> ServerProcess | None:
+    """The server the test uses: its ``wall`` or its ``streamfleet_server``."""
+    if "wall" in request.fixturenames:
+        wall: Wall = request.getfixturevalue("wall")
+        return wall.server
+    if "streamfleet_server" in request.fixturenames:
+        server: ServerProcess = request.getfixturevalue("streamfleet_server")
+        return server
+    return None
+
+
+@pytest.fixture
+async def anonymous_page(browser: Browser) -> AsyncIterator[Page]:
+    context, tab, errors = await _new_page(browser)
     try:
+        yield tab
+    finally:
+        await context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+async def page(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterator[Page]:
+    context, tab, errors = await _new_page(browser)
+    try:
+        server = _server_of(request)
+        if server is not None:
+            await log_in(tab, server, FIRST_ADMIN, admin_password(server))
         yield tab
     finally:
         await context.close()
@@ -92,7 +158,12 @@ class Wall:
 
 
 def _channels(server: ServerProcess) -> list[dict[str, Any]]:
-    response = httpx.get(f"{server.base_url}/api/v1/channels", params={"limit": 500}, timeout=5)
+    response = httpx.get(
+        f"{server.base_url}/api/v1/channels",
+        params={"limit": 500},
+        headers=admin_headers(server),
+        timeout=5,
+    )
     items: list[dict[str, Any]] = response.json()["items"]
     return items
 
@@ -119,7 +190,9 @@ async def wall(
     try:
         server.wait_ready()
         tags = ("news", "sport", "movies")
-        async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
+        async with httpx.AsyncClient(
+            base_url=server.base_url, headers=admin_headers(server), timeout=10
+        ) as client:
             for number in range(1, WALL_CHANNELS + 1):
                 feeder = await feeders.start()
                 created = await client.post(

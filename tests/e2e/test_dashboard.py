@@ -8,7 +8,7 @@ from typing import Final
 import httpx
 from playwright.async_api import Page, expect
 
-from tests.e2e.conftest import WALL_CHANNELS, Wall
+from tests.e2e.conftest import WALL_CHANNELS, Wall, admin_headers
 from tests.support.media import Feeders, channel_url
 from tests.support.server import ServerProcess
 from tests.support.waiting import wait_until
@@ -75,7 +75,7 @@ async def test_the_wall_filters_by_status_tag_and_text(page: Page, wall: Wall) -
         # On a loaded machine a channel may turn degraded for a moment: the filter must then
         # drop its tile, so compare with what the server says now rather than with all 20.
         shown = await tiles.evaluate_all("tiles => tiles.map(t => t.dataset.status)")
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(headers=admin_headers(wall.server)) as client:
             answer = await client.get(wall.url("/api/v1/channels?status=online&limit=500"))
         return bool(shown) and set(shown) == {"online"} and len(shown) == answer.json()["total"]
 
@@ -116,7 +116,9 @@ async def test_stopping_a_test_source_turns_its_tile_offline_without_a_page_relo
     """The live connection moves the tile to offline (and the header count) by itself."""
     feeder = await feeders.start()
     base = streamfleet_server.base_url
-    async with httpx.AsyncClient(base_url=base) as client:
+    async with httpx.AsyncClient(
+        base_url=base, headers=admin_headers(streamfleet_server)
+    ) as client:
         created = await client.post(
             "/api/v1/channels", json={"name": "Cut Source", "input_url": channel_url(feeder)}
         )
@@ -151,7 +153,9 @@ async def test_creating_a_channel_with_a_file_url_shows_the_error_next_to_the_fi
     await expect(source).to_have_attribute("aria-invalid", "true")
     await expect(source).to_have_attribute("aria-describedby", "input_url-error input_url-hint")
     await expect(page).to_have_url(f"{streamfleet_server.base_url}/channels/new")
-    listed = httpx.get(f"{streamfleet_server.base_url}/api/v1/channels").json()
+    listed = httpx.get(
+        f"{streamfleet_server.base_url}/api/v1/channels", headers=admin_headers(streamfleet_server)
+    ).json()
     assert listed["total"] == 0
 
 
@@ -286,7 +290,9 @@ async def test_sixty_compact_tiles_fit_full_hd_and_narrow_screens_never_scroll_s
 ) -> None:
     """60 tiles all show at 1920x1080 (compact); at 1280 px and on a phone nothing overflows."""
     base = streamfleet_server.base_url
-    async with httpx.AsyncClient(base_url=base) as client:
+    async with httpx.AsyncClient(
+        base_url=base, headers=admin_headers(streamfleet_server)
+    ) as client:
         for number in range(1, 61):
             created = await client.post(
                 "/api/v1/channels",
@@ -355,7 +361,9 @@ async def test_stop_and_start_ask_for_confirmation_and_the_page_follows_the_stat
     """Cancel changes nothing; a confirmed stop shows stopped, a confirmed start online again."""
     feeder = await feeders.start()
     base = streamfleet_server.base_url
-    async with httpx.AsyncClient(base_url=base) as client:
+    async with httpx.AsyncClient(
+        base_url=base, headers=admin_headers(streamfleet_server)
+    ) as client:
         created = await client.post(
             "/api/v1/channels", json={"name": "Studio", "input_url": channel_url(feeder)}
         )

@@ -2,15 +2,22 @@
 
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 
+import { LOGIN_ROUTE } from '@/auth/guard'
 import WallView from '@/views/WallView.vue'
 
 export const routes: RouteRecordRaw[] = [
+  {
+    path: '/login',
+    name: LOGIN_ROUTE,
+    component: () => import('@/views/LoginView.vue'),
+    meta: { title: 'Log in', public: true },
+  },
   { path: '/', name: 'wall', component: WallView, meta: { title: 'Wall' } },
   {
     path: '/channels/new',
     name: 'channel-new',
     component: () => import('@/views/ChannelEditView.vue'),
-    meta: { title: 'New channel' },
+    meta: { title: 'New channel', permission: 'channels.edit' },
   },
   {
     path: '/channels/:id(\\d+)',
@@ -24,13 +31,13 @@ export const routes: RouteRecordRaw[] = [
     name: 'channel-edit',
     component: () => import('@/views/ChannelEditView.vue'),
     props: (route) => ({ id: Number(route.params.id) }),
-    meta: { title: 'Edit channel' },
+    meta: { title: 'Edit channel', permission: 'channels.edit' },
   },
   {
     path: '/import',
     name: 'import',
     component: () => import('@/views/ImportView.vue'),
-    meta: { title: 'Import channels' },
+    meta: { title: 'Import channels', permission: 'channels.edit' },
   },
   {
     path: '/alerts',
@@ -48,7 +55,25 @@ export const routes: RouteRecordRaw[] = [
     path: '/backups',
     name: 'backups',
     component: () => import('@/views/BackupsView.vue'),
-    meta: { title: 'Backups' },
+    meta: { title: 'Backups', permission: 'backups.view' },
+  },
+  {
+    path: '/users',
+    name: 'users',
+    component: () => import('@/views/UsersView.vue'),
+    meta: { title: 'Users', permission: 'users.manage' },
+  },
+  {
+    path: '/tokens',
+    name: 'tokens',
+    component: () => import('@/views/TokensView.vue'),
+    meta: { title: 'API tokens' },
+  },
+  {
+    path: '/audit',
+    name: 'audit',
+    component: () => import('@/views/AuditView.vue'),
+    meta: { title: 'Audit log', permission: 'audit.view' },
   },
   {
     path: '/:pathMatch(.*)*',
@@ -64,6 +89,6 @@ export const router = createRouter({
 })
 
 router.afterEach((to) => {
-  const title = typeof to.meta.title === 'string' ? to.meta.title : ''
+  const title = to.meta.title ?? ''
   document.title = title ? `${title} · streamfleet` : 'streamfleet'
 })

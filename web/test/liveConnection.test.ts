@@ -1,13 +1,16 @@
 import { createPinia, setActivePinia } from 'pinia'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { effectScope } from 'vue'
 
+import { setUnauthorisedHandler } from '@/api/client'
 import type { Envelope } from '@/api/types'
 import { LiveConnection, parseEnvelopes, useLiveStatus } from '@/composables/useLiveStatus'
 import { useAlertsStore } from '@/stores/alerts'
 import { useChannelsStore } from '@/stores/channels'
+import { useSessionStore } from '@/stores/session'
 
 import { makeChannel } from './support/channels'
+import { FakeServer, json, problem } from './support/fakeServer'
 import { socketFactory } from './support/fakeSocket'
 import { ManualClock } from './support/manualClock'
 
@@ -196,6 +199,54 @@ describe('LiveConnection', () => {
     expect(batches).toHaveLength(0)
     expect(factory.sockets).toHaveLength(2)
   })
+
+  it('does not retry after the server refuses with 1008, and says why', () => {
+    const refused: number[] = []
+    const clock = new ManualClock()
+    const factory = socketFactory()
+    const connection = new LiveConnection({
+      url: 'ws://example/api/v1/ws',
+      onBatch: () => undefined,
+      createSocket: factory.create,
+      now: clock.now,
+      schedule: clock.schedule,
+      backoff: policy,
+      onRefused: (code) => refused.push(code),
+    })
+    connection.open()
+    factory.last().serverOpens()
+    factory.last().serverCloses(1008)
+    clock.advance(120_000)
+    expect(factory.sockets).toHaveLength(1)
+    expect(connection.status.value).toBe('offline')
+    expect(connection.retryAt.value).toBeNull()
+    expect(refused).toEqual([1008])
+  })
+
+  it('asks about a socket closed before it opened, and about no drop after it opened', () => {
+    const refused: number[] = []
+    const clock = new ManualClock()
+    const factory = socketFactory()
+    const connection = new LiveConnection({
+      url: 'ws://example/api/v1/ws',
+      onBatch: () => undefined,
+      createSocket: factory.create,
+      random: () => 0.5,
+      now: clock.now,
+      schedule: clock.schedule,
+      backoff: policy,
+      onRefused: (code) => refused.push(code),
+    })
+    connection.open()
+    factory.last().serverCloses(1006)
+    expect(refused).toEqual([1006])
+    expect(connection.status.value).toBe('reconnecting')
+    clock.advance(30_000)
+    expect(factory.sockets).toHaveLength(2)
+    factory.last().serverOpens()
+    factory.last().serverDrops()
+    expect(refused).toEqual([1006])
+  })
 })
 
 describe('parseEnvelopes', () => {
@@ -276,5 +327,55 @@ describe('useLiveStatus', () => {
     factory.last().serverDrops()
     clock.advance(120_000)
     expect(factory.sockets).toHaveLength(1)
+  })
+
+  it('goes to the login page when the socket is refused and the session has lapsed', async () => {
+    const server = new FakeServer().on('GET /api/v1/auth/me', problem(401, 'Not authenticated')).install()
+    let reported = 0
+    setUnauthorisedHandler(() => (reported += 1))
+    try {
+      const clock = new ManualClock()
+      const factory = socketFactory()
+      const session = useSessionStore()
+      session.user = { id: 1, username: 'admin', role: 'admin', via: 'session' }
+      const scope = effectScope()
+      scope.run(() => useLiveStatus({ createSocket: factory.create, schedule: clock.schedule, now: clock.now }))
+      factory.last().serverOpens()
+      factory.last().serverCloses(1008)
+      await vi.waitFor(() => expect(reported).toBe(1))
+      expect(session.user).toBeNull()
+      expect(server.seen('GET /api/v1/auth/me')).toHaveLength(1)
+      clock.advance(120_000)
+      expect(factory.sockets).toHaveLength(1)
+      scope.stop()
+    } finally {
+      setUnauthorisedHandler(null)
+      vi.unstubAllGlobals()
+    }
+  })
+
+  it('stays (offline, no login page) when the socket is refused but the session is valid', async () => {
+    const server = new FakeServer()
+      .on('GET /api/v1/auth/me', json({ id: 1, username: 'admin', role: 'admin', via: 'session' }))
+      .install()
+    let reported = 0
+    setUnauthorisedHandler(() => (reported += 1))
+    try {
+      const factory = socketFactory()
+      const clock = new ManualClock()
+      const scope = effectScope()
+      const live = scope.run(() => useLiveStatus({ createSocket: factory.create, schedule: clock.schedule, now: clock.now }))
+      factory.last().serverOpens()
+      factory.last().serverCloses(1008)
+      await vi.waitFor(() => expect(server.seen('GET /api/v1/auth/me')).toHaveLength(1))
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      expect(reported).toBe(0)
+      expect(useSessionStore().user?.username).toBe('admin')
+      expect(live?.status.value).toBe('offline')
+      scope.stop()
+    } finally {
+      setUnauthorisedHandler(null)
+      vi.unstubAllGlobals()
+    }
   })
 })

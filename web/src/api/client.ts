@@ -1,10 +1,23 @@
 // The one module that talks HTTP to the server. Every request goes through `request()`, so
-// credentials (a session cookie and a CSRF header, when accounts arrive) are added here only.
+// credentials are added here only: the browser sends the session cookie (same origin), and every
+// state-changing request carries the CSRF token the server set in the readable `sf_csrf` cookie
+// (double submit). A 401 answer tells the handler the app registered (it goes to the login page).
 
-import { ApiError, problemFromResponse } from './problem'
+import { ApiError, parseRetryAfter, problemFromResponse } from './problem'
 import type {
   Alert,
   AlertState,
+  ApiToken,
+  ApiTokenCreate,
+  ApiTokenCreated,
+  AuditPage,
+  AuditQuery,
+  LoginRequest,
+  LoginResponse,
+  Me,
+  User,
+  UserCreate,
+  UserPatch,
   Backups,
   Channel,
   ChannelCreate,
@@ -35,11 +48,47 @@ interface RequestOptions {
   body?: BodyInit
   contentType?: string
   signal?: AbortSignal
+  /** A 401 is the answer itself (a wrong password, "nobody is logged in"), not a lapsed session. */
+  expectUnauthorised?: boolean
 }
 
-/** Headers every request carries; accounts will add the CSRF token for unsafe methods here. */
-function credentialHeaders(_method: string): Record<string, string> {
-  return {}
+/** The cookie the server sets at login with the CSRF token (readable by scripts, unlike the session's). */
+export const CSRF_COOKIE = 'sf_csrf'
+export const CSRF_HEADER = 'X-CSRF-Token'
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** One cookie's value from a `document.cookie` string, or null. */
+export function readCookie(name: string, cookies: string): string | null {
+  for (const part of cookies.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue
+    const raw = part.slice(eq + 1).trim()
+    try {
+      return decodeURIComponent(raw)
+    } catch {
+      return raw
+    }
+  }
+  return null
+}
+
+/** Headers for credentials: the CSRF token on every state-changing method, when there is one. */
+export function credentialHeaders(method: string, cookies: string = document.cookie): Record<string, string> {
+  if (!STATE_CHANGING.has(method.toUpperCase())) return {}
+  const token = readCookie(CSRF_COOKIE, cookies)
+  return token ? { [CSRF_HEADER]: token } : {}
+}
+
+let unauthorisedHandler: (() => void) | null = null
+
+/** Who hears that the session has lapsed (any 401 but the expected ones); null to stop. */
+export function setUnauthorisedHandler(handler: (() => void) | null): void {
+  unauthorisedHandler = handler
+}
+
+/** Tell the registered handler the session is gone (the live socket uses this too). */
+export function reportUnauthorised(): void {
+  unauthorisedHandler?.()
 }
 
 export function apiUrl(path: string, query?: Query): string {
@@ -75,7 +124,10 @@ async function send(method: string, path: string, options: RequestOptions = {}):
     throw new ApiError(0, 'Network error', 'The server cannot be reached.')
   }
   if (!response.ok) {
-    throw problemFromResponse(response.status, response.statusText, await response.text())
+    if (response.status === 401 && !options.expectUnauthorised) reportUnauthorised()
+    const problem = problemFromResponse(response.status, response.statusText, await response.text())
+    problem.retryAfterS = parseRetryAfter(response.headers.get('Retry-After'))
+    throw problem
   }
   return response
 }
@@ -216,4 +268,47 @@ export function liveEventsUrl(loc: Pick<Location, 'protocol' | 'host'> = window.
 
 export function getBackups(signal?: AbortSignal): Promise<Backups> {
   return request('GET', '/backups', { signal })
+}
+
+// Accounts: sessions, users, API tokens, audit (docs/api.md, issue 13)
+
+export function login(body: LoginRequest): Promise<LoginResponse> {
+  return request('POST', '/auth/login', { json: body, expectUnauthorised: true })
+}
+
+export function logout(): Promise<void> {
+  return request('POST', '/auth/logout', { expectUnauthorised: true })
+}
+
+/** Who is logged in; an `ApiError` with status 401 when nobody is. */
+export function getMe(signal?: AbortSignal): Promise<Me> {
+  return request('GET', '/auth/me', { signal, expectUnauthorised: true })
+}
+
+export function listUsers(): Promise<Page<User>> {
+  return request('GET', '/users')
+}
+
+export function createUser(body: UserCreate): Promise<User> {
+  return request('POST', '/users', { json: body })
+}
+
+export function updateUser(id: number, patch: UserPatch): Promise<User> {
+  return request('PATCH', `/users/${id}`, { json: patch })
+}
+
+export function listTokens(): Promise<Page<ApiToken>> {
+  return request('GET', '/tokens')
+}
+
+export function createToken(body: ApiTokenCreate): Promise<ApiTokenCreated> {
+  return request('POST', '/tokens', { json: body })
+}
+
+export function revokeToken(id: number): Promise<void> {
+  return request('DELETE', `/tokens/${id}`)
+}
+
+export function listAudit(query: AuditQuery = {}, signal?: AbortSignal): Promise<AuditPage> {
+  return request('GET', '/audit', { query: { ...query }, signal })
 }

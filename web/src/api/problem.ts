@@ -19,6 +19,8 @@ export class ApiError extends Error {
   readonly errors: LineError[]
   /** First message per dotted field path (`input_url`, `hls.segment_seconds`), for forms. */
   readonly fieldErrors: Record<string, string>
+  /** How long the server asks to wait before trying again (429's `Retry-After`), in seconds. */
+  retryAfterS: number | null = null
 
   constructor(status: number, title: string, detail: string, errors: LineError[] = []) {
     super(detail || title)
@@ -72,4 +74,14 @@ export function problemFromResponse(status: number, statusText: string, bodyText
         ? bodyText.slice(0, 300)
         : title
   return new ApiError(body?.status ?? status, title, detail, normaliseErrors(body?.errors))
+}
+
+/** The seconds a `Retry-After` header asks for (delay-seconds or an HTTP date), or null. */
+export function parseRetryAfter(value: string | null, nowMs: number = Date.now()): number | null {
+  if (value === null) return null
+  const text = value.trim()
+  if (/^\d+$/.test(text)) return Math.min(Number(text), 86_400)
+  const at = Date.parse(text)
+  if (Number.isNaN(at)) return null
+  return Math.max(0, Math.min(Math.ceil((at - nowMs) / 1000), 86_400))
 }

@@ -7,18 +7,27 @@
 // closed when the owning scope ends, and an explicit `close()` is never followed by a retry.
 // The tiles the wall has on screen go to the server as `{"type": "visible"}` whenever they
 // change and after every (re)connect: only those channels get new thumbnails.
+//
+// The socket authenticates like every request: the browser sends the session cookie on the
+// same-origin handshake. A close with 1008 (policy: no or lapsed session, wrong Origin) is not
+// retried; it and a socket refused before opening ask `onRefused`, which checks the session and
+// goes to the login page when it has lapsed.
 
 import { getCurrentScope, onScopeDispose, ref, watch, type Ref } from 'vue'
 
-import { liveEventsUrl } from '@/api/client'
+import { liveEventsUrl, reportUnauthorised } from '@/api/client'
 import type { Envelope } from '@/api/types'
 import { useAlertsStore } from '@/stores/alerts'
 import { useChannelsStore } from '@/stores/channels'
+import { useSessionStore } from '@/stores/session'
 
 import { EnvelopeBatcher, defaultSchedule, type Schedule } from './envelopeBatcher'
 import { DEFAULT_BACKOFF, reconnectDelayMs, type BackoffPolicy } from './reconnectDelay'
 
 export type LiveStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline'
+
+/** The close code the server sends when it refuses the connection (RFC 6455 "policy violation"). */
+export const CLOSE_POLICY_VIOLATION = 1008
 
 /** The part of the browser's WebSocket this module uses. */
 export type SocketLike = Pick<WebSocket, 'onopen' | 'onmessage' | 'onclose' | 'onerror' | 'close' | 'send'>
@@ -33,6 +42,11 @@ export interface LiveOptions {
   backoff?: BackoffPolicy
   /** How long envelopes are collected before the stores see them, in milliseconds. */
   batchMs?: number
+  /**
+   * The server refused the socket: closed it with 1008 (no retry follows), or it closed before
+   * ever opening (a refused handshake looks like that to a browser; retries go on).
+   */
+  onRefused?: (code: number) => void
 }
 
 const ENVELOPE_TYPES = new Set<string>([
@@ -196,12 +210,19 @@ export class LiveConnection {
     socket.onerror = () => {
       // A close event always follows; the retry is scheduled there.
     }
-    socket.onclose = () => {
+    socket.onclose = (event: CloseEvent) => {
       if (this.socket !== socket) return
+      const opened = this.socketOpen
       this.socket = null
       this.socketOpen = false
       this.batcher.flush()
       if (this.closedByUser) return
+      if (event.code === CLOSE_POLICY_VIOLATION) {
+        this.status.value = 'offline'
+        this.options.onRefused?.(event.code)
+        return
+      }
+      if (!opened) this.options.onRefused?.(event.code)
       this.scheduleRetry()
     }
   }
@@ -263,9 +284,20 @@ export function dispatchEnvelopes(
 export function useLiveStatus(overrides: Partial<LiveOptions> = {}) {
   const channels = useChannelsStore()
   const alerts = useAlertsStore()
+  const session = useSessionStore()
   const connection = new LiveConnection({
     url: liveEventsUrl(),
     onBatch: (batch) => dispatchEnvelopes(batch, channels, alerts),
+    onRefused: () => {
+      // Only a lapsed session sends the user to log in; a server that is down or refuses
+      // for another reason (Origin) leaves them here, with the header saying offline.
+      session
+        .refresh()
+        .then((user) => {
+          if (user === null) reportUnauthorised()
+        })
+        .catch(() => undefined)
+    },
     ...overrides,
   })
   const online = () => connection.setNetworkAvailable(true)

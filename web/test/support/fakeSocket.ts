@@ -29,6 +29,11 @@ export class FakeSocket {
     this.onmessage?.call(this as unknown as WebSocket, new MessageEvent('message', { data }))
   }
 
+  /** The server closes the connection with `code` (1008: refused by policy). */
+  serverCloses(code: number): void {
+    this.onclose?.call(this as unknown as WebSocket, new CloseEvent('close', { code }))
+  }
+
   serverDrops(): void {
     this.onerror?.call(this as unknown as WebSocket, new Event('error'))
     this.onclose?.call(this as unknown as WebSocket, new CloseEvent('close', { code: 1006 }))
