@@ -21,6 +21,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from streamfleet.domain.playback_signing import MAX_TTL_S, MIN_TTL_S, is_valid_secret
+
 ENV_PREFIX = "STREAMFLEET_"
 CONFIG_FILE_ENV = "STREAMFLEET_CONFIG"
 
@@ -105,6 +107,13 @@ class Settings(BaseSettings):
     backup_keep_daily_days: Annotated[float, Field(ge=0)] = 30.0
     """Past ``backup_keep_all_days``, the first backup of each day is kept until this age."""
     """Encrypts every file of a backup when set (any passphrase; keep it apart from the backups)."""
+    playback_signing: bool = False
+    """Serve ``/hls`` and ``/thumbs`` only on signed paths (``/hls/s/<expires>/<token>/…``)."""
+    playback_secret: SecretStr | None = None
+    """Signs playback URLs (32-128 of A-Z a-z 0-9 _ -); unset with signing on means a random
+    one kept in ``data_dir/playback-secret``. nginx's ``secure_link`` needs the same value."""
+    playback_token_ttl_s: Annotated[int, Field(ge=MIN_TTL_S, le=MAX_TTL_S)] = 3600
+    """A signed URL stays valid longer than this (at most a quarter longer)."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"
 
@@ -117,6 +126,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must start with sqlite+aiosqlite://, postgresql+asyncpg:// or mysql+asyncmy://"
             )
+        return value
+
+    @field_validator("playback_secret")
+    @classmethod
+    def _nginx_safe_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not is_valid_secret(value.get_secret_value()):
+            raise ValueError("must be 32-128 characters of A-Z a-z 0-9 _ - (nginx holds it too)")
         return value
 
     @model_validator(mode="after")

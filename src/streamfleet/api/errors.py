@@ -9,6 +9,8 @@ The only place domain errors become HTTP statuses::
     DatabaseUnavailable   503
     EngineUnavailable     503  no stream engine runs in this process
     BodyTooLarge          413
+    PlaybackDenied        403
+    PlaybackExpired       410
     request validation    422  (400 when the body is not JSON at all)
     anything else         500  logged with its traceback, answered without details
 """
@@ -32,6 +34,8 @@ from streamfleet.domain.errors import (
     IllegalTransition,
     InvalidInput,
     NotFound,
+    PlaybackDenied,
+    PlaybackExpired,
     StreamfleetError,
 )
 
@@ -102,6 +106,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DatabaseUnavailable, _simple(503))
     app.add_exception_handler(EngineUnavailable, _simple(503))
     app.add_exception_handler(UnsupportedMediaType, _simple(415))
+    app.add_exception_handler(PlaybackDenied, _simple(403))
+    app.add_exception_handler(PlaybackExpired, _simple(410))
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(Exception, _unexpected)

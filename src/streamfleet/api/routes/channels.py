@@ -22,9 +22,11 @@ from streamfleet.api.deps import (
     EngineOrNoneDep,
     EventsDep,
     JsonBody,
+    PlaybackDep,
     SettingsDep,
 )
 from streamfleet.api.params import Offset, RowId
+from streamfleet.api.playback import UNSIGNED, Playback
 from streamfleet.api.routes.events import EventFilters, event_page
 from streamfleet.api.schemas.channels import (
     ChannelCreate,
@@ -68,9 +70,12 @@ IMPORT_BODY_DOC: dict[str, Any] = {
 class Viewer:
     """Turns records into ``ChannelOut`` with this process's engine and publish host."""
 
-    def __init__(self, settings: Settings, engine: EngineControl | None) -> None:
+    def __init__(
+        self, settings: Settings, engine: EngineControl | None, playback: Playback = UNSIGNED
+    ) -> None:
         self.engine = engine
         self.host = publish_host(settings)
+        self.playback = playback
 
     async def one(self, record: ChannelRecord, *, reveal_secrets: bool = True) -> ChannelOut:
         [out] = await self.many([record], reveal_secrets=reveal_secrets)
@@ -82,14 +87,20 @@ class Viewer:
         """The records as the API shows them; the engine is asked once for all of them."""
         observed = await observe(self.engine, records)
         return [
-            channel_view(r, observed=observed, host=self.host, reveal_secrets=reveal_secrets)
+            channel_view(
+                r,
+                observed=observed,
+                host=self.host,
+                reveal_secrets=reveal_secrets,
+                playback=self.playback,
+            )
             for r in records
         ]
 
 
-async def viewer(settings: SettingsDep, engine: EngineOrNoneDep) -> Viewer:
+async def viewer(settings: SettingsDep, engine: EngineOrNoneDep, playback: PlaybackDep) -> Viewer:
     """An ``async`` dependency: a plain class would be built in the thread pool per request."""
-    return Viewer(settings, engine)
+    return Viewer(settings, engine, playback)
 
 
 ViewerDep = Annotated[Viewer, Depends(viewer)]
