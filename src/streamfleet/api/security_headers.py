@@ -26,6 +26,7 @@ CONTENT_SECURITY_POLICY: Final = "; ".join(
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "media-src 'self' blob:",
+        "worker-src 'self' blob:",
         "connect-src 'self' ws: wss:",
         "font-src 'self'",
         "object-src 'none'",
@@ -34,7 +35,8 @@ CONTENT_SECURITY_POLICY: Final = "; ".join(
         "form-action 'self'",
     )
 )
-"""The dashboard's policy. ``blob:`` media for hls.js (MediaSource); ``ws:``/``wss:`` because
+"""The dashboard's policy. ``blob:`` media and workers for hls.js (MediaSource, its transmuxer
+runs in a worker made from a blob URL); ``ws:``/``wss:`` because
 ``'self'`` does not cover WebSocket schemes in every browser still in use."""
 EVERY_ANSWER: Final[dict[str, str]] = {
     "X-Content-Type-Options": "nosniff",
