@@ -15,7 +15,10 @@ from streamfleet.config import SettingsError, load_settings
         ({"playback_secret": "too-short"}, "STREAMFLEET_PLAYBACK_SECRET: Value error, must be 32"),
         ({"playback_secret": "a$" * 20}, "STREAMFLEET_PLAYBACK_SECRET: Value error, must be 32"),
         ({"playback_token_ttl_s": 29}, "STREAMFLEET_PLAYBACK_TOKEN_TTL_S: Input should be greater"),
-        ({"playback_token_ttl_s": 10**20}, "STREAMFLEET_PLAYBACK_TOKEN_TTL_S: Input should be less"),
+        (
+            {"playback_token_ttl_s": 10**20},
+            "STREAMFLEET_PLAYBACK_TOKEN_TTL_S: Input should be less",
+        ),
     ],
 )
 def test_a_bad_playback_setting_names_its_variable(

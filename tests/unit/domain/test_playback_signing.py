@@ -54,7 +54,9 @@ def test_one_token_covers_the_playlist_every_segment_and_every_rendition() -> No
         assert signed is not None
         slug = hls_slug(signed.rest)
         assert slug == "news-hd"
-        assert verify(SECRET, signed.expires, signed.token, hls_resource(slug), NOW) is Verdict.VALID
+        assert (
+            verify(SECRET, signed.expires, signed.token, hls_resource(slug), NOW) is Verdict.VALID
+        )
 
 
 def test_a_token_is_valid_up_to_its_expiry_second_and_expired_after_it() -> None:

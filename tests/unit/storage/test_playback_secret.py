@@ -40,7 +40,9 @@ def test_without_a_file_there_is_no_secret_to_read(tmp_path: Path) -> None:
     assert not secret_file(tmp_path).exists()
 
 
-@pytest.mark.parametrize("text", ["", "short\n", "has a space in it but is long enough!!", "$" * 40])
+@pytest.mark.parametrize(
+    "text", ["", "short\n", "has a space in it but is long enough!!", "$" * 40]
+)
 def test_a_malformed_secret_file_is_refused_naming_the_setting(tmp_path: Path, text: str) -> None:
     secret_file(tmp_path).write_text(text)
     with pytest.raises(InvalidInput) as caught:
