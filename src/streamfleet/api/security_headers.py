@@ -26,7 +26,6 @@ CONTENT_SECURITY_POLICY: Final = "; ".join(
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "media-src 'self' blob:",
-        "worker-src 'self' blob:",
         "connect-src 'self' ws: wss:",
         "font-src 'self'",
         "object-src 'none'",
@@ -35,9 +34,9 @@ CONTENT_SECURITY_POLICY: Final = "; ".join(
         "form-action 'self'",
     )
 )
-"""The dashboard's policy. ``blob:`` media and workers for hls.js (MediaSource, its transmuxer
-runs in a worker made from a blob URL); ``ws:``/``wss:`` because
-``'self'`` does not cover WebSocket schemes in every browser still in use."""
+"""The dashboard's policy. ``blob:`` media for hls.js (a MediaSource URL; its ESM build used
+here transmuxes without a worker); ``ws:``/``wss:`` because ``'self'`` does not cover
+WebSocket schemes in every browser still in use."""
 EVERY_ANSWER: Final[dict[str, str]] = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
