@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from streamfleet.config import Settings, SettingsError, load_settings
+from streamfleet.config import ENV_PREFIX, Settings, SettingsError, load_settings
 from streamfleet.db import migrate
 from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.db.repositories.channel_import import import_channels
@@ -132,7 +132,13 @@ async def _serve(settings: Settings) -> int:
         await migrate.upgrade_url(settings.resolved_database_url)
     except DatabaseUnavailable as exc:
         _fail(f"database {redact(settings.resolved_database_url)}: {exc}", code=1)
-    api = create_app(settings, engine_factory=engine_factory())
+    try:
+        api = create_app(settings, engine_factory=engine_factory())
+    except InvalidInput as exc:  # a malformed data_dir/playback-secret
+        [error] = exc.errors
+        _fail(f"invalid setting {ENV_PREFIX}{error.field.upper()}: {error.message}", code=2)
+    except OSError as exc:  # data_dir/playback-secret could not be written
+        _fail(f"playback secret: {exc}", code=1)
     config = uvicorn.Config(
         api,
         host=settings.host,
