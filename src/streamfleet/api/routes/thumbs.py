@@ -24,6 +24,7 @@ from typing import Final
 from fastapi import APIRouter, Request, Response
 
 from streamfleet.api.deps import PlaybackDep, SettingsDep
+from streamfleet.config import Settings
 from streamfleet.domain.errors import NotFound, PlaybackDenied
 from streamfleet.domain.playback_signing import split_signed, thumbnail_resource
 from streamfleet.domain.slug import is_valid_slug
@@ -86,7 +87,8 @@ async def thumbnail_signed(
     return await _answer(slug, request, settings)
 
 
-async def _answer(slug: str, request: Request, settings: SettingsDep) -> Response:
+async def _answer(slug: str, request: Request, settings: Settings) -> Response:
+    """The thumbnail of ``slug`` (or 304, or 404) once the path's signature, if any, passed."""
     if not is_valid_slug(slug):
         raise NotFound(f"no thumbnail for '{slug}'")
     path = thumbnail_path(settings.thumbs_dir, slug)
