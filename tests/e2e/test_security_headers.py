@@ -130,3 +130,24 @@ async def test_the_channel_page_plays_the_signed_stream_with_no_csp_violation(
     assert any(url.endswith(".ts") for url in media), media  # segments came, signed
     assert unsigned_media(media) == []
     assert await page.evaluate("window.__cspViolations") == []
+
+
+async def test_every_dashboard_page_renders_with_no_csp_violation(
+    page: Page, signed_wall: SignedWall
+) -> None:
+    """Each route of the router, loaded in full."""
+    channel_id = signed_wall.channels[0]["id"]
+    await page.add_init_script(RECORD_VIOLATIONS_JS)
+    for path in (
+        "/channels/new",
+        f"/channels/{channel_id}/edit",
+        "/import",
+        "/alerts",
+        "/targets",
+        "/backups",
+        "/no-such-page",
+    ):
+        await page.goto(signed_wall.url(path))
+        await expect(page.locator("main")).to_be_visible(timeout=UI_TIMEOUT_MS)
+        await page.wait_for_load_state("networkidle")
+        assert await page.evaluate("window.__cspViolations") == [], path
