@@ -35,7 +35,7 @@ from streamfleet.cli_support import admin_settings as _admin_settings
 from streamfleet.cli_support import fail as _fail
 from streamfleet.cli_support import run as _run
 from streamfleet.cli_support import settings as _settings
-from streamfleet.config import Settings
+from streamfleet.config import ENV_PREFIX, Settings
 from streamfleet.db import migrate
 from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.db.repositories.channel_import import import_channels
@@ -142,7 +142,13 @@ async def _serve(settings: Settings) -> int:
         await migrate.upgrade_url(settings.resolved_database_url)
     except DatabaseUnavailable as exc:
         _fail(f"database {redact(settings.resolved_database_url)}: {exc}", code=1)
-    api = create_app(settings, engine_factory=engine_factory())
+    try:
+        api = create_app(settings, engine_factory=engine_factory())
+    except InvalidInput as exc:  # a malformed data_dir/playback-secret
+        [error] = exc.errors
+        _fail(f"invalid setting {ENV_PREFIX}{error.field.upper()}: {error.message}", code=2)
+    except OSError as exc:  # data_dir/playback-secret could not be written
+        _fail(f"playback secret: {exc}", code=1)
     config = uvicorn.Config(
         api,
         host=settings.host,

@@ -29,6 +29,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from streamfleet.domain.playback_signing import MAX_TTL_S, MIN_TTL_S, is_valid_secret
+
 ENV_PREFIX = "STREAMFLEET_"
 CONFIG_FILE_ENV = "STREAMFLEET_CONFIG"
 
@@ -126,6 +128,13 @@ class Settings(BaseSettings):
     """When set, ``GET /metrics`` needs ``Authorization: Bearer <this>``; else it is open."""
     audit_retention_days: Annotated[int, Field(ge=1, le=36_500)] = 365
     """Audit log entries older than this are deleted (checked at start and every hour)."""
+    playback_signing: bool = False
+    """Serve ``/hls`` and ``/thumbs`` only on signed paths (``/hls/s/<expires>/<token>/…``)."""
+    playback_secret: SecretStr | None = None
+    """Signs playback URLs (32-128 of A-Z a-z 0-9 _ -); unset with signing on means a random
+    one kept in ``data_dir/playback-secret``. nginx's ``secure_link`` needs the same value."""
+    playback_token_ttl_s: Annotated[int, Field(ge=MIN_TTL_S, le=MAX_TTL_S)] = 3600
+    """A signed URL stays valid longer than this (at most a quarter longer)."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "console"] = "json"
 
@@ -145,6 +154,11 @@ class Settings(BaseSettings):
     def _split_proxies(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+    @field_validator("playback_secret")
+    @classmethod
+    def _nginx_safe_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not is_valid_secret(value.get_secret_value()):
+            raise ValueError("must be 32-128 characters of A-Z a-z 0-9 _ - (nginx holds it too)")
         return value
 
     @model_validator(mode="after")

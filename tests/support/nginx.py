@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from tests.support.server import free_port
+from tests.support.tools import require_tool
+
 ROOT: Final = Path(__file__).resolve().parents[2]
 TEMPLATE: Final = ROOT / "deploy" / "nginx" / "templates" / "streamfleet.conf.template"
 TEMPLATE_VARIABLES: Final = (
@@ -33,6 +36,8 @@ TEMPLATE_VARIABLES: Final = (
     "NGINX_HTTPS_PORT",
     "NGINX_TLS_CERT",
     "NGINX_TLS_KEY",
+    "STREAMFLEET_PLAYBACK_SIGNING",
+    "STREAMFLEET_PLAYBACK_SECRET",
 )
 _ENVSUBST_RE: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 NGINX_START_TIMEOUT_S: Final = 30.0
@@ -71,6 +76,57 @@ def self_signed_certificate(openssl: str, directory: Path) -> tuple[Path, Path]:
         check=True, capture_output=True, timeout=OPENSSL_TIMEOUT_S,
     )  # fmt: skip
     return cert, key
+
+
+def front_values(
+    data_dir: Path,
+    upstream_port: int,
+    cert: Path,
+    key: Path,
+    *,
+    playback_signing: bool = False,
+    playback_secret: str = "",
+) -> dict[str, str]:
+    """Every template variable for nginx on free loopback ports in front of ``upstream_port``."""
+    values = {
+        "STREAMFLEET_API_UPSTREAM": f"127.0.0.1:{upstream_port}",
+        "STREAMFLEET_MEDIA_ROOT": str(data_dir.resolve()),
+        "NGINX_SERVER_NAME": "localhost 127.0.0.1",
+        "NGINX_HTTP_PORT": str(free_port()),
+        "NGINX_HTTPS_PORT": str(free_port()),
+        "NGINX_TLS_CERT": str(cert),
+        "NGINX_TLS_KEY": str(key),
+        "STREAMFLEET_PLAYBACK_SIGNING": "on" if playback_signing else "off",
+        "STREAMFLEET_PLAYBACK_SECRET": playback_secret,
+    }
+    assert set(values) == set(TEMPLATE_VARIABLES)
+    return values
+
+
+def nginx_in(
+    directory: Path,
+    data_dir: Path,
+    upstream_port: int,
+    *,
+    playback_signing: bool = False,
+    playback_secret: str = "",
+) -> NginxFront:
+    """The template rendered and wrapped in ``directory`` with a fresh self-signed certificate."""
+    nginx = require_tool("nginx", "the Debian package nginx")
+    openssl = require_tool("openssl", "the Debian package openssl")
+    directory.mkdir(parents=True, exist_ok=True)
+    cert, key = self_signed_certificate(openssl, directory)
+    values = front_values(
+        data_dir,
+        upstream_port,
+        cert,
+        key,
+        playback_signing=playback_signing,
+        playback_secret=playback_secret,
+    )
+    front = NginxFront(nginx, directory, values)
+    front.write()
+    return front
 
 
 def main_config(directory: Path, rendered: Path) -> str:

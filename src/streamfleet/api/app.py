@@ -27,6 +27,7 @@ from streamfleet.api.audit_retention import AuditRetention
 from streamfleet.api.body_limit import IMPORT_LIMIT_BYTES, BodySizeLimit
 from streamfleet.api.dashboard import mount_dashboard
 from streamfleet.api.errors import install_error_handlers
+from streamfleet.api.playback import Playback
 from streamfleet.api.routes import (
     alerts,
     audit,
@@ -45,6 +46,7 @@ from streamfleet.api.routes import (
     users,
 )
 from streamfleet.api.schemas.channels import ChannelPage
+from streamfleet.api.security_headers import SecurityHeaders
 from streamfleet.api.shared_reads import SharedReads
 from streamfleet.backup.schedule import BackupSchedule
 from streamfleet.config import Settings
@@ -131,9 +133,11 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.state.engine = None
     app.state.backups = None
     app.state.channel_pages = SharedReads[ChannelPage]()
+    app.state.playback = Playback.of(settings)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, per_path={"/api/v1/channels/import": IMPORT_LIMIT_BYTES})
     app.add_middleware(AccessControl)  # outermost: nothing runs for a refused caller
+    app.add_middleware(SecurityHeaders)  # outside access control: its 401/403 get them too
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(users.router)

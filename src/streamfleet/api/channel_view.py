@@ -4,7 +4,7 @@ The state comes from the engine when one runs in this process (``observe()``
 asks it once for a whole page), else from the status columns the engines keep
 in the database. ``reveal_secrets=False``
 (used for bus envelopes that reach every WebSocket client) hides credentials
-in URLs and the SRT passphrase.
+in URLs and the SRT passphrase. ``playback`` signs the file URLs when signing is on.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from streamfleet.api.playback import UNSIGNED, Playback
 from streamfleet.api.schemas.channels import ChannelOut, ChannelStateOut, ChannelUrls, HlsSettings
 from streamfleet.config import Settings
 from streamfleet.db.repositories.channels import ChannelRecord
@@ -61,6 +62,7 @@ def channel_view(
     observed: Observed,
     host: str,
     reveal_secrets: bool = True,
+    playback: Playback = UNSIGNED,
 ) -> ChannelOut:
     channel = record.channel
     publish = None
@@ -97,13 +99,13 @@ def channel_view(
         updated_at=channel.updated_at,
         state=_state(record, observed.states.get(channel.id)),
         media_info=observed.media_info.get(channel.slug),
-        urls=channel_urls(channel),
+        urls=channel_urls(channel, playback),
     )
 
 
-def channel_urls(channel: Channel) -> ChannelUrls:
+def channel_urls(channel: Channel, playback: Playback = UNSIGNED) -> ChannelUrls:
     return ChannelUrls(
-        hls=f"/hls/{channel.slug}/index.m3u8", thumbnail=f"/thumbs/{channel.slug}.jpg"
+        hls=playback.hls_url(channel.slug), thumbnail=playback.thumbnail_url(channel.slug)
     )
 
 

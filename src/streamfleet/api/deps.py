@@ -3,8 +3,9 @@
 ``create_app`` puts these on ``app.state`` in its lifespan: ``settings``,
 ``database``, ``channels`` (ChannelRepository), ``events`` (EventRepository),
 ``bus`` (EventBus), ``engine`` (``None`` when no engine runs here) and
-``channel_pages`` (the channel list pages being built, shared by identical requests) and
-``accounts`` (AccountService). ``request.state.principal`` is the authenticated caller.
+``channel_pages`` (the channel list pages being built, shared by identical requests),
+``accounts`` (AccountService); ``create_app`` itself sets ``playback`` (how playback URLs are
+signed and checked). ``request.state.principal`` is the authenticated caller.
 
 Each is ``async def`` although none waits: FastAPI runs a plain ``def``
 dependency in its thread pool, a thread hop per dependency per request.
@@ -21,6 +22,7 @@ from fastapi import Depends, Request
 from streamfleet.accounts.principal import Principal
 from streamfleet.accounts.service import AccountService
 from streamfleet.api.errors import EngineUnavailable, UnsupportedMediaType
+from streamfleet.api.playback import UNSIGNED, Playback
 from streamfleet.api.schemas.channels import ChannelPage
 from streamfleet.api.shared_reads import SharedReads
 from streamfleet.config import Settings
@@ -52,6 +54,10 @@ async def get_events(request: Request) -> EventRepository:
 
 async def get_channel_pages(request: Request) -> SharedReads[ChannelPage]:
     return cast(SharedReads[ChannelPage], request.app.state.channel_pages)
+
+
+async def get_playback(request: Request) -> Playback:
+    return cast(Playback, getattr(request.app.state, "playback", UNSIGNED))
 
 
 async def get_bus(request: Request) -> EventBus:
@@ -106,6 +112,7 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 ChannelsDep = Annotated[ChannelRepository, Depends(get_channels)]
 EventsDep = Annotated[EventRepository, Depends(get_events)]
 BusDep = Annotated[EventBus, Depends(get_bus)]
+PlaybackDep = Annotated[Playback, Depends(get_playback)]
 ChannelPagesDep = Annotated[SharedReads[ChannelPage], Depends(get_channel_pages)]
 EngineOrNoneDep = Annotated[EngineControl | None, Depends(get_engine)]
 EngineDep = Annotated[EngineControl, Depends(require_engine)]

@@ -12,6 +12,8 @@ The only place domain errors become HTTP statuses::
     Unauthenticated       401  with ``WWW-Authenticate: Bearer``
     PermissionDenied      403  errors[] names the field when known (a token's role)
     TooManyAttempts       429  with ``Retry-After`` (seconds)
+    PlaybackDenied        403
+    PlaybackExpired       410
     request validation    422  (400 when the body is not JSON at all)
     anything else         500  logged with its traceback, answered without details
 """
@@ -36,6 +38,8 @@ from streamfleet.domain.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    PlaybackDenied,
+    PlaybackExpired,
     StreamfleetError,
     TooManyAttempts,
     Unauthenticated,
@@ -110,6 +114,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UnsupportedMediaType, _simple(415))
     for access_error in (Unauthenticated, PermissionDenied, TooManyAttempts):
         app.add_exception_handler(access_error, _access_refused)
+    app.add_exception_handler(PlaybackDenied, _simple(403))
+    app.add_exception_handler(PlaybackExpired, _simple(410))
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(Exception, _unexpected)

@@ -9,6 +9,9 @@ client that does not batch (SSE) gets them one by one. A client whose queue is
 full is dropped on the spot: the hub never waits for a client, and each
 client's sender waits only for its own socket.
 
+With ``thumbnail_url`` (signed playback), each ``thumbnail`` envelope's URL is replaced
+by that function's (freshly signed) one before it is serialised.
+
 The hub starts with its first client and stops with its last, so it owns no
 task while nobody listens.
 """
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+from collections.abc import Callable
 from typing import Final
 
 import structlog
@@ -104,8 +109,15 @@ class LiveClient:
 class LiveHub:
     """One bus subscription shared by every live client of this process."""
 
-    def __init__(self, bus: EventBus, *, flush_interval_s: float = METRICS_FLUSH_S) -> None:
+    def __init__(
+        self,
+        bus: EventBus,
+        *,
+        flush_interval_s: float = METRICS_FLUSH_S,
+        thumbnail_url: Callable[[str], str] | None = None,
+    ) -> None:
         self._bus = bus
+        self._thumbnail_url = thumbnail_url
         self._flush_interval_s = flush_interval_s
         self._clients: set[LiveClient] = set()
         self._coalescer = MetricsCoalescer()
@@ -191,6 +203,8 @@ class LiveHub:
             if coalesced(envelope):
                 self._coalescer.offer(envelope)
                 continue
+            if envelope.type is EventType.THUMBNAIL and self._thumbnail_url is not None:
+                envelope = with_thumbnail_url(envelope, self._thumbnail_url)
             if envelope.type is EventType.STATUS or envelope.type is EventType.CHANNEL_DELETED:
                 self._coalescer.forget(envelope.channel)  # no stale metrics after the change
             self._fan_out(envelope)
@@ -225,3 +239,11 @@ class LiveHub:
         for client in list(self._clients):
             if not client.offer(envelope.channel, message):
                 self.drop(client, "send buffer full")
+
+
+def with_thumbnail_url(envelope: Envelope, thumbnail_url: Callable[[str], str]) -> Envelope:
+    """``envelope`` with ``data.url`` = ``thumbnail_url(slug)?v=<taken_at>``."""
+    if envelope.channel is None:
+        return envelope
+    url = f"{thumbnail_url(envelope.channel)}?v={envelope.data.get('taken_at', 0)}"
+    return dataclasses.replace(envelope, data={**envelope.data, "url": url})

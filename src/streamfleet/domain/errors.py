@@ -5,7 +5,9 @@
      ├── NotFound                 the thing asked for does not exist
      ├── Conflict                 the change clashes with what exists (duplicate slug, …)
      ├── IllegalTransition        the status machine refused an event
-     └── SourceUnreachable        a channel's source could not be opened
+     ├── SourceUnreachable        a channel's source could not be opened
+     ├── PlaybackDenied           a playback path unsigned (signing on) or wrongly signed
+     └── PlaybackExpired          a signed playback path whose expiry has passed
 
 Layers translate foreign exceptions into these at their boundary; only
 ``api/errors.py`` turns them into ``application/problem+json``.
@@ -85,3 +87,11 @@ class TooManyAttempts(StreamfleetError):
     def __init__(self, message: str, retry_after_s: int) -> None:
         self.retry_after_s = retry_after_s
         super().__init__(message)
+
+
+class PlaybackDenied(StreamfleetError):
+    """A playback path without a signature while signing is on, or with a wrong one."""
+
+
+class PlaybackExpired(StreamfleetError):
+    """A signed playback path whose token is right and whose expiry has passed."""

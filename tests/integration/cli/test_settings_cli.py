@@ -53,3 +53,16 @@ def test_a_missing_toml_file_is_one_line(tmp_path: Path) -> None:
     result = cli("db", "upgrade", env=child_env(STREAMFLEET_CONFIG=str(missing)))
     assert result.returncode == 2
     assert result.stderr == f"error: STREAMFLEET_CONFIG: file {missing} does not exist\n"
+
+
+def test_a_malformed_playback_secret_file_stops_serve_with_one_line(tmp_path: Path) -> None:
+    """With signing on, ``data_dir/playback-secret`` must hold a usable secret."""
+    (tmp_path / "playback-secret").write_text("not a secret\n")
+    env = child_env(STREAMFLEET_DATA_DIR=str(tmp_path), STREAMFLEET_PLAYBACK_SIGNING="true")
+    result = cli("serve", "--no-demo", "--port", "1", env=env)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]  # after the migration's log line
+    assert last.startswith("error: invalid setting STREAMFLEET_PLAYBACK_SECRET: ")
+    assert "playback-secret must hold 32-128" in last
+    assert "Traceback" not in result.stderr
+    assert "not a secret" not in result.stderr

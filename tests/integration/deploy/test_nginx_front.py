@@ -32,8 +32,8 @@ from tests.support.nginx import (
     TEMPLATE,
     TEMPLATE_VARIABLES,
     NginxFront,
+    nginx_in,
     render_template,
-    self_signed_certificate,
 )
 from tests.support.server import ServerProcess, free_port, start_server
 from tests.support.tools import require_tool
@@ -72,30 +72,6 @@ class Front:
 
 def ssl_context(cert: Path) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(cert))
-
-
-def front_values(data_dir: Path, upstream_port: int, cert: Path, key: Path) -> dict[str, str]:
-    values = {
-        "STREAMFLEET_API_UPSTREAM": f"127.0.0.1:{upstream_port}",
-        "STREAMFLEET_MEDIA_ROOT": str(data_dir.resolve()),
-        "NGINX_SERVER_NAME": "localhost 127.0.0.1",
-        "NGINX_HTTP_PORT": str(free_port()),
-        "NGINX_HTTPS_PORT": str(free_port()),
-        "NGINX_TLS_CERT": str(cert),
-        "NGINX_TLS_KEY": str(key),
-    }
-    assert set(values) == set(TEMPLATE_VARIABLES)
-    return values
-
-
-def nginx_in(directory: Path, data_dir: Path, upstream_port: int) -> NginxFront:
-    nginx = require_tool("nginx", "the Debian package nginx")
-    openssl = require_tool("openssl", "the Debian package openssl")
-    directory.mkdir(parents=True, exist_ok=True)
-    cert, key = self_signed_certificate(openssl, directory)
-    front = NginxFront(nginx, directory, front_values(data_dir, upstream_port, cert, key))
-    front.write()
-    return front
 
 
 def newest_segment(playlist: str) -> str | None:

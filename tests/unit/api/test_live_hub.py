@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from streamfleet.api.live_hub import LiveClient, LiveHub
+from streamfleet.domain.playback_signing import PlaybackSigner
 from streamfleet.events.bus import InProcessBus
 from streamfleet.events.envelope import Envelope, EventType
 from tests.support.waiting import eventually
@@ -132,3 +133,26 @@ async def test_other_envelopes_still_reach_a_batching_client_one_per_message(
     bus.publish_nowait(change)
     await eventually(lambda: client.backlog == 1, HOLD_TIMEOUT_S, "status queued")
     assert await queued(client) == [("status", change.to_json())]
+
+
+async def test_with_signed_playback_thumbnail_envelopes_carry_a_freshly_signed_url(
+    bus: InProcessBus,
+) -> None:
+    """The engine's unsigned ``/thumbs/<slug>.jpg?v=…`` is replaced before serialisation."""
+    signer = PlaybackSigner("Signing-secret-for-tests_0123456789", 600)
+    hub = LiveHub(bus, flush_interval_s=3600.0, thumbnail_url=lambda s: signer.thumbnail_url(s, 0))
+    try:
+        client = hub.connect(batches=True)
+        data = {"url": "/thumbs/news.jpg?v=1764013500", "taken_at": 1764013500}
+        bus.publish_nowait(Envelope(EventType.THUMBNAIL, "news", data))
+        await eventually(lambda: client.backlog == 1, HOLD_TIMEOUT_S, "the thumbnail envelope")
+        [(kind, text)] = await queued(client)
+    finally:
+        await hub.close()
+    assert kind == "thumbnail"
+    sent = json.loads(text)["data"]
+    assert sent == {
+        "url": f"{signer.thumbnail_url('news', 0)}?v=1764013500",
+        "taken_at": 1764013500,
+    }
+    assert sent["url"].startswith("/thumbs/s/")

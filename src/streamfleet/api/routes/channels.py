@@ -23,10 +23,12 @@ from streamfleet.api.deps import (
     EngineOrNoneDep,
     EventsDep,
     JsonBody,
+    PlaybackDep,
     RevealSecretsDep,
     SettingsDep,
 )
 from streamfleet.api.params import Offset, RowId
+from streamfleet.api.playback import UNSIGNED, Playback
 from streamfleet.api.routes.events import EventFilters, event_page
 from streamfleet.api.schemas.channels import (
     ChannelCreate,
@@ -71,15 +73,22 @@ IMPORT_BODY_DOC: dict[str, Any] = {
 class Viewer:
     """Turns records into ``ChannelOut`` with this process's engine and publish host.
 
-    ``reveal_secrets`` is the caller's (operators and admins see credentials, viewers not).
+    ``reveal_secrets`` is the caller's (operators and admins see credentials, viewers not);
+    ``playback`` signs the playback URLs when signing is on.
     """
 
     def __init__(
-        self, settings: Settings, engine: EngineControl | None, *, reveal_secrets: bool
+        self,
+        settings: Settings,
+        engine: EngineControl | None,
+        *,
+        reveal_secrets: bool,
+        playback: Playback = UNSIGNED,
     ) -> None:
         self.engine = engine
         self.host = publish_host(settings)
         self.reveal_secrets = reveal_secrets
+        self.playback = playback
 
     async def one(self, record: ChannelRecord, *, reveal_secrets: bool | None = None) -> ChannelOut:
         [out] = await self.many([record], reveal_secrets=reveal_secrets)
@@ -92,16 +101,25 @@ class Viewer:
         reveal = self.reveal_secrets if reveal_secrets is None else reveal_secrets
         observed = await observe(self.engine, records)
         return [
-            channel_view(r, observed=observed, host=self.host, reveal_secrets=reveal)
+            channel_view(
+                r,
+                observed=observed,
+                host=self.host,
+                reveal_secrets=reveal,
+                playback=self.playback,
+            )
             for r in records
         ]
 
 
 async def viewer(
-    settings: SettingsDep, engine: EngineOrNoneDep, reveal_secrets: RevealSecretsDep
+    settings: SettingsDep,
+    engine: EngineOrNoneDep,
+    reveal_secrets: RevealSecretsDep,
+    playback: PlaybackDep,
 ) -> Viewer:
     """An ``async`` dependency: a plain class would be built in the thread pool per request."""
-    return Viewer(settings, engine, reveal_secrets=reveal_secrets)
+    return Viewer(settings, engine, reveal_secrets=reveal_secrets, playback=playback)
 
 
 ViewerDep = Annotated[Viewer, Depends(viewer)]

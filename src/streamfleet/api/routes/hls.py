@@ -2,10 +2,16 @@
 
 Playlists ``application/vnd.apple.mpegurl`` with ``Cache-Control: no-cache``;
 segments ``video/mp2t`` (``video/mp4`` for fMP4) with ``max-age=3600``; CORS
-``*`` on every answer and the ``OPTIONS`` preflight answered ``204``. Only
+``*`` on every answer and the ``OPTIONS`` preflight ``204`` (``api/security_headers.py``). Only
 ``<slug>/<file>`` or ``<slug>/<rendition>/<file>`` with a media extension is
 served; ``..`` (raw or ``%2e%2e``), absolute paths and symlinks that leave the
-HLS root are 404. Needs only ``Settings`` (``app.state.settings``).
+HLS root are 404. Needs ``Settings`` and ``Playback`` (``app.state``).
+
+Signed paths ``/hls/s/<expires>/<token>/<slug>/…`` (``domain/playback_signing.py``) are
+served when the token covers ``/hls/<slug>/`` (else 403) and has not expired (else 410);
+with ``playback_signing`` on, the unsigned paths answer 403. No valid unsigned path has
+the signed shape (a slug ``s`` has at most ``s/<rendition>/<file>``), so one route serves
+both.
 """
 
 from __future__ import annotations
@@ -15,31 +21,44 @@ from typing import Final
 from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
 
-from streamfleet.api.deps import SettingsDep
-from streamfleet.domain.errors import NotFound
-from streamfleet.storage.hls_paths import HLS_MEDIA_TYPES, hls_relative_path, resolve_hls_file
+from streamfleet.api.deps import PlaybackDep, SettingsDep
+from streamfleet.api.security_headers import MEDIA_PREFLIGHT
+from streamfleet.domain.errors import NotFound, PlaybackDenied
+from streamfleet.domain.playback_signing import hls_resource, hls_slug, split_signed
+from streamfleet.storage.hls_paths import (
+    HLS_MEDIA_TYPES,
+    MAX_HLS_DEPTH,
+    hls_relative_path,
+    resolve_hls_file,
+)
 
 router = APIRouter(tags=["media"])
 
+SIGNED_PREFIX: Final = "s/"
+
 PLAYLIST_CACHE: Final = "no-cache"
 SEGMENT_CACHE: Final = "max-age=3600"
-CORS_HEADERS: Final[dict[str, str]] = {"Access-Control-Allow-Origin": "*"}
-PREFLIGHT_HEADERS: Final[dict[str, str]] = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Allow-Headers": (
-        "DNT,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Range"
-    ),
-    "Access-Control-Max-Age": "1728000",
-}
 
 
 @router.get(
     "/hls/{path:path}",
     response_class=FileResponse,
-    responses={404: {"description": "no such file, or a path that is not allowed"}},
+    responses={
+        403: {"description": "unsigned while playback signing is on, or a wrong token"},
+        404: {"description": "no such file, or a path that is not allowed"},
+        410: {"description": "a signed path whose expiry has passed"},
+    },
 )
-async def hls_file(path: str, settings: SettingsDep) -> FileResponse:
+async def hls_file(path: str, settings: SettingsDep, playback: PlaybackDep) -> FileResponse:
+    if not is_signed_shape(path):
+        playback.check_unsigned()
+    else:
+        signed = split_signed(path.removeprefix(SIGNED_PREFIX))
+        slug = hls_slug(signed.rest) if signed is not None else None
+        if signed is None or slug is None:
+            raise PlaybackDenied("not a signed playback path: use the URL the API gives")
+        playback.check_signed(signed, hls_resource(slug))
+        path = signed.rest
     relative = hls_relative_path(path)
     found = resolve_hls_file(settings.hls_dir, relative) if relative is not None else None
     if relative is None or found is None:
@@ -49,8 +68,13 @@ async def hls_file(path: str, settings: SettingsDep) -> FileResponse:
     return FileResponse(
         found,
         media_type=HLS_MEDIA_TYPES[suffix],
-        headers={**CORS_HEADERS, "Cache-Control": cache},
+        headers={"Cache-Control": cache},
     )
+
+
+def is_signed_shape(path: str) -> bool:
+    """``s/<expires>/<token>/<slug>/<file>`` or deeper: more parts than any unsigned path."""
+    return path.startswith(SIGNED_PREFIX) and path.count("/") > MAX_HLS_DEPTH
 
 
 router.add_api_route(
@@ -64,4 +88,5 @@ router.add_api_route(
 
 @router.options("/hls/{path:path}", status_code=204, response_class=Response)
 async def hls_preflight(path: str) -> Response:
-    return Response(status_code=204, headers=PREFLIGHT_HEADERS)
+    """Answered by ``SecurityHeaders`` before routing; declared here for the API document."""
+    return Response(status_code=204, headers=MEDIA_PREFLIGHT)

@@ -33,6 +33,7 @@ from streamfleet.api.live_feed import (
     wants,
 )
 from streamfleet.api.live_hub import LiveClient, LiveHub
+from streamfleet.api.playback import UNSIGNED, Playback
 from streamfleet.domain.errors import InvalidInput, StreamfleetError
 from streamfleet.engine.control import EngineControl
 from streamfleet.events.envelope import Envelope, EventType
@@ -59,7 +60,9 @@ def live_hub(app: FastAPI) -> LiveHub:
     """The app's hub, made on first use (``app.state.live_hub``)."""
     hub: LiveHub | None = getattr(app.state, "live_hub", None)
     if hub is None:
-        hub = LiveHub(app.state.bus)
+        playback: Playback = getattr(app.state, "playback", UNSIGNED)
+        thumbnail_url = playback.thumbnail_url if playback.signing else None
+        hub = LiveHub(app.state.bus, thumbnail_url=thumbnail_url)
         app.state.live_hub = hub
     return hub
 
@@ -86,13 +89,16 @@ async def _channels_from_repository(app: Any) -> list[dict[str, Any]]:
         return []
     engine = _engine(app)
     host = publish_host(app.state.settings)
+    playback: Playback = getattr(app.state, "playback", UNSIGNED)
     out: list[dict[str, Any]] = []
     offset = 0
     while True:
         page = await repository.list_page(limit=SNAPSHOT_PAGE_SIZE, offset=offset)
         observed = await observe(engine, page.items)
         for record in page.items:
-            view = channel_view(record, observed=observed, host=host, reveal_secrets=False)
+            view = channel_view(
+                record, observed=observed, host=host, reveal_secrets=False, playback=playback
+            )
             out.append(view.model_dump(mode="json"))
         offset += len(page.items)
         if not page.items or offset >= page.total:

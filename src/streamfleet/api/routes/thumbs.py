@@ -5,6 +5,10 @@ size, so a revalidation (``If-None-Match`` / ``If-Modified-Since``) is answered
 ``304`` from a ``stat()`` alone. ``Cache-Control: no-cache``: browsers keep the
 image and ask each time. The slug must be a valid slug, so no path leaves
 ``thumbs_dir``.
+
+``/thumbs/s/<expires>/<token>/<slug>.jpg`` is the signed form (``domain/playback_signing.py``):
+403 for a wrong token, 410 once expired; with ``playback_signing`` on, the unsigned path
+answers 403.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from typing import Final
 
 from fastapi import APIRouter, Request, Response
 
-from streamfleet.api.deps import SettingsDep
-from streamfleet.domain.errors import NotFound
+from streamfleet.api.deps import PlaybackDep, SettingsDep
+from streamfleet.config import Settings
+from streamfleet.domain.errors import NotFound, PlaybackDenied
+from streamfleet.domain.playback_signing import split_signed, thumbnail_resource
 from streamfleet.domain.slug import is_valid_slug
 from streamfleet.storage.hls_paths import thumbnail_path
 
@@ -28,6 +34,13 @@ router = APIRouter(tags=["media"])
 
 JPEG_MEDIA_TYPE: Final = "image/jpeg"
 THUMBNAIL_PATH: Final = "/thumbs/{slug}.jpg"
+SIGNED_THUMBNAIL_PATH: Final = "/thumbs/s/{expires}/{token}/{slug}.jpg"
+_RESPONSES: Final[dict[int | str, dict[str, object]]] = {
+    200: {"content": {JPEG_MEDIA_TYPE: {}}, "description": "the JPEG"},
+    304: {"description": "the client's copy is current"},
+    403: {"description": "unsigned while playback signing is on, or a wrong token"},
+    404: {"description": "no such channel or no thumbnail yet"},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +61,34 @@ class _Version:
         }
 
 
+@router.get(THUMBNAIL_PATH, response_class=Response, responses=_RESPONSES)
+async def thumbnail(
+    slug: str, request: Request, settings: SettingsDep, playback: PlaybackDep
+) -> Response:
+    playback.check_unsigned()
+    return await _answer(slug, request, settings)
+
+
 @router.get(
-    THUMBNAIL_PATH,
+    SIGNED_THUMBNAIL_PATH,
     response_class=Response,
-    responses={
-        200: {"content": {JPEG_MEDIA_TYPE: {}}, "description": "the JPEG"},
-        304: {"description": "the client's copy is current"},
-        404: {"description": "no such channel or no thumbnail yet"},
-    },
+    responses={**_RESPONSES, 410: {"description": "the signed path's expiry has passed"}},
 )
-async def thumbnail(slug: str, request: Request, settings: SettingsDep) -> Response:
+async def thumbnail_signed(
+    expires: str, token: str, slug: str, request: Request, settings: SettingsDep,
+    playback: PlaybackDep,
+) -> Response:  # fmt: skip
+    signed = split_signed(f"{expires}/{token}/{slug}.jpg")
+    if signed is None:
+        raise PlaybackDenied("not a signed thumbnail path: use the URL the API gives")
+    if not is_valid_slug(slug):
+        raise NotFound(f"no thumbnail for '{slug}'")
+    playback.check_signed(signed, thumbnail_resource(slug))
+    return await _answer(slug, request, settings)
+
+
+async def _answer(slug: str, request: Request, settings: Settings) -> Response:
+    """The thumbnail of ``slug`` (or 304, or 404) once the path's signature, if any, passed."""
     if not is_valid_slug(slug):
         raise NotFound(f"no thumbnail for '{slug}'")
     path = thumbnail_path(settings.thumbs_dir, slug)
@@ -79,6 +110,9 @@ async def thumbnail(slug: str, request: Request, settings: SettingsDep) -> Respo
 
 
 router.add_api_route(THUMBNAIL_PATH, thumbnail, methods=["HEAD"], include_in_schema=False)
+router.add_api_route(
+    SIGNED_THUMBNAIL_PATH, thumbnail_signed, methods=["HEAD"], include_in_schema=False
+)
 
 
 def _read(path: Path) -> tuple[bytes, _Version]:

@@ -1,0 +1,37 @@
+"""Settings: bad values stop start-up with one line naming the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from streamfleet.config import SettingsError, load_settings
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"playback_secret": "too-short"}, "STREAMFLEET_PLAYBACK_SECRET: Value error, must be 32"),
+        ({"playback_secret": "a$" * 20}, "STREAMFLEET_PLAYBACK_SECRET: Value error, must be 32"),
+        ({"playback_token_ttl_s": 29}, "STREAMFLEET_PLAYBACK_TOKEN_TTL_S: Input should be greater"),
+        (
+            {"playback_token_ttl_s": 10**20},
+            "STREAMFLEET_PLAYBACK_TOKEN_TTL_S: Input should be less",
+        ),
+    ],
+)
+def test_a_bad_playback_setting_names_its_variable(
+    tmp_path: Path, overrides: dict[str, object], message: str
+) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(data_dir=tmp_path, **overrides)
+    assert message in str(caught.value)
+    assert "a$a$" not in str(caught.value)  # the refused secret is not echoed
+
+
+def test_playback_signing_is_off_by_default_with_an_hour_of_ttl(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path)
+    assert settings.playback_signing is False
+    assert settings.playback_secret is None
+    assert settings.playback_token_ttl_s == 3600
