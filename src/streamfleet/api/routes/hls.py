@@ -37,9 +37,17 @@ PREFLIGHT_HEADERS: Final[dict[str, str]] = {
 @router.get(
     "/hls/{path:path}",
     response_class=FileResponse,
-    responses={404: {"description": "no such file, or a path that is not allowed"}},
+    responses={
+        200: {
+            "description": "a playlist or a media segment",
+            "content": {
+                t: {"schema": {"type": "string"}} for t in sorted({*HLS_MEDIA_TYPES.values()})
+            },
+        },
+        404: {"description": "no such file, or a path that is not allowed"},
+    },
 )
-async def hls_file(path: str, settings: SettingsDep) -> FileResponse:
+async def hls_get(path: str, settings: SettingsDep) -> FileResponse:
     relative = hls_relative_path(path)
     found = resolve_hls_file(settings.hls_dir, relative) if relative is not None else None
     if relative is None or found is None:
@@ -55,7 +63,7 @@ async def hls_file(path: str, settings: SettingsDep) -> FileResponse:
 
 router.add_api_route(
     "/hls/{path:path}",
-    hls_file,
+    hls_get,
     methods=["HEAD"],
     response_class=FileResponse,
     include_in_schema=False,

@@ -48,7 +48,7 @@ def target_out(record: TargetRecord, *, show_secret: bool = False) -> TargetOut:
 
 
 @router.get("/targets", response_model=TargetList)
-async def list_targets(targets: TargetsDep) -> TargetList:
+async def targets_list(targets: TargetsDep) -> TargetList:
     items = [target_out(t) for t in await targets.list()]
     return TargetList(items=items, total=len(items))
 
@@ -59,7 +59,7 @@ async def list_targets(targets: TargetsDep) -> TargetList:
     status_code=status.HTTP_201_CREATED,
     dependencies=[JsonBody],
 )
-async def create_target(body: TargetCreate, targets: TargetsDep) -> TargetOut:
+async def targets_create(body: TargetCreate, targets: TargetsDep) -> TargetOut:
     kind = TargetKind(body.kind)
     url = check_target_url(kind, body.url)
     secret = check_secret(kind, body.secret)
@@ -77,12 +77,12 @@ async def create_target(body: TargetCreate, targets: TargetsDep) -> TargetOut:
 
 
 @router.get("/targets/{target_id}", response_model=TargetOut)
-async def get_target(target_id: RowId, targets: TargetsDep) -> TargetOut:
+async def targets_get(target_id: RowId, targets: TargetsDep) -> TargetOut:
     return target_out(await targets.get(target_id))
 
 
 @router.patch("/targets/{target_id}", response_model=TargetOut, dependencies=[JsonBody])
-async def update_target(target_id: RowId, body: TargetUpdate, targets: TargetsDep) -> TargetOut:
+async def targets_update(target_id: RowId, body: TargetUpdate, targets: TargetsDep) -> TargetOut:
     current = await targets.get(target_id)
     kind = TargetKind(current.kind)
     changes = body.model_dump(exclude_unset=True, exclude={"rotate_secret"})
@@ -106,13 +106,13 @@ async def update_target(target_id: RowId, body: TargetUpdate, targets: TargetsDe
 
 
 @router.delete("/targets/{target_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_target(target_id: RowId, targets: TargetsDep) -> Response:
+async def targets_delete(target_id: RowId, targets: TargetsDep) -> Response:
     await targets.delete(target_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/targets/{target_id}/test", response_model=TestResultOut)
-async def test_target(target_id: RowId, service: AlertServiceDep) -> TestResultOut:
+async def targets_test(target_id: RowId, service: AlertServiceDep) -> TestResultOut:
     """Send a test message now (one attempt); it is recorded in the outbox."""
     outcome = await service.send_test(target_id)
     return TestResultOut(

@@ -57,7 +57,7 @@ class _Version:
         404: {"description": "no such channel or no thumbnail yet"},
     },
 )
-async def thumbnail(slug: str, request: Request, settings: SettingsDep) -> Response:
+async def thumbs_get(slug: str, request: Request, settings: SettingsDep) -> Response:
     if not is_valid_slug(slug):
         raise NotFound(f"no thumbnail for '{slug}'")
     path = thumbnail_path(settings.thumbs_dir, slug)
@@ -78,7 +78,7 @@ async def thumbnail(slug: str, request: Request, settings: SettingsDep) -> Respo
     return Response(body, media_type=JPEG_MEDIA_TYPE, headers=headers)
 
 
-router.add_api_route(THUMBNAIL_PATH, thumbnail, methods=["HEAD"], include_in_schema=False)
+router.add_api_route(THUMBNAIL_PATH, thumbs_get, methods=["HEAD"], include_in_schema=False)
 
 
 def _read(path: Path) -> tuple[bytes, _Version]:
