@@ -42,7 +42,8 @@ $(STATIC_INDEX): $(WEB_STAMP) $(WEB_SOURCES)
 ## OpenAPI document of the current code; tests/unit/api/test_openapi_types.py fails on drift
 api-types: install $(WEB_STAMP)
 	$(BIN)/python -m streamfleet.api.openapi_dump > $(VENV)/openapi.json
-	web/node_modules/.bin/openapi-typescript $(VENV)/openapi.json --output web/src/api/openapi.d.ts
+	web/node_modules/.bin/openapi-typescript $(VENV)/openapi.json --default-non-nullable false \
+		--output web/src/api/openapi.d.ts
 
 web-check: $(WEB_STAMP)
 	cd web && npm run --silent typecheck && npm test --silent

@@ -9,7 +9,8 @@ the generated document once and then, for every operation:
   must be JSON, 422 where anything is read, and 503 where the database or the engine
   is needed;
 * answers every 4xx and 5xx with ``application/problem+json`` ``Problem``, and drops
-  FastAPI's ``HTTPValidationError`` and ``ValidationError`` components.
+  FastAPI's ``HTTPValidationError`` and ``ValidationError`` components;
+* and marks every field of a schema only answers use as required (FastAPI sends them all).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from streamfleet.api.openapi_contract import (
 from streamfleet.api.routes import alerts_deps
 from streamfleet.api.schemas.problem import Problem
 
-PROBLEM_REF: Final = "#/components/schemas/Problem"
+SCHEMA_PREFIX: Final = "#/components/schemas/"
+PROBLEM_REF: Final = SCHEMA_PREFIX + "Problem"
 FASTAPI_ERROR_SCHEMAS: Final = ("HTTPValidationError", "ValidationError")
 METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 NEEDS_SERVICES: Final[frozenset[Callable[..., Any]]] = frozenset(
@@ -85,6 +87,7 @@ def contract_openapi(app: FastAPI) -> dict[str, Any]:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for name in FASTAPI_ERROR_SCHEMAS:
         schemas.pop(name, None)
+    _require_every_answer_field(document)  # not Problem's: instance and errors are optional
     schemas.update(_problem_schemas())
     document["components"]["schemas"] = dict(sorted(schemas.items()))
     return document
@@ -133,6 +136,42 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
         if dependency.call is not None:
             yield dependency.call
         yield from _calls(dependency)
+
+
+def _require_every_answer_field(document: dict[str, Any]) -> None:
+    """Mark every property of a schema only answers use as required: FastAPI sends each one.
+
+    Pydantic leaves fields with a default out of ``required``; a client generated from the
+    document would then treat ``ImportResult.warnings`` as maybe absent."""
+    schemas = document["components"]["schemas"]
+    read: set[str] = set()
+    answered: set[str] = set()
+    for item in document["paths"].values():
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is not None:
+                _refs(schemas, [operation.get("parameters"), operation.get("requestBody")], read)
+                _refs(schemas, [operation.get("responses")], answered)
+    for name in answered - read:
+        schema = schemas.get(name)
+        if schema is not None and "properties" in schema:
+            schema["required"] = list(schema["properties"])
+
+
+def _refs(schemas: dict[str, Any], nodes: list[Any], found: set[str]) -> None:
+    """Add the names of the component schemas ``nodes`` refer to, directly or not."""
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, list):
+            nodes.extend(node)
+        elif isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+                name = ref.removeprefix(SCHEMA_PREFIX)
+                if name not in found:
+                    found.add(name)
+                    nodes.append(schemas.get(name))
+            nodes.extend(node.values())
 
 
 def _problem_schemas() -> dict[str, Any]:
