@@ -105,16 +105,21 @@ def _exercise_mode(
     def one_case(case: schemathesis.Case) -> None:
         run.cases[label] += 1
         kwargs = _request_kwargs(case, api)
-        response = asyncio.run_coroutine_threadsafe(api.request(**kwargs), loop).result(
-            CALL_TIMEOUT_S
-        )
+        try:
+            response = asyncio.run_coroutine_threadsafe(api.request(**kwargs), loop).result(
+                CALL_TIMEOUT_S
+            )
+        except Exception as exc:  # the app raised through the transport, or hung
+            failed = f"no answer: {type(exc).__name__}: {exc} to {kwargs['url']}"
+            run.failures.setdefault(label, set()).add(failed[:300])
+            return
         checks = CHECKS if not _no_engine(response) else CHECKS[1:]
         try:
             case.validate_response(response, checks=checks, headers=dict(api.headers))
         except FailureGroup as group:
             titles = run.failures.setdefault(label, set())
             for failure in group.exceptions:
-                titles.add(f"{failure.title} ({response.status_code}, {mode.value})")
+                titles.add(f"{failure.title}: {response.status_code} to {response.url.path}")
 
     try:
         one_case()
