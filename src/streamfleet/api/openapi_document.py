@@ -99,7 +99,9 @@ def _apply_contract(
     operation["tags"] = [resource_of(operation["operationId"])]
     responses: dict[str, Any] = operation.setdefault("responses", {})
     implied = _error_statuses(path, operation, dependant) if method != "options" else set()
-    for status in sorted(implied):  # a CORS preflight (OPTIONS) answers 204, whatever is asked
+    if method == "options" and "{" in path:  # a CORS preflight: 204, or 404 off every route
+        implied = {404}  # (a path parameter holding a line break matches no route)
+    for status in sorted(implied):
         responses.setdefault(str(status), {"description": STATUS_DESCRIPTIONS[status]})
     for code, response in responses.items():
         if code[0] in "45":

@@ -35,8 +35,8 @@ CHECKS: Final = [
     status_code_conformance,
     content_type_conformance,
 ]
-EXAMPLES_PER_MODE: Final = 20
-"""Cases per operation and generation mode (positive, negative): ~40 per operation."""
+EXAMPLES_PER_MODE: Final = 16
+"""Cases per operation and generation mode (positive, negative): ~30 per operation."""
 CALL_TIMEOUT_S: Final = 30.0
 ENGINE_UNAVAILABLE: Final = "no stream engine runs in this process"
 SKIPPED: Final = {
