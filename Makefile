@@ -39,7 +39,7 @@ $(STATIC_INDEX): $(WEB_STAMP) $(WEB_SOURCES)
 	cd web && npm run --silent build
 
 ## make api-types: regenerate the dashboard's REST types (web/src/api/openapi.d.ts) from the
-## OpenAPI document of the current code; tests/unit/api/test_openapi_types.py fails on drift
+## OpenAPI document of the current code; tests/integration/api/test_openapi_types.py fails on drift
 api-types: install $(WEB_STAMP)
 	$(BIN)/python -m streamfleet.api.openapi_dump > $(VENV)/openapi.json
 	web/node_modules/.bin/openapi-typescript $(VENV)/openapi.json --default-non-nullable false \
