@@ -8,7 +8,7 @@ WEB_STAMP := web/node_modules/.installed-$(shell cat web/package-lock.json 2>/de
 STATIC_INDEX := src/streamfleet/static/index.html
 WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/package.json -type f 2>/dev/null)
 
-.PHONY: run test install build web-check lint typecheck pytest bench bench-smoke clean lock
+.PHONY: run test install build web-check lint typecheck pytest bench bench-smoke clean lock api-types
 
 ## make run: set up everything, migrate, start `streamfleet serve` with demo channels (the
 ## first start prints the password of user admin and writes it to data/initial-admin.txt)
@@ -38,6 +38,13 @@ build: $(STATIC_INDEX)
 
 $(STATIC_INDEX): $(WEB_STAMP) $(WEB_SOURCES)
 	cd web && npm run --silent build
+
+## make api-types: regenerate the dashboard's REST types (web/src/api/openapi.d.ts) from the
+## OpenAPI document of the current code; tests/integration/api/test_openapi_types.py fails on drift
+api-types: install $(WEB_STAMP)
+	$(BIN)/python -m streamfleet.api.openapi_dump > $(VENV)/openapi.json
+	web/node_modules/.bin/openapi-typescript $(VENV)/openapi.json --default-non-nullable false \
+		--output web/src/api/openapi.d.ts
 
 web-check: $(WEB_STAMP)
 	cd web && npm run --silent typecheck && npm test --silent

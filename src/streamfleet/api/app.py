@@ -28,6 +28,8 @@ from streamfleet.api.body_limit import IMPORT_LIMIT_BYTES, BodySizeLimit
 from streamfleet.api.dashboard import mount_dashboard
 from streamfleet.api.errors import install_error_handlers
 from streamfleet.api.playback import Playback
+from streamfleet.api.openapi_contract import operation_id
+from streamfleet.api.openapi_document import install_openapi
 from streamfleet.api.routes import (
     alerts,
     audit,
@@ -128,7 +130,9 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
+    install_openapi(app)
     app.state.settings = settings
     app.state.engine = None
     app.state.backups = None

@@ -44,6 +44,7 @@ from streamfleet.domain.errors import (
     TooManyAttempts,
     Unauthenticated,
 )
+from streamfleet.domain.text import without_surrogates
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 _REQUEST_PARTS: Final = ("body", "query", "path", "header", "cookie")
@@ -77,17 +78,27 @@ def problem(
     errors: Sequence[FieldError] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """A problem+json response; ``errors`` become ``[{field, message, line}]``."""
+    """A problem+json response; ``errors`` become ``[{field, message, line}]``.
+
+    A value echoed from the request may hold a lone surrogate (a YAML or JSON escape):
+    it is replaced, or the answer could not be encoded."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": _TITLES.get(status) or HTTPStatus(status).phrase,
         "status": status,
-        "detail": detail,
+        "detail": without_surrogates(detail),
     }
     if instance is not None:
-        body["instance"] = instance
+        body["instance"] = without_surrogates(instance)
     if errors is not None:
-        body["errors"] = [{"field": e.field, "message": e.message, "line": e.line} for e in errors]
+        body["errors"] = [
+            {
+                "field": without_surrogates(e.field),
+                "message": without_surrogates(e.message),
+                "line": e.line,
+            }
+            for e in errors
+        ]
     return JSONResponse(
         body,
         status_code=status,

@@ -19,6 +19,11 @@ def has_surrogate(text: str) -> bool:
     return _SURROGATE.search(text) is not None
 
 
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD, so it can be encoded (as UTF-8)."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def surrogate_path(value: object, path: str = "") -> str | None:
     """The dotted path of the first string (or key) holding a surrogate, ``None`` if none does."""
     if isinstance(value, str):

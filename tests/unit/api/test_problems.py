@@ -54,3 +54,13 @@ def test_a_problem_without_field_errors_has_no_errors_member() -> None:
     body = json.loads(problem(404, "channel 3 does not exist").body)
     assert body["title"] == "Not Found"
     assert "errors" not in body
+
+
+def test_a_lone_surrogate_echoed_from_the_request_is_replaced_not_a_failure_to_encode() -> None:
+    """A YAML ``"\\ud800"`` escape in an import came back in the 422 and made it a 500."""
+    response = problem(
+        422, "name 'a\ud800' is bad", errors=[FieldError("tags.\udfff", "'\ud800' is bad", 2)]
+    )
+    body = json.loads(response.body)
+    assert body["detail"] == "name 'a\ufffd' is bad"
+    assert body["errors"] == [{"field": "tags.\ufffd", "message": "'\ufffd' is bad", "line": 2}]

@@ -119,7 +119,7 @@ export const useChannelsStore = defineStore('channels', () => {
       channel = bySlug.get(body.slug) as Channel
     }
     if (!thumbnails.has(body.slug) && body.urls?.thumbnail) {
-      const v = version ?? Date.parse(body.updated_at) / 1000
+      const v = version ?? Date.parse(body.updated_at ?? '') / 1000
       thumbnails.set(body.slug, withVersion(body.urls.thumbnail, Number.isFinite(v) ? v : 0))
     }
     return channel

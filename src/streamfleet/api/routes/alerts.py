@@ -31,7 +31,7 @@ def alert_out(record: AlertRecord) -> AlertOut:
 
 
 @router.get("/alerts", response_model=AlertPage)
-async def list_alerts(
+async def alerts_list(
     alerts: AlertsDep,
     state: Literal["open", "resolved"] | None = None,
     channel_id: RowIdFilter = None,
@@ -53,7 +53,7 @@ async def list_alerts(
 
 
 @router.get("/alerts/rules", response_model=list[RuleOut])
-async def list_rules(settings: SettingsDep) -> list[RuleOut]:
+async def alerts_rules(settings: SettingsDep) -> list[RuleOut]:
     return [
         RuleOut(
             rule=rule.value,
@@ -67,12 +67,12 @@ async def list_rules(settings: SettingsDep) -> list[RuleOut]:
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertOut)
-async def get_alert(alert_id: RowId, alerts: AlertsDep) -> AlertOut:
+async def alerts_get(alert_id: RowId, alerts: AlertsDep) -> AlertOut:
     return alert_out(await alerts.get(alert_id))
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=AlertOut, dependencies=[JsonBody])
-async def acknowledge_alert(
+async def alerts_acknowledge(
     request: Request,
     alert_id: RowId,
     alerts: AlertsDep,

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/v1", tags=["backups"])
 
 
 @router.get("/backups", response_model=BackupsOut)
-async def get_backups(request: Request, settings: SettingsDep) -> BackupsOut:
+async def backups_list(request: Request, settings: SettingsDep) -> BackupsOut:
     entries = await asyncio.to_thread(list_backups, settings.resolved_backup_dir)
     schedule: BackupSchedule | None = getattr(request.app.state, "backups", None)
     return BackupsOut(

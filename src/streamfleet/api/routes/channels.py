@@ -69,6 +69,16 @@ IMPORT_BODY_DOC: dict[str, Any] = {
     }
 }
 
+EXPORT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["version", "channels"],
+    "properties": {
+        "version": {"type": "integer"},
+        "channels": {"type": "array", "items": {"type": "object"}},
+    },
+}
+"""The YAML document of ``GET /channels/export`` (``domain.channel_import.render_yaml``)."""
+
 
 class Viewer:
     """Turns records into ``ChannelOut`` with this process's engine and publish host.
@@ -126,7 +136,7 @@ ViewerDep = Annotated[Viewer, Depends(viewer)]
 
 
 @router.get("/channels", response_model=ChannelPage)
-async def list_channels(
+async def channels_list(
     channels: ChannelsDep,
     view: ViewerDep,
     pages: ChannelPagesDep,
@@ -154,9 +164,9 @@ async def list_channels(
 @router.get(
     "/channels/export",
     response_class=Response,
-    responses={200: {"content": {"application/yaml": {"schema": {"type": "string"}}}}},
+    responses={200: {"content": {"application/yaml": {"schema": EXPORT_SCHEMA}}}},
 )
-async def export_channels(channels: ChannelsDep) -> Response:
+async def channels_export(channels: ChannelsDep) -> Response:
     """Every channel's configuration as YAML that ``POST /channels/import`` accepts."""
     text = render_yaml(await channels.all())
     return Response(
@@ -172,7 +182,7 @@ async def export_channels(channels: ChannelsDep) -> Response:
     openapi_extra=IMPORT_BODY_DOC,
     responses={422: {"description": "bad entries; nothing imported (unless partial=true)"}},
 )
-async def import_channel_file(
+async def channels_import(
     request: Request,
     channels: ChannelsDep,
     bus: BusDep,
@@ -213,7 +223,7 @@ async def import_channel_file(
 
 
 @router.get("/channels/{channel_id}", response_model=ChannelOut)
-async def get_channel(channel_id: RowId, channels: ChannelsDep, view: ViewerDep) -> ChannelOut:
+async def channels_get(channel_id: RowId, channels: ChannelsDep, view: ViewerDep) -> ChannelOut:
     return await view.one(await channels.get(channel_id))
 
 
@@ -223,7 +233,7 @@ async def get_channel(channel_id: RowId, channels: ChannelsDep, view: ViewerDep)
     status_code=status.HTTP_201_CREATED,
     dependencies=[JsonBody],
 )
-async def create_channel(
+async def channels_create(
     request: Request, body: ChannelCreate, channels: ChannelsDep, bus: BusDep, view: ViewerDep
 ) -> ChannelOut:
     spec = parse_channel_spec(body.raw())
@@ -237,7 +247,7 @@ async def create_channel(
 
 
 @router.patch("/channels/{channel_id}", response_model=ChannelOut, dependencies=[JsonBody])
-async def update_channel(
+async def channels_update(
     request: Request,
     channel_id: RowId,
     body: ChannelUpdate,
@@ -260,7 +270,7 @@ async def update_channel(
 
 
 @router.delete("/channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_channel(
+async def channels_delete(
     request: Request, channel_id: RowId, channels: ChannelsDep, bus: BusDep, engine: EngineOrNoneDep
 ) -> Response:
     channel = await channels.delete(channel_id)
@@ -279,7 +289,7 @@ async def delete_channel(
 
 
 @router.post("/channels/{channel_id}/start", response_model=ChannelOut, status_code=202)
-async def start_channel(
+async def channels_start(
     request: Request,
     channel_id: RowId,
     channels: ChannelsDep,
@@ -295,7 +305,7 @@ async def start_channel(
 
 
 @router.post("/channels/{channel_id}/stop", response_model=ChannelOut, status_code=202)
-async def stop_channel(
+async def channels_stop(
     request: Request,
     channel_id: RowId,
     channels: ChannelsDep,
@@ -311,7 +321,7 @@ async def stop_channel(
 
 
 @router.post("/channels/{channel_id}/restart", response_model=ChannelOut, status_code=202)
-async def restart_channel(
+async def channels_restart(
     request: Request,
     channel_id: RowId,
     channels: ChannelsDep,
@@ -327,15 +337,15 @@ async def restart_channel(
 
 
 @router.get("/channels/{channel_id}/log", response_model=LogOut)
-async def channel_log(channel_id: RowId, channels: ChannelsDep, engine: EngineDep) -> LogOut:
+async def channels_log(channel_id: RowId, channels: ChannelsDep, engine: EngineDep) -> LogOut:
     """The last FFmpeg stderr lines (at most 200, oldest first), secrets redacted."""
     record = await channels.get(channel_id)
     lines = await engine.log_tail(record.channel.id)
     return LogOut(lines=[redact_text(line) for line in lines])
 
 
-@router.get("/channels/{channel_id}/events", response_model=EventPage, tags=["events"])
-async def channel_events(
+@router.get("/channels/{channel_id}/events", response_model=EventPage)
+async def channels_events(
     channel_id: RowId,
     channels: ChannelsDep,
     events: EventsDep,

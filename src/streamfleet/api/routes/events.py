@@ -36,7 +36,7 @@ class EventFilters:
 
 
 @router.get("/events", response_model=EventPage)
-async def list_events(
+async def events_list(
     events: EventsDep,
     filters: Annotated[EventFilters, Depends()],
     channel_id: RowIdFilter = None,

@@ -10,11 +10,11 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-async def healthz() -> dict[str, str]:
+async def health_healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get("/readyz", responses={503: {"description": "the database cannot be reached"}})
-async def readyz(database: DatabaseDep) -> dict[str, str]:
+async def health_readyz(database: DatabaseDep) -> dict[str, str]:
     await database.ping()
     return {"status": "ready", "database": "ok"}

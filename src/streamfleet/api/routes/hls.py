@@ -44,12 +44,18 @@ SEGMENT_CACHE: Final = "max-age=3600"
     "/hls/{path:path}",
     response_class=FileResponse,
     responses={
+        200: {
+            "description": "a playlist or a media segment",
+            "content": {
+                t: {"schema": {"type": "string"}} for t in sorted({*HLS_MEDIA_TYPES.values()})
+            },
+        },
         403: {"description": "unsigned while playback signing is on, or a wrong token"},
         404: {"description": "no such file, or a path that is not allowed"},
         410: {"description": "a signed path whose expiry has passed"},
     },
 )
-async def hls_file(path: str, settings: SettingsDep, playback: PlaybackDep) -> FileResponse:
+async def hls_get(path: str, settings: SettingsDep, playback: PlaybackDep) -> FileResponse:
     if not is_signed_shape(path):
         playback.check_unsigned()
     else:
@@ -79,7 +85,7 @@ def is_signed_shape(path: str) -> bool:
 
 router.add_api_route(
     "/hls/{path:path}",
-    hls_file,
+    hls_get,
     methods=["HEAD"],
     response_class=FileResponse,
     include_in_schema=False,

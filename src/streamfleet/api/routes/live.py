@@ -222,7 +222,7 @@ async def _receive(websocket: WebSocket, client: LiveClient, wall: _Wall) -> str
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "event stream"}},
 )
-async def event_stream(
+async def events_stream(
     request: Request,
     channels: Annotated[
         str | None, Query(description="comma-separated slugs; absent means every channel")

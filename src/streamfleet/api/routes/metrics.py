@@ -25,7 +25,7 @@ router = APIRouter(tags=["metrics"])
     response_class=Response,
     responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
 )
-async def metrics(
+async def metrics_scrape(
     request: Request,
     channels: ChannelsDep,
     alerts: AlertsDep,

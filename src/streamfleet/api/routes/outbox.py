@@ -24,7 +24,7 @@ def notification_out(record: NotificationRecord) -> NotificationOut:
 
 
 @router.get("/outbox", response_model=NotificationPage)
-async def list_outbox(
+async def outbox_list(
     outbox: OutboxDep,
     state: Literal["pending", "delivered", "failed"] | None = None,
     target_id: RowIdFilter = None,
@@ -37,7 +37,7 @@ async def list_outbox(
 
 
 @router.get("/outbox/{notification_id}", response_model=NotificationOut)
-async def get_notification(notification_id: RowId, outbox: OutboxDep) -> NotificationOut:
+async def outbox_get(notification_id: RowId, outbox: OutboxDep) -> NotificationOut:
     return notification_out(await outbox.get(notification_id, with_attempts=True))
 
 
@@ -46,7 +46,7 @@ async def get_notification(notification_id: RowId, outbox: OutboxDep) -> Notific
     response_model=NotificationOut,
     status_code=status.HTTP_202_ACCEPTED,
 )
-async def retry_notification(
+async def outbox_retry(
     request: Request,
     notification_id: RowId,
     outbox: OutboxDep,

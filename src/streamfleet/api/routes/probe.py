@@ -17,7 +17,7 @@ class ProbeIn(BaseModel):
 
 
 @router.post("/probe", response_model=ProbeReport)
-async def probe_source(body: ProbeIn, engine: EngineDep) -> ProbeReport:
+async def probe_run(body: ProbeIn, engine: EngineDep) -> ProbeReport:
     """Open the source with the channel's input options and report its streams (or why not).
 
     The engine probes (on a fleet, where the sources are reachable); 503 without one."""

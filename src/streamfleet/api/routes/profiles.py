@@ -11,7 +11,7 @@ router = APIRouter(prefix="/api/v1", tags=["channels"])
 
 
 @router.get("/profiles", response_model=list[ProfileOut])
-async def list_profiles() -> list[ProfileOut]:
+async def profiles_list() -> list[ProfileOut]:
     return [
         ProfileOut(
             name=p.name,

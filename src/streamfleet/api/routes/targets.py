@@ -50,7 +50,7 @@ def target_out(record: TargetRecord, *, show_secret: bool = False) -> TargetOut:
 
 
 @router.get("/targets", response_model=TargetList)
-async def list_targets(targets: TargetsDep) -> TargetList:
+async def targets_list(targets: TargetsDep) -> TargetList:
     items = [target_out(t) for t in await targets.list()]
     return TargetList(items=items, total=len(items))
 
@@ -61,7 +61,7 @@ async def list_targets(targets: TargetsDep) -> TargetList:
     status_code=status.HTTP_201_CREATED,
     dependencies=[JsonBody],
 )
-async def create_target(request: Request, body: TargetCreate, targets: TargetsDep) -> TargetOut:
+async def targets_create(request: Request, body: TargetCreate, targets: TargetsDep) -> TargetOut:
     kind = TargetKind(body.kind)
     url = check_target_url(kind, body.url)
     secret = check_secret(kind, body.secret)
@@ -80,12 +80,12 @@ async def create_target(request: Request, body: TargetCreate, targets: TargetsDe
 
 
 @router.get("/targets/{target_id}", response_model=TargetOut)
-async def get_target(target_id: RowId, targets: TargetsDep) -> TargetOut:
+async def targets_get(target_id: RowId, targets: TargetsDep) -> TargetOut:
     return target_out(await targets.get(target_id))
 
 
 @router.patch("/targets/{target_id}", response_model=TargetOut, dependencies=[JsonBody])
-async def update_target(
+async def targets_update(
     request: Request, target_id: RowId, body: TargetUpdate, targets: TargetsDep
 ) -> TargetOut:
     current = await targets.get(target_id)
@@ -112,7 +112,7 @@ async def update_target(
 
 
 @router.delete("/targets/{target_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_target(request: Request, target_id: RowId, targets: TargetsDep) -> Response:
+async def targets_delete(request: Request, target_id: RowId, targets: TargetsDep) -> Response:
     gone = await targets.get(target_id)
     await targets.delete(target_id)
     await _audit(request, AuditAction.TARGET_DELETE, gone, audit.target_changes(gone, None))
@@ -120,7 +120,7 @@ async def delete_target(request: Request, target_id: RowId, targets: TargetsDep)
 
 
 @router.post("/targets/{target_id}/test", response_model=TestResultOut)
-async def test_target(
+async def targets_test(
     request: Request, target_id: RowId, service: AlertServiceDep
 ) -> TestResultOut:
     """Send a test message now (one attempt); it is recorded in the outbox."""

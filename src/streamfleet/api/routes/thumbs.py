@@ -62,7 +62,7 @@ class _Version:
 
 
 @router.get(THUMBNAIL_PATH, response_class=Response, responses=_RESPONSES)
-async def thumbnail(
+async def thumbs_get(
     slug: str, request: Request, settings: SettingsDep, playback: PlaybackDep
 ) -> Response:
     playback.check_unsigned()
@@ -74,7 +74,7 @@ async def thumbnail(
     response_class=Response,
     responses={**_RESPONSES, 410: {"description": "the signed path's expiry has passed"}},
 )
-async def thumbnail_signed(
+async def thumbs_get_signed(
     expires: str, token: str, slug: str, request: Request, settings: SettingsDep,
     playback: PlaybackDep,
 ) -> Response:  # fmt: skip
@@ -109,9 +109,9 @@ async def _answer(slug: str, request: Request, settings: Settings) -> Response:
     return Response(body, media_type=JPEG_MEDIA_TYPE, headers=headers)
 
 
-router.add_api_route(THUMBNAIL_PATH, thumbnail, methods=["HEAD"], include_in_schema=False)
+router.add_api_route(THUMBNAIL_PATH, thumbs_get, methods=["HEAD"], include_in_schema=False)
 router.add_api_route(
-    SIGNED_THUMBNAIL_PATH, thumbnail_signed, methods=["HEAD"], include_in_schema=False
+    SIGNED_THUMBNAIL_PATH, thumbs_get_signed, methods=["HEAD"], include_in_schema=False
 )
 
 

@@ -32,7 +32,7 @@ async def report_for(
 
 
 @router.get("/channels/{channel_id}/uptime", response_model=UptimeOut)
-async def channel_uptime(
+async def channels_uptime(
     channel_id: RowId, channels: ChannelsDep, events: EventsDep, window: Window = "24h"
 ) -> UptimeOut:
     channel = (await channels.get(channel_id)).channel
@@ -62,7 +62,7 @@ async def channel_uptime(
 
 
 @router.get("/uptime", response_model=UptimeSummary)
-async def all_uptime(
+async def uptime_list(
     channels: ChannelsDep, events: EventsDep, window: Window = "24h"
 ) -> UptimeSummary:
     until = utc_now()
@@ -87,7 +87,7 @@ async def all_uptime(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "one incident per line"}},
 )
-async def incidents_csv(
+async def incidents_export(
     channels: ChannelsDep,
     events: EventsDep,
     window: Window = "30d",

@@ -50,7 +50,8 @@ class RuleOut(BaseModel):
 
 
 class FiltersIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Answers always carry every field: the document says so (FiltersIn-Output).
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
     tags: Annotated[list[Tag], Field(max_length=50)] = []
     severities: list[SeverityName] = []

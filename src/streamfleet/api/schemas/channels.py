@@ -114,7 +114,7 @@ class ChannelOut(BaseModel):
     retention_days: int
     thumbnail_interval_s: int
     offline_grace_s: int
-    content_checks: list[str]
+    content_checks: list[ContentCheckName]
     created_at: datetime | None
     updated_at: datetime | None
     state: ChannelStateOut

@@ -7,14 +7,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from streamfleet.api.schemas.channels import StatusName
+
 
 class EventOut(BaseModel):
     id: int
     channel_id: int
     at: datetime
     type: str
-    from_status: str | None
-    to_status: str | None
+    from_status: StatusName | None
+    to_status: StatusName | None
     reason: str
     worker: str
     data: dict[str, Any]
