@@ -27,9 +27,9 @@ from streamfleet.api.audit_retention import AuditRetention
 from streamfleet.api.body_limit import IMPORT_LIMIT_BYTES, BodySizeLimit
 from streamfleet.api.dashboard import mount_dashboard
 from streamfleet.api.errors import install_error_handlers
-from streamfleet.api.playback import Playback
 from streamfleet.api.openapi_contract import operation_id
 from streamfleet.api.openapi_document import install_openapi
+from streamfleet.api.playback import Playback
 from streamfleet.api.routes import (
     alerts,
     audit,

@@ -155,108 +155,27 @@ export type Envelope =
 
 export type EnvelopeType = Envelope['type']
 // ---------------------------------------------------------------------------------------------
-// Accounts (issue 13: users, sessions, API tokens, audit). Written by hand against
-// /work/auth-contract.md until the contract branch generates these from the OpenAPI document:
-// replace this block with the generated types then.
+// Accounts (users, sessions, API tokens, audit): generated like the rest.
 // ---------------------------------------------------------------------------------------------
 
+export type Role = Schemas['Role']
 /** Lowest to highest: each role can do everything the ones before it can. */
-export const ROLES = ['viewer', 'operator', 'admin'] as const
-export type Role = (typeof ROLES)[number]
+export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin']
 
-export interface UserRef {
-  id: number
-  username: string
-  role: Role
-}
-
+export type UserRef = Schemas['UserOut']
 /** `GET /api/v1/auth/me`: who the request is, and whether by session cookie or bearer token. */
-export interface Me extends UserRef {
-  via: 'session' | 'token'
-}
-
-export interface LoginRequest {
-  username: string
-  password: string
-}
-
-export interface LoginResponse {
-  user: UserRef
-  csrf_token: string
-}
-
-export interface User extends UserRef {
-  disabled: boolean
-  created_at: string
-  updated_at: string
-}
-
-export interface UserCreate {
-  username: string
-  password: string
-  role: Role
-}
-
-export interface UserPatch {
-  role?: Role
-  disabled?: boolean
-  password?: string
-}
-
-export interface ApiToken {
-  id: number
-  name: string
-  role: Role
-  /** `personal` (made on the tokens page or by the CLI) or `login` (from `POST /auth/token`). */
-  kind: 'personal' | 'login'
-  /** The owner (an admin's list has everyone's). */
-  user_id: number
-  username: string
-  /** The token's last four characters. */
-  hint: string
-  expires_at: string | null
-  created_at: string
-  last_used_at: string | null
-}
-
-export interface ApiTokenCreate {
-  name: string
-  role: Role
-  /** null: never expires. */
-  expires_at: string | null
-}
-
+export type Me = Schemas['MeOut']
+export type LoginRequest = Schemas['Credentials']
+export type LoginResponse = Schemas['LoginOut']
+export type User = Schemas['UserDetail']
+export type UserCreate = Schemas['UserCreate']
+export type UserPatch = Schemas['UserUpdate']
+/** `kind`: `personal` (tokens page or CLI) or `login` (`POST /auth/token`); `hint`: last characters. */
+export type ApiToken = Schemas['TokenOut']
+export type ApiTokenCreate = Schemas['TokenCreate']
 /** The answer to `POST /api/v1/tokens`: the only time the secret is shown. */
-export interface ApiTokenCreated extends ApiToken {
-  token: string
-}
-
-export interface AuditEvent {
-  id: number
-  at: string
-  actor: string | null
-  role: string | null
-  address: string | null
-  action: string
-  target_type: string | null
-  target_id: string | null
-  target_name: string | null
-  /** `{field: [old, new]}`; secrets masked. */
-  changes: Record<string, unknown> | null
-}
-
-export interface AuditPage {
-  items: AuditEvent[]
-  next_cursor: string | null
-}
-
-export interface AuditQuery {
-  actor?: string
-  action?: string
-  target_type?: string
-  target_id?: string
-  since?: string
-  until?: string
-  limit?: number
-  cursor?: string
-}
+export type ApiTokenCreated = Schemas['TokenCreated']
+/** `changes` is `{field: [old, new]}`, secrets masked. */
+export type AuditEvent = Schemas['AuditEventOut']
+export type AuditPage = Schemas['AuditPageOut']
+export type AuditQuery = NonNullable<operations['audit_list']['parameters']['query']>
