@@ -65,7 +65,5 @@ def _fields(user: UserRecord) -> dict[str, object]:
     return {"username": user.username, "role": user.role.value, "disabled": user.disabled}
 
 
-async def _audit(
-    request: Request, action: AuditAction, user: UserRecord, changes: Changes
-) -> None:
+async def _audit(request: Request, action: AuditAction, user: UserRecord, changes: Changes) -> None:
     await audit.record(request, action, "user", user.id, user.username, changes)
