@@ -154,6 +154,7 @@ class Settings(BaseSettings):
     def _split_proxies(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("playback_secret")
     @classmethod

@@ -37,6 +37,8 @@ POLICY: Final[dict[tuple[str, str], Role | None]] = {
     ("OPTIONS", "/hls/{path:path}"): ANYONE,
     ("GET", "/thumbs/{slug}.jpg"): ANYONE,
     ("HEAD", "/thumbs/{slug}.jpg"): ANYONE,
+    ("GET", "/thumbs/s/{expires}/{token}/{slug}.jpg"): ANYONE,  # the token is the check
+    ("HEAD", "/thumbs/s/{expires}/{token}/{slug}.jpg"): ANYONE,
     ("GET", "/{path:path}"): ANYONE,
     # The API's description.
     ("GET", "/api/openapi.json"): VIEWER,

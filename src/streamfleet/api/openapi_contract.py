@@ -2,8 +2,9 @@
 
 * Operation id = the route function's name, ``<resource>_<verb>`` (``channels_list``),
   and the operation's one tag is that resource (``channels``).
-* Anonymous routes (no credentials asked) are ``ANONYMOUS_PATHS`` and everything under
-  ``ANONYMOUS_PREFIXES``; every other operation may answer 401 and 403.
+* Anonymous routes (no credentials asked) are those the access table (``api/access.py``)
+  opens to anyone; every other operation may answer 401 and 403 (an anonymous one declares
+  them itself where its own rules give them: a wrong password, a wrong playback token).
 * Every 4xx and 5xx answer is ``application/problem+json`` with the ``Problem`` schema
   (``api/schemas/problem.py``); ``api/openapi_document.py`` applies these rules to the
   document FastAPI generates.
@@ -11,16 +12,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from fastapi.routing import APIRoute
 
-ANONYMOUS_PATHS: Final = frozenset(
-    {"/healthz", "/readyz", "/metrics", "/api/v1/auth/login", "/api/v1/auth/token"}
+from streamfleet.api.access import POLICY
+
+_CONVERTER: Final = re.compile(r"\{(\w+):\w+\}")
+ANONYMOUS_TEMPLATES: Final = frozenset(
+    _CONVERTER.sub(r"{\1}", template) for (_, template), role in POLICY.items() if role is None
 )
-"""Paths anyone may call: probes, the scrape endpoint, and the ways to get credentials."""
-ANONYMOUS_PREFIXES: Final = ("/hls/", "/thumbs/")
-"""Media anyone may fetch (while signed playback is off)."""
+"""OpenAPI path templates (``/hls/{path}``, without Starlette's converters) open to anyone."""
 
 CONFLICT_OPERATIONS: Final = frozenset(
     {
@@ -64,5 +67,5 @@ def resource_of(operation_id: str) -> str:
 
 
 def is_anonymous(path: str) -> bool:
-    """Whether ``path`` (a request path or an OpenAPI path template) needs no credentials."""
-    return path in ANONYMOUS_PATHS or path.startswith(ANONYMOUS_PREFIXES)
+    """Whether the OpenAPI path template ``path`` needs no credentials (``api/access.py``)."""
+    return path in ANONYMOUS_TEMPLATES

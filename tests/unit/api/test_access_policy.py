@@ -20,6 +20,8 @@ OPEN_ROUTES = {
     ("OPTIONS", "/hls/{path:path}"),
     ("GET", "/thumbs/{slug}.jpg"),
     ("HEAD", "/thumbs/{slug}.jpg"),
+    ("GET", "/thumbs/s/{expires}/{token}/{slug}.jpg"),
+    ("HEAD", "/thumbs/s/{expires}/{token}/{slug}.jpg"),
     ("GET", "/{path:path}"),
 }
 """The issue's list of anonymous routes (and the dashboard's files): nothing else is open."""
