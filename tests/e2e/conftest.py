@@ -26,7 +26,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
 
-from streamfleet.accounts.first_admin import FIRST_ADMIN, INITIAL_ADMIN_FILE
+from streamfleet.accounts.first_admin import FIRST_ADMIN
 from streamfleet.api.dashboard import STATIC_DIR
 from tests.support.media import Feeders, channel_url
 from tests.support.server import ServerProcess, start_server
@@ -76,25 +76,13 @@ async def browser(dashboard_built: None) -> AsyncIterator[Browser]:
 
 
 def admin_password(server: ServerProcess) -> str:
-    """The first-start admin's password: the last word of ``data_dir/initial-admin.txt``."""
-    return (server.data_dir / INITIAL_ADMIN_FILE).read_text(encoding="utf-8").split()[-1]
-
-
-_ADMIN_TOKENS: dict[str, str] = {}
+    """The first-start admin's password (``ServerProcess.admin_password``)."""
+    return server.admin_password
 
 
 def admin_headers(server: ServerProcess) -> dict[str, str]:
     """``Authorization: Bearer …`` of the first-start admin (one token per server)."""
-    token = _ADMIN_TOKENS.get(server.base_url)
-    if token is None:
-        answer = httpx.post(
-            f"{server.base_url}/api/v1/auth/token",
-            json={"username": FIRST_ADMIN, "password": admin_password(server)},
-            timeout=10,
-        )
-        assert answer.status_code == 200, answer.text
-        token = _ADMIN_TOKENS[server.base_url] = str(answer.json()["access_token"])
-    return {"Authorization": f"Bearer {token}"}
+    return server.headers
 
 
 async def log_in(page: Page, server: ServerProcess, username: str, password: str) -> None:
@@ -119,6 +107,9 @@ def _server_of(request: pytest.FixtureRequest) -> ServerProcess | None:
     if "wall" in request.fixturenames:
         wall: Wall = request.getfixturevalue("wall")
         return wall.server
+    if "signed_wall" in request.fixturenames:  # tests/e2e/test_security_headers.py
+        signed_server: ServerProcess = request.getfixturevalue("signed_wall").server
+        return signed_server
     if "streamfleet_server" in request.fixturenames:
         server: ServerProcess = request.getfixturevalue("streamfleet_server")
         return server

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-import httpx
 import pytest
 from playwright.async_api import Page, Request, expect
 
@@ -61,7 +60,7 @@ async def signed_wall(
     )
     try:
         server.wait_ready()
-        async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
+        async with server.async_client(timeout=10) as client:
             for number in range(1, CHANNELS + 1):
                 feeder = await feeders.start()
                 created = await client.post(
@@ -145,6 +144,9 @@ async def test_every_dashboard_page_renders_with_no_csp_violation(
         "/alerts",
         "/targets",
         "/backups",
+        "/users",
+        "/tokens",
+        "/audit",
         "/no-such-page",
     ):
         await page.goto(signed_wall.url(path))

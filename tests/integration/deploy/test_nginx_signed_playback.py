@@ -51,7 +51,7 @@ class SignedFront:
         )
 
     def direct(self) -> httpx.Client:
-        return httpx.Client(base_url=self.server.base_url, timeout=HTTP_TIMEOUT_S)
+        return self.server.client(timeout=HTTP_TIMEOUT_S)
 
     def fresh_urls(self) -> dict[str, str]:
         with self.direct() as client:
@@ -74,11 +74,11 @@ async def signed(
             env={"STREAMFLEET_PLAYBACK_SIGNING": "true", "STREAMFLEET_PLAYBACK_TOKEN_TTL_S": "600"},
         )
         server.wait_ready()
-        created = httpx.post(
-            f"{server.base_url}/api/v1/channels",
-            json={"name": "Signed Door", "input_url": channel_url(feeder)},
-            timeout=HTTP_TIMEOUT_S,
-        )
+        with server.client(timeout=HTTP_TIMEOUT_S) as api:
+            created = api.post(
+                "/api/v1/channels",
+                json={"name": "Signed Door", "input_url": channel_url(feeder)},
+            )
         assert created.status_code == 201, created.text
         secret = secret_file(server.data_dir).read_text().strip()
         nginx = nginx_in(
@@ -155,7 +155,7 @@ async def test_nginx_serves_the_signed_thumbnail_from_disk(signed: SignedFront) 
             response = client.get(url)
         return response if response.status_code == 200 else None
 
-    async with showing_tiles(signed.server.base_url, [signed.slug]):
+    async with showing_tiles(signed.server.base_url, [signed.slug], headers=signed.server.headers):
         response = await wait_until(made, ONLINE_TIMEOUT_S, f"{url} through nginx")
     assert response.headers["content-type"] == "image/jpeg"
     assert response.headers["access-control-allow-origin"] == "*"
