@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from streamfleet.backup.tables import model_tables
 from streamfleet.db import migrate
+from streamfleet.db.account_models import ApiTokenRow, SessionRow, UserRow
 from streamfleet.db.alert_models import (
     AlertRow,
     NotificationAttemptRow,
@@ -96,8 +97,51 @@ async def seed_every_table(url: str, *, revision: str = "head") -> None:
             )
             if revision != "0001":
                 await _seed_alerting(session)
+            if revision not in ("0001", "0002"):
+                await _seed_accounts(session)
     finally:
         await database.dispose()
+
+
+async def _seed_accounts(session: Any) -> None:
+    """Users and API tokens (backed up), and a session (not: a restore logs everyone out)."""
+    users = [
+        UserRow(
+            username=name,
+            password_hash=f"$argon2id$v=19$m=8,t=1,p=1${name}",
+            role=role,
+            disabled=name == "gone",
+            created_at=T0,
+            updated_at=T0,
+        )
+        for name, role in (("admin", "admin"), ("ops", "operator"), ("gone", "viewer"))
+    ]
+    session.add_all(users)
+    await session.flush()
+    session.add(
+        ApiTokenRow(
+            user_id=users[1].id,
+            name="grafana",
+            kind="personal",
+            role="viewer",
+            secret_hash="ab" * 32,
+            hint="wxyz",
+            created_at=T0,
+            expires_at=T0 + timedelta(days=365),
+            last_used_at=None,
+            revoked_at=None,
+        )
+    )
+    session.add(
+        SessionRow(
+            user_id=users[0].id,
+            secret_hash="cd" * 32,
+            created_at=T0,
+            last_seen_at=T0,
+            expires_at=T0 + timedelta(days=7),
+            client_address="127.0.0.1",
+        )
+    )
 
 
 async def _seed_alerting(session: Any) -> None:

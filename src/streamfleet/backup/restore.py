@@ -34,9 +34,9 @@ from streamfleet.backup.rows import RowCodec, read_lines
 from streamfleet.backup.sealing import Sealer
 from streamfleet.backup.store import BackupStore
 from streamfleet.backup.tables import (
+    all_tables,
     existing_columns,
     model_table,
-    model_tables,
     serial_key,
     table_with,
 )
@@ -211,7 +211,7 @@ async def _has_rows(conn: AsyncConnection, name: str) -> bool:
 
 async def _empty_tables(conn: AsyncConnection) -> None:
     present = await existing_columns(conn)
-    for table in reversed(model_tables()):
+    for table in reversed(all_tables()):
         if table.name in present:
             await conn.execute(delete(table))
 

@@ -1,4 +1,8 @@
-"""The tables a backup holds: every table declared on ``Base.metadata``, parents first."""
+"""The tables a backup holds: every table declared on ``Base.metadata``, parents first.
+
+Except ``sessions``: a dashboard login belongs to the server that issued it, so
+a restore logs everyone out (users and their API tokens are restored).
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,16 @@ DECLARING_MODULES = (models, alert_models, account_models)
 """Imported for their side effect: each declares its tables on ``Base.metadata``."""
 
 
+NOT_BACKED_UP = frozenset({"sessions"})
+
+
 def model_tables() -> list[Table]:
-    """Every streamfleet table in foreign-key order (a parent before its children)."""
+    """Every table a backup holds, in foreign-key order (a parent before its children)."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in NOT_BACKED_UP]
+
+
+def all_tables() -> list[Table]:
+    """Every streamfleet table in foreign-key order; a restore empties them all."""
     return list(Base.metadata.sorted_tables)
 
 

@@ -2,7 +2,7 @@
 
 ``viewer`` reads (never a secret), ``operator`` also runs channels, alerts and
 targets, ``admin`` also manages users, other people's tokens and the server.
-Roles compare by rank: ``Role.OPERATOR >= Role.VIEWER``.
+Roles compare by rank: ``Role.OPERATOR >= Role.VIEWER`` (and ``Role.ADMIN > "viewer"``).
 """
 
 from __future__ import annotations
@@ -25,29 +25,28 @@ class Role(StrEnum):
         return self.rank >= other.rank
 
     def __ge__(self, other: object) -> bool:
-        if not isinstance(other, Role):
-            return NotImplemented
-        return self.rank >= other.rank
+        return self.rank >= _rank_of(other)
 
     def __gt__(self, other: object) -> bool:
-        if not isinstance(other, Role):
-            return NotImplemented
-        return self.rank > other.rank
+        return self.rank > _rank_of(other)
 
     def __le__(self, other: object) -> bool:
-        if not isinstance(other, Role):
-            return NotImplemented
-        return self.rank <= other.rank
+        return self.rank <= _rank_of(other)
 
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Role):
-            return NotImplemented
-        return self.rank < other.rank
+        return self.rank < _rank_of(other)
 
     __hash__ = StrEnum.__hash__
 
 
 _RANKS: Final = {"viewer": 0, "operator": 1, "admin": 2}
+
+
+def _rank_of(other: object) -> int:
+    """A role's rank; a plain string names a role (never compared letter by letter)."""
+    if isinstance(other, str) and other in _RANKS:
+        return _RANKS[other]
+    raise TypeError(f"cannot compare a role with {other!r}")
 
 
 def lower_of(a: Role, b: Role) -> Role:

@@ -25,7 +25,10 @@ EVERY_TABLE = {
     "alerts",
     "notifications",
     "notification_attempts",
+    "users",
+    "api_tokens",
 }
+"""Every table a backup holds (``sessions`` is not: a restore logs everyone out)."""
 
 
 async def backup_of(database_url: str, folder: Path, **settings: object) -> DirectoryStore:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from streamfleet.db import migrate
 from tests.integration.api.test_engine_wiring_api import RecordingEngine
 from tests.support.server import api_client_for, settings_for_test
 from tests.support.waiting import wait_until
@@ -57,10 +58,10 @@ async def test_the_api_lists_the_backups_and_the_schedules_last_runs(tmp_path: P
     assert body["schedule"]["failures"] == 0
     newest = body["items"][0]
     assert newest["finished"] is True
-    assert newest["rows"] == 0
+    assert newest["rows"] == 2  # the first-start admin and the test client's token
     assert newest["bytes"] > 0
     assert newest["encrypted"] is False
-    assert newest["schema_revision"] == "0002"
+    assert newest["schema_revision"] == migrate.head_revision()
     assert not unfinished.exists()  # pruned once a newer backup finished
 
 

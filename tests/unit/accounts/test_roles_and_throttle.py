@@ -20,6 +20,9 @@ def test_roles_are_ordered_viewer_operator_admin() -> None:
         Role.ADMIN,
     ]
     assert lower_of(Role.ADMIN, Role.VIEWER) is Role.VIEWER
+    assert Role.VIEWER < "operator"  # by rank, not letter by letter ("viewer" > "operator")
+    with pytest.raises(TypeError):
+        assert Role.VIEWER < "root"
 
 
 def test_the_sixth_failure_within_a_minute_waits_until_the_first_leaves_the_window() -> None:
