@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+from streamfleet.db.migrate import head_revision
 from tests.integration.cli.test_channel_commands import cli, env_for
 from tests.support.backup_rows import seed_every_table, table_contents, table_names
 
@@ -24,14 +26,20 @@ async def test_backup_then_restore_into_another_engine(
     made = cli("backup", "--to", str(backup_dir), env=env_for(source, tmp_path / "source"))
     assert made.returncode == 0, made.stderr
     assert f"written to {backup_dir}" in made.stdout
-    assert "not encrypted, schema 0002" in made.stdout
+    written = re.search(
+        r"backup of (\d+) rows in (\d+) tables .*not encrypted, schema (\w+)", made.stdout
+    )
+    assert written is not None, made.stdout
+    rows, tables, schema = written.groups()
+    assert schema == head_revision()
     events = [json.loads(line) for line in made.stderr.splitlines() if line.startswith("{")]
     assert "backup.written" in [e["event"] for e in events]
 
     target_env = env_for(sqlite_or_postgres_url, tmp_path / "target")
     restored = cli("restore", str(backup_dir), env=target_env)
     assert restored.returncode == 0, restored.stderr
-    assert "restored 34 rows in 6 tables" in restored.stdout
+    assert f"restored {rows} rows in {tables} tables" in restored.stdout
+    assert f"(backup schema {schema}, now {schema})" in restored.stdout
     assert await table_contents(sqlite_or_postgres_url) == await table_contents(source)
 
     again = cli("restore", str(backup_dir), env=target_env)
