@@ -36,6 +36,9 @@ CONFLICT_OPERATIONS: Final = frozenset(
         "targets_create",  # name taken
         "targets_update",
         "outbox_retry",  # the notification has not failed
+        "users_create",  # username taken
+        "users_update",  # the last enabled admin demoted or disabled
+        "tokens_create",  # the token could not be stored (a hash collision: retry)
     }
 )
 """Operations that may answer 409 (``Conflict``, ``IllegalTransition``)."""

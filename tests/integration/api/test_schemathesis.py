@@ -3,8 +3,9 @@
 The app runs in-process without an engine, so no channel ever starts and no source
 URL it invents is opened; notification targets it creates are pointed at a loopback
 port nobody listens on before the request is sent (``_loopback_targets``). Requests
-go through the ``api`` client (whatever credentials it carries), driven from a worker
-thread because hypothesis runs synchronous tests.
+go through the ``api`` client (an admin's bearer token), driven from a worker thread
+because hypothesis runs synchronous tests; the operations that could end that token
+(``OWN_CREDENTIALS``) run last, each case as a fresh admin.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from streamfleet.domain.roles import Role
 from tests.support.server import ApiClient
 
 CHECKS: Final = [
@@ -43,6 +45,9 @@ SKIPPED: Final = {
     "events_stream": "an endless text/event-stream (test_live_event_stream.py covers it)",
 }
 """Operations not run here, with the reason (every other operation of the document runs)."""
+OWN_CREDENTIALS: Final = frozenset({"auth_logout", "tokens_revoke", "users_update"})
+"""Operations that may end the caller's own credentials (log out, revoke token 1, disable
+or demote user 1): each of their cases runs as a fresh admin of its own, after the rest."""
 LOOPBACK_TARGET_URLS: Final = {
     "webhook": "http://127.0.0.1:9/streamfleet-hook",
     "apprise": "json://127.0.0.1:9/streamfleet-hook",
@@ -67,21 +72,31 @@ async def test_every_operation_answers_what_the_document_declares(api: ApiClient
     schema = schemathesis.openapi.from_dict(document)
     loop = asyncio.get_running_loop()
     run = Run()
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if operation.definition.raw.get("operationId") in SKIPPED:
+    operations = [result.ok() for result in schema.get_all_operations()]
+    ids = {id(op): op.definition.raw.get("operationId") for op in operations}
+    ordered = sorted(operations, key=lambda op: ids[id(op)] in OWN_CREDENTIALS)
+    for operation in ordered:
+        if ids[id(operation)] in SKIPPED:
             continue
-        await asyncio.to_thread(_exercise, operation, api, loop, run)
+        if ids[id(operation)] in OWN_CREDENTIALS:
+            assert (await api.get("/api/v1/auth/me")).status_code == 200  # still the admin
+        await asyncio.to_thread(
+            _exercise, operation, api, loop, run, ids[id(operation)] in OWN_CREDENTIALS
+        )
     assert not run.failures, run.report()
     assert len(run.cases) >= len(document["paths"]) - len(SKIPPED)
     print(run.report())  # the figures, with -s
 
 
 def _exercise(
-    operation: schemathesis.APIOperation, api: ApiClient, loop: asyncio.AbstractEventLoop, run: Run
+    operation: schemathesis.APIOperation,
+    api: ApiClient,
+    loop: asyncio.AbstractEventLoop,
+    run: Run,
+    fresh_admin: bool,
 ) -> None:
     for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
-        _exercise_mode(operation, mode, api, loop, run)
+        _exercise_mode(operation, mode, api, loop, run, fresh_admin)
 
 
 def _exercise_mode(
@@ -90,6 +105,7 @@ def _exercise_mode(
     api: ApiClient,
     loop: asyncio.AbstractEventLoop,
     run: Run,
+    fresh_admin: bool,
 ) -> None:
     label = operation.label
 
@@ -104,9 +120,14 @@ def _exercise_mode(
     )
     def one_case(case: schemathesis.Case) -> None:
         run.cases[label] += 1
-        kwargs = _request_kwargs(case, api)
+        client = api
+        if fresh_admin:
+            client = asyncio.run_coroutine_threadsafe(api.as_role(Role.ADMIN), loop).result(
+                CALL_TIMEOUT_S
+            )
+        kwargs = _request_kwargs(case, client)
         try:
-            response = asyncio.run_coroutine_threadsafe(api.request(**kwargs), loop).result(
+            response = asyncio.run_coroutine_threadsafe(client.request(**kwargs), loop).result(
                 CALL_TIMEOUT_S
             )
         except Exception as exc:  # the app raised through the transport, or hung
@@ -115,7 +136,7 @@ def _exercise_mode(
             return
         checks = CHECKS if not _no_engine(response) else CHECKS[1:]
         try:
-            case.validate_response(response, checks=checks, headers=dict(api.headers))
+            case.validate_response(response, checks=checks, headers=dict(client.headers))
         except FailureGroup as group:
             titles = run.failures.setdefault(label, set())
             for failure in group.exceptions:

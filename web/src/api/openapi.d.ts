@@ -2230,6 +2230,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request conflicts with the current state (a name taken, a state change refused). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request body is larger than this endpoint accepts. */
             413: {
                 headers: {
@@ -2321,6 +2330,15 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (a name taken, a state change refused). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2455,6 +2473,15 @@ export interface operations {
             };
             /** @description The role is too low for this operation, or the CSRF header is missing. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (a name taken, a state change refused). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
