@@ -6,11 +6,7 @@ import json
 import re
 from pathlib import Path
 
-<<<<<<< HEAD
 from streamfleet.db import migrate
-=======
-from streamfleet.db.migrate import head_revision
->>>>>>> callers
 from tests.integration.cli.test_channel_commands import cli, env_for
 from tests.support.backup_rows import seed_every_table, table_contents, table_names
 
@@ -30,32 +26,17 @@ async def test_backup_then_restore_into_another_engine(
     made = cli("backup", "--to", str(backup_dir), env=env_for(source, tmp_path / "source"))
     assert made.returncode == 0, made.stderr
     assert f"written to {backup_dir}" in made.stdout
-<<<<<<< HEAD
     assert f"not encrypted, schema {migrate.head_revision()}" in made.stdout
-=======
-    written = re.search(
-        r"backup of (\d+) rows in (\d+) tables .*not encrypted, schema (\w+)", made.stdout
-    )
-    assert written is not None, made.stdout
-    rows, tables, schema = written.groups()
-    assert schema == head_revision()
->>>>>>> callers
     events = [json.loads(line) for line in made.stderr.splitlines() if line.startswith("{")]
     assert "backup.written" in [e["event"] for e in events]
 
     target_env = env_for(sqlite_or_postgres_url, tmp_path / "target")
     restored = cli("restore", str(backup_dir), env=target_env)
     assert restored.returncode == 0, restored.stderr
-<<<<<<< HEAD
     seeded = await table_contents(source)
     rows = sum(len(table) for table in seeded.values())
     assert f"restored {rows} rows in {len(seeded)} tables" in restored.stdout
     assert await table_contents(sqlite_or_postgres_url) == seeded
-=======
-    assert f"restored {rows} rows in {tables} tables" in restored.stdout
-    assert f"(backup schema {schema}, now {schema})" in restored.stdout
-    assert await table_contents(sqlite_or_postgres_url) == await table_contents(source)
->>>>>>> callers
 
     again = cli("restore", str(backup_dir), env=target_env)
     assert again.returncode == 1
