@@ -35,6 +35,7 @@ from streamfleet.domain.errors import (
     Unauthenticated,
 )
 from streamfleet.domain.roles import Role, lower_of
+from streamfleet.shared_reads import SharedReads
 
 log = structlog.get_logger()
 
@@ -81,6 +82,9 @@ class AccountService:
         self._settings = settings
         self._clock = clock
         self._touched: dict[tuple[str, int], float] = {}
+        self.lookups = SharedReads[Principal | None]()
+        self._revocations = 0
+        """Counts this process's revocations: a lookup never joins one that began before."""
 
     # Users -------------------------------------------------------------------------------
 
@@ -106,6 +110,7 @@ class AccountService:
             passwords.check_password(password)
             password_hash = await asyncio.to_thread(passwords.hash_password, password)
         user = await self.users.update(user_id, UserChange(role, disabled, password_hash))
+        self._revocations += 1
         log.info("user.updated", user=user.username, role=user.role.value, disabled=user.disabled)
         return user
 
@@ -144,6 +149,7 @@ class AccountService:
 
     async def close_session(self, session_id: int) -> None:
         await self.credentials.delete_session(session_id)
+        self._revocations += 1
 
     # Tokens ------------------------------------------------------------------------------
 
@@ -199,15 +205,26 @@ class AccountService:
         if token.user_id != principal.user_id and principal.role is not Role.ADMIN:
             raise NotFound(f"token {token_id} does not exist")
         await self.credentials.revoke_token(token_id, utc_now())
+        self._revocations += 1
         log.info("token.revoked", token=token_id, by=principal.username)
 
     # Per-request checks ------------------------------------------------------------------
 
     async def token_principal(self, secret: str) -> Principal | None:
+        """The token's owner, or ``None``: asked of the database at every request, but
+        requests with the same token that arrive together share one question
+        (fifty dashboards polling with one token cost one query, not fifty); a request
+        that arrives after a revocation in this process never shares one asked before it."""
         if not credentials.looks_like_token(secret):
             return None
+        digest = credentials.secret_hash(secret)
+        return await self.lookups.run(
+            ("token", digest, self._revocations), lambda: self._token_principal(digest)
+        )
+
+    async def _token_principal(self, digest: str) -> Principal | None:
         now = utc_now()
-        found = await self.credentials.token_owner(credentials.secret_hash(secret), now)
+        found = await self.credentials.token_owner(digest, now)
         if found is None:
             return None
         token, user = found
@@ -222,11 +239,18 @@ class AccountService:
         )
 
     async def session_principal(self, secret: str) -> Principal | None:
+        """The session's user, or ``None``; shared like ``token_principal``."""
         if not secret or len(secret) > credentials.MAX_SECRET_LENGTH:
             return None
+        digest = credentials.secret_hash(secret)
+        return await self.lookups.run(
+            ("session", digest, self._revocations), lambda: self._session_principal(digest)
+        )
+
+    async def _session_principal(self, digest: str) -> Principal | None:
         now = utc_now()
         idle_s = self._settings.session_idle_timeout_s
-        found = await self.credentials.session_owner(credentials.secret_hash(secret), now, idle_s)
+        found = await self.credentials.session_owner(digest, now, idle_s)
         if found is None:
             return None
         session_id, _last_seen, user = found

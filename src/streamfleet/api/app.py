@@ -49,7 +49,6 @@ from streamfleet.api.routes import (
 )
 from streamfleet.api.schemas.channels import ChannelPage
 from streamfleet.api.security_headers import SecurityHeaders
-from streamfleet.api.shared_reads import SharedReads
 from streamfleet.backup.schedule import BackupSchedule
 from streamfleet.config import Settings
 from streamfleet.db import migrate
@@ -60,6 +59,7 @@ from streamfleet.db.session import Database
 from streamfleet.engine.builder import EngineContext, EngineFactory
 from streamfleet.engine.control import ManagedEngine
 from streamfleet.events.bus import InProcessBus
+from streamfleet.shared_reads import SharedReads
 
 log = structlog.get_logger()
 

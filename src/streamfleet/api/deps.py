@@ -24,7 +24,6 @@ from streamfleet.accounts.service import AccountService
 from streamfleet.api.errors import EngineUnavailable, UnsupportedMediaType
 from streamfleet.api.playback import UNSIGNED, Playback
 from streamfleet.api.schemas.channels import ChannelPage
-from streamfleet.api.shared_reads import SharedReads
 from streamfleet.config import Settings
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.repositories.events import EventRepository
@@ -34,6 +33,7 @@ from streamfleet.domain.text import MESSAGE as TEXT_MESSAGE
 from streamfleet.domain.text import surrogate_path
 from streamfleet.engine.control import EngineControl
 from streamfleet.events.bus import EventBus
+from streamfleet.shared_reads import SharedReads
 
 
 async def get_settings(request: Request) -> Settings:

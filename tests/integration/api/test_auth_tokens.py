@@ -3,8 +3,10 @@ revoked, and every credential of a demoted or disabled user refused at its next 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
+from streamfleet.accounts.service import AccountService
 from streamfleet.domain.roles import Role
 from tests.support.server import ApiClient
 
@@ -122,3 +124,13 @@ async def test_users_are_checked_named_uniquely_and_the_last_admin_stays(api: Ap
     last = await api.patch("/api/v1/users/1", json={"role": "operator"})
     assert last.status_code == 409
     assert (await api.patch("/api/v1/users/999", json={"disabled": True})).status_code == 404
+
+
+async def test_requests_with_one_token_arriving_together_share_one_lookup(api: ApiClient) -> None:
+    """Fifty pollers with one token cost one credential query per wave, not fifty."""
+    accounts: AccountService = api.app.state.accounts
+    before = accounts.lookups.computed
+    answers = await asyncio.gather(*(api.get("/api/v1/auth/me") for _ in range(50)))
+    assert {a.status_code for a in answers} == {200}
+    assert accounts.lookups.computed - before < 50
+    assert accounts.lookups.joined > 0

@@ -66,7 +66,7 @@ class ChannelRepository:
         self._port_min, self._port_max = srt_port_range
         self.writes = 0
         """Write transactions this repository ended (committed or not): a read that must not
-        miss a write in this process keys on it (``api.shared_reads``)."""
+        miss a write in this process keys on it (``streamfleet.shared_reads``)."""
 
     # Reading ------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import gc
 
 import pytest
 
-from streamfleet.api.shared_reads import SharedReads
+from streamfleet.shared_reads import SharedReads
 
 
 class Slow:
