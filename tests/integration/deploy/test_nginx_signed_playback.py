@@ -13,11 +13,9 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import websockets
 
 from streamfleet.domain.playback_signing import playback_token
 from streamfleet.storage.playback_secret import secret_file
@@ -207,27 +205,3 @@ def test_a_url_signed_later_by_the_api_is_accepted_too(signed: SignedFront) -> N
         unsigned = client.get(f"/hls/{signed.slug}/index.m3u8")
     assert unsigned.status_code == 403
     assert unsigned.headers["access-control-allow-origin"] == "*"
-
-
-async def test_the_websocket_query_string_never_reaches_the_access_log(
-    signed: SignedFront,
-) -> None:
-    """A credential in ``?access_token=`` is not logged; other requests still are."""
-    marker = "not-for-the-log-" + signed.secret[:8]
-    port = signed.nginx.https_port
-    url = f"wss://127.0.0.1:{port}/api/v1/ws?access_token={marker}"
-    cert = Path(signed.nginx.values["NGINX_TLS_CERT"])
-    async with websockets.connect(url, ssl=ssl_context(cert)) as socket_:
-        snapshot: Any = await socket_.recv()
-        assert "snapshot" in snapshot
-    with signed.client() as client:
-        client.get("/healthz?after=websocket")
-    log = signed.nginx.directory / "access.log"
-
-    def logged() -> str | None:
-        text = log.read_text(errors="replace") if log.exists() else ""
-        return text if "after=websocket" in text else None
-
-    text = await wait_until(logged, HTTP_TIMEOUT_S, "the request after the WebSocket logged")
-    assert marker not in text
-    assert "/api/v1/ws" not in text

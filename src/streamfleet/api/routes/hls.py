@@ -16,6 +16,7 @@ both.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Final
 
 from fastapi import APIRouter, Response
@@ -55,7 +56,7 @@ SEGMENT_CACHE: Final = "max-age=3600"
         410: {"description": "a signed path whose expiry has passed"},
     },
 )
-async def hls_get(path: str, settings: SettingsDep, playback: PlaybackDep) -> FileResponse:
+async def hls_get(path: str, settings: SettingsDep, playback: PlaybackDep) -> Response:
     if not is_signed_shape(path):
         playback.check_unsigned()
     else:
@@ -70,11 +71,22 @@ async def hls_get(path: str, settings: SettingsDep, playback: PlaybackDep) -> Fi
     if relative is None or found is None:
         raise NotFound(f"no HLS file '{path}'")
     suffix = relative.suffix
-    cache = PLAYLIST_CACHE if suffix == ".m3u8" else SEGMENT_CACHE
+    if suffix == ".m3u8":
+        # Read whole, at once: FFmpeg replaces a playlist by renaming a new one over it, and a
+        # file sent as stat-then-stream could change size in between (a cut-off answer).
+        try:
+            playlist = await asyncio.to_thread(found.read_bytes)
+        except OSError:
+            raise NotFound(f"no HLS file '{path}'") from None
+        return Response(
+            playlist,
+            media_type=HLS_MEDIA_TYPES[suffix],
+            headers={"Cache-Control": PLAYLIST_CACHE},
+        )
     return FileResponse(
         found,
         media_type=HLS_MEDIA_TYPES[suffix],
-        headers={"Cache-Control": cache},
+        headers={"Cache-Control": SEGMENT_CACHE},
     )
 
 
