@@ -85,3 +85,18 @@ export function parseRetryAfter(value: string | null, nowMs: number = Date.now()
   if (Number.isNaN(at)) return null
   return Math.max(0, Math.min(Math.ceil((at - nowMs) / 1000), 86_400))
 }
+
+/** What a view shows for any error: the problem's detail, or the error's message. */
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** A form's messages by field (`body.` dropped); `''` holds an error that names no field. */
+export function formErrorsOf(err: unknown): Record<string, string> {
+  if (err instanceof ApiError && Object.keys(err.fieldErrors).length) {
+    return Object.fromEntries(
+      Object.entries(err.fieldErrors).map(([field, message]) => [field.replace(/^body\./, ''), message]),
+    )
+  }
+  return { '': describeError(err) }
+}
