@@ -87,16 +87,18 @@ def configure_logging(level: str = "info", fmt: str = "json", stream: TextIO | N
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for name, quiet_level in QUIET_LOGGERS.items():
-        logging.getLogger(name).setLevel(max(quiet_level, root.level))
     for name in SERVER_LOGGERS:
         # A server started with uvicorn's own log config gives these loggers private handlers
-        # and stops them propagating; every line must come through our one handler instead.
+        # and levels and stops them propagating; every line must come through our one
+        # handler at our level instead.
         server_logger = logging.getLogger(name)
         for old in list(server_logger.handlers):
             server_logger.removeHandler(old)
         server_logger.propagate = True
         server_logger.disabled = False
+        server_logger.setLevel(logging.NOTSET)
+    for name, quiet_level in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(quiet_level, root.level))
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,

@@ -87,3 +87,15 @@ def test_the_websocket_query_token_never_reaches_the_log(log_output: io.StringIO
     assert len(lines(log_output)) == 2
     assert token not in output
     assert "/api/v1/ws?access_token=***" in output
+
+
+def test_uvicorn_loggers_left_quiet_by_its_own_config_log_at_ours(
+    request: pytest.FixtureRequest,
+) -> None:
+    """A uvicorn started with ``log_level="warning"`` (its dictConfig) leaves ``uvicorn.error``
+    at WARNING; our configuration takes the server loggers back to our level."""
+    server_logger = logging.getLogger("uvicorn.error")
+    server_logger.setLevel(logging.WARNING)
+    log_output: io.StringIO = request.getfixturevalue("log_output")  # configures after that
+    server_logger.info("handshake seen")
+    assert "handshake seen" in log_output.getvalue()
