@@ -17,14 +17,17 @@ from streamfleet.backup.schedule import BackupSchedule
 from streamfleet.backup.snapshot import write_backup
 from streamfleet.backup.store import BackupStore, open_store
 from streamfleet.storage.object_store import S3Connection
+from tests.integration.api.test_engine_wiring_api import RecordingEngine
 from tests.support.backup_rows import seed_every_table, table_contents, table_names
 from tests.support.retention_expect import kept_by_default_policy
 from tests.support.s3 import S3_SECRET_ACCESS_KEY, S3Bucket, connection_to
 from tests.support.server import api_client_for, settings_for_test
+from tests.support.waiting import wait_until
 
 NOW = datetime(2026, 3, 1, 12, 0, 7, tzinfo=UTC)
 EVENTS_FILE = "tables/channel_events.jsonl.gz"
 PREFIX = "nightly/one"
+SCHEDULE_TIMEOUT_S = 60.0
 
 
 async def backup_in(bucket: S3Bucket, database_url: str, folder: Path) -> BackupStore:
@@ -196,3 +199,27 @@ async def test_bucket_backups_list_every_object_of_a_backup(s3_bucket: S3Bucket)
     assert destination.scan() == {name: True}
     destination.remove([name])
     assert s3_bucket.keys("p/") == []
+
+
+async def test_serve_writes_its_scheduled_backups_into_the_bucket(
+    tmp_path: Path, s3_bucket: S3Bucket
+) -> None:
+    prefix = "serve/backups"
+    settings = settings_for_test(
+        tmp_path,
+        backup_interval_s=1.5,
+        backup_to_s3=True,
+        s3_backup_prefix=prefix,
+        **s3_bucket.settings,
+    )
+    async with api_client_for(settings, engine_factory=RecordingEngine) as api:
+        schedule = api.app.state.backups
+        await wait_until(lambda: schedule.status.last_success, SCHEDULE_TIMEOUT_S, "a backup")
+        body = (await api.get("/api/v1/backups")).json()
+
+    manifests = [k for k in s3_bucket.keys(prefix) if k.endswith("/manifest.json")]
+    assert manifests
+    assert not (tmp_path / "backups").exists()
+    newest = next(item for item in body["items"] if item["finished"])  # a next run may be on
+    assert newest["location"].startswith(f"s3://{s3_bucket.name}/{prefix}/streamfleet-")
+    assert (newest["finished"], newest["rows"]) == (True, 2)
