@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     s3_backup_prefix: str = "streamfleet/backups"
     """Where in the bucket the scheduled backups live (pruned there by the same policy)."""
 
+    thumbnails_to_s3: bool = False
+    """Each new thumbnail is also uploaded to ``s3://<s3_bucket>/<s3_thumbnail_prefix>/<slug>.jpg``."""
+    s3_thumbnail_prefix: str = "streamfleet/thumbs"
+
     s3_endpoint_url: str = ""
     """An S3-compatible store (MinIO, Ceph, ``https://storage.googleapis.com``); empty = AWS."""
     s3_bucket: str = ""
@@ -187,8 +191,9 @@ class Settings(BaseSettings):
             )
         if self.backup_keep_daily_days < self.backup_keep_all_days:
             raise ValueError("backup_keep_daily_days must not be less than backup_keep_all_days")
-        if self.backup_to_s3 and not self.s3_bucket:
-            raise ValueError("backup_to_s3 needs s3_bucket (STREAMFLEET_S3_BUCKET)")
+        for switch in ("backup_to_s3", "thumbnails_to_s3"):
+            if getattr(self, switch) and not self.s3_bucket:
+                raise ValueError(f"{switch} needs s3_bucket (STREAMFLEET_S3_BUCKET)")
         if bool(self.s3_access_key_id) != (self.s3_secret_access_key is not None):
             raise ValueError("s3_access_key_id and s3_secret_access_key go together: set both")
         return self

@@ -30,6 +30,8 @@ class S3Bucket:
     endpoint_url: str
     objects: ObjectStore
     """The bucket as the code under test sees it (to list, damage or check objects)."""
+    client: Any
+    """boto3's client itself, for what ``ObjectStore`` does not offer (an object's headers)."""
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -71,7 +73,7 @@ def s3_bucket(s3_server: str) -> S3Bucket:
     name = f"sf-test-{uuid.uuid4().hex[:12]}"
     client = make_client(connection_to(s3_server))
     client.create_bucket(Bucket=name)
-    return S3Bucket(name, s3_server, ObjectStore(name, client))
+    return S3Bucket(name, s3_server, ObjectStore(name, client), client)
 
 
 def connection_to(endpoint_url: str) -> S3Connection:

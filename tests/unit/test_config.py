@@ -58,6 +58,7 @@ def test_the_s3_settings_keep_the_secret_hidden(tmp_path: Path) -> None:
     ("overrides", "message"),
     [
         ({"backup_to_s3": True}, "backup_to_s3 needs s3_bucket (STREAMFLEET_S3_BUCKET)"),
+        ({"thumbnails_to_s3": True}, "thumbnails_to_s3 needs s3_bucket (STREAMFLEET_S3_BUCKET)"),
         ({"s3_access_key_id": "AKIA"}, "s3_access_key_id and s3_secret_access_key go together"),
         ({"s3_secret_access_key": "s3cr3t"}, "s3_access_key_id and s3_secret_access_key go"),
     ],

@@ -120,9 +120,10 @@ class ObjectStore:
     def url(self, key: str = "") -> str:
         return f"{S3_SCHEME}://{join_key(self.bucket, key)}"
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes, *, content_type: str | None = None) -> None:
+        extra = {"ContentType": content_type} if content_type else {}
         with self._translated(key):
-            self._client.put_object(Bucket=self.bucket, Key=key, Body=data)
+            self._client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
 
     def get(self, key: str) -> bytes:
         with self._translated(key):
