@@ -186,11 +186,17 @@ async def test_an_unreachable_bucket_ends_with_one_line_that_holds_no_secret(
         await restore_backup(open_store(f"s3://{s3_bucket.name}/x", closed), sqlite_url)
     assert str(unreachable.value).startswith(f"s3://{s3_bucket.name}/x/manifest.json: cannot be")
 
-    # A good round trip too, so botocore's signing debug lines are in the capture.
-    await backup_in(s3_bucket, sqlite_url, tmp_path)
-    assert "Calculating signature" in caplog.text or "botocore" in caplog.text
+    # A good backup too, so botocore's signing debug lines are in the capture; the backup's
+    # settings.yaml names the bucket but not the secret.
+    store = await backup_in(s3_bucket, sqlite_url, tmp_path)
+    assert "Calculating signature" in caplog.text
+    exported = store.read("settings.yaml").decode()
+    assert f"s3_bucket: {s3_bucket.name}" in exported
+    assert "s3_secret_access_key" not in exported
     for text in (str(no_bucket.value), str(unreachable.value), caplog.text, repr(settings)):
         assert S3_SECRET_ACCESS_KEY not in text
+    for key in s3_bucket.keys(PREFIX):
+        assert S3_SECRET_ACCESS_KEY.encode() not in s3_bucket.objects.get(key), key
 
 
 async def test_bucket_backups_list_every_object_of_a_backup(s3_bucket: S3Bucket) -> None:
