@@ -17,6 +17,7 @@ both are set to ``when_required``.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
@@ -109,13 +110,26 @@ def make_client(connection: S3Connection) -> S3Client:
 class ObjectStore:
     """One bucket; every method is blocking (call it from a thread, not the event loop)."""
 
-    def __init__(self, bucket: str, client: S3Client) -> None:
+    def __init__(
+        self, bucket: str, client: S3Client | None = None, connection: S3Connection | None = None
+    ) -> None:
         self.bucket = bucket
-        self._client = client
+        self._made: S3Client | None = client
+        self._connection = connection or S3Connection()
+        self._lock = threading.Lock()
 
     @classmethod
     def connect(cls, bucket: str, connection: S3Connection) -> ObjectStore:
-        return cls(bucket, make_client(connection))
+        """The store, its client made at first use (in the caller's worker thread: making one
+        loads botocore's service model, half a second of CPU the event loop must not wait)."""
+        return cls(bucket, connection=connection)
+
+    @property
+    def _client(self) -> S3Client:
+        with self._lock:
+            if self._made is None:
+                self._made = make_client(self._connection)
+            return self._made
 
     def url(self, key: str = "") -> str:
         return f"{S3_SCHEME}://{join_key(self.bucket, key)}"
