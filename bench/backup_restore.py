@@ -2,6 +2,11 @@
 
     python -m bench.backup_restore --channels 1000 --events 100000
     python -m bench.backup_restore --engines sqlite --key 'a passphrase'
+    python -m bench.backup_restore --engines sqlite --to s3
+
+With ``--to s3`` the backup goes to a bucket of moto's S3 server, started in this
+process on a loopback port (its request handling shares this process's CPU, so
+the figures are an upper bound of the client's cost, not a real store's).
 
 For each engine: a fresh database, migrated and filled with ``--channels``
 channels and ``--events`` channel events (bulk inserts), then ``streamfleet
@@ -15,29 +20,33 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
 import os
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
 from streamfleet.backup.restore import restore_backup
 from streamfleet.backup.snapshot import write_backup
-from streamfleet.backup.store import DirectoryStore
+from streamfleet.backup.store import BackupStore, DirectoryStore, S3Store
 from streamfleet.config import Settings
 from streamfleet.db import migrate, models
 from streamfleet.db.base import Base
 from streamfleet.db.session import Database
 from streamfleet.logs import configure_logging
+from streamfleet.storage.object_store import ObjectStore, S3Connection, make_client
 
 POSTGRES_ADMIN_DSN = os.environ.get(
     "STREAMFLEET_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
@@ -160,13 +169,46 @@ async def fill(url: str, channels: int, events: int) -> None:
         await database.dispose()
 
 
+@contextmanager
+def bucket_on_loopback() -> Iterator[ObjectStore]:
+    """A new bucket on moto's S3 server, run in this process on a free loopback port."""
+    from moto.server import ThreadedMotoServer  # the test extra
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    connection = S3Connection(
+        endpoint_url=f"http://{host}:{port}",
+        region="us-east-1",
+        access_key_id="bench",
+        secret_access_key=SecretStr("bench-secret"),
+    )
+    client = make_client(connection)
+    client.create_bucket(Bucket="bench")
+    try:
+        yield ObjectStore("bench", client)
+    finally:
+        server.stop()
+
+
+def new_store(folder: Path, bucket: ObjectStore | None) -> BackupStore:
+    name = f"backup-{uuid.uuid4().hex[:8]}"
+    return DirectoryStore(folder / name) if bucket is None else S3Store(bucket, name)
+
+
 async def measure(
-    engine: str, channels: int, events: int, key: str | None, folder: Path
+    engine: str,
+    channels: int,
+    events: int,
+    key: str | None,
+    folder: Path,
+    bucket: ObjectStore | None = None,
 ) -> Figures:
     async with fresh_database(engine, folder) as source, fresh_database(engine, folder) as target:
         await fill(source, channels, events)
         settings = Settings(data_dir=folder, database_url=source, demo=False, backup_key=key)
-        store = DirectoryStore(folder / f"backup-{uuid.uuid4().hex[:8]}")
+        store = new_store(folder, bucket)
         started = time.perf_counter()
         made = await write_backup(settings, store)
         backup_s = time.perf_counter() - started
@@ -178,16 +220,19 @@ async def measure(
 
 
 async def main(args: argparse.Namespace) -> list[Figures]:
-    with tempfile.TemporaryDirectory(prefix="sf-bench-backup-") as folder:
+    with contextlib.ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="sf-bench-backup-"))
+        bucket = stack.enter_context(bucket_on_loopback()) if args.to == "s3" else None
         return [
-            await measure(engine, args.channels, args.events, args.key, Path(folder))
+            await measure(engine, args.channels, args.events, args.key, Path(folder), bucket)
             for engine in args.engines.split(",")
         ]
 
 
 def report(figures: list[Figures], args: argparse.Namespace) -> Table:
     sealed = "encrypted" if args.key else "not encrypted"
-    table = Table(title=f"{args.channels} channels + {args.events} events, {sealed}")
+    where = "moto S3 on loopback" if args.to == "s3" else "a directory"
+    table = Table(title=f"{args.channels} channels + {args.events} events, {sealed}, to {where}")
     for column in ("engine", "rows", "backup s", "backup size", "restore s"):
         table.add_column(column, justify="right")
     for f in figures:
@@ -207,6 +252,7 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--key", default=None, help="Encrypt the backup with this passphrase.")
+    parser.add_argument("--to", choices=("dir", "s3"), default="dir", help="Where the backup goes.")
     arguments = parser.parse_args()
     configure_logging("warning", "console")
     Console().print(report(asyncio.run(main(arguments)), arguments))

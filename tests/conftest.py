@@ -4,6 +4,7 @@ pytest_plugins = [
     "tests.support.services",
     "tests.support.media",
     "tests.support.server",
+    "tests.support.s3",
 ]
 
 

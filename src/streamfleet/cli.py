@@ -5,8 +5,8 @@
     streamfleet channel list [--tag T] [--status S] [--search Q] [--json]
     streamfleet channel import FILE [--format m3u|yaml] [--partial] [--dry-run]
     streamfleet channel export [FILE]
-    streamfleet backup --to DIR
-    streamfleet restore DIR [--force]
+    streamfleet backup --to DIR|s3://bucket/prefix
+    streamfleet restore DIR|s3://bucket/prefix [--force]
     streamfleet user create|list|set-password|disable|enable …   (cli_accounts.py)
     streamfleet token create --role R --expires 30d [--user U] [--name N]
 
@@ -203,7 +203,12 @@ def db_upgrade(
 
 @app.command()
 def backup(
-    to: Annotated[str, typer.Option("--to", help="A new (or empty) directory for the backup.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", help="A new (or empty) directory, or s3://bucket/prefix (STREAMFLEET_S3_*)."
+        ),
+    ],
 ) -> None:
     """Write a consistent, portable backup of the database (encrypted when
     STREAMFLEET_BACKUP_KEY is set)."""
@@ -211,7 +216,7 @@ def backup(
 
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
-    store = _backup_store(to)
+    store = _backup_store(to, settings)
     with _table_progress("backup") as progress:
         result = _run(write_backup(settings, store, progress=progress))
     rows = sum(t.rows for t in result.manifest.tables)
@@ -225,7 +230,9 @@ def backup(
 
 @app.command()
 def restore(
-    source: Annotated[str, typer.Argument(help="The directory of a backup.")],
+    source: Annotated[
+        str, typer.Argument(help="The directory of a backup, or s3://bucket/prefix.")
+    ],
     force: Annotated[
         bool, typer.Option("--force", help="Replace the contents of a database that is not empty.")
     ] = False,
@@ -236,7 +243,7 @@ def restore(
 
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
-    store = _backup_store(source)
+    store = _backup_store(source, settings)
     key = settings.backup_key.get_secret_value() if settings.backup_key else None
     url = settings.resolved_database_url
     with _table_progress("restore") as progress:
@@ -247,12 +254,12 @@ def restore(
     )
 
 
-def _backup_store(location: str) -> BackupStore:
+def _backup_store(location: str, settings: Settings) -> BackupStore:
     from streamfleet.backup.errors import UnsupportedLocation
     from streamfleet.backup.store import open_store
 
     try:
-        return open_store(location)
+        return open_store(location, settings.s3_connection)
     except UnsupportedLocation as exc:
         _fail(str(exc), code=2)
 

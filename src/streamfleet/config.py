@@ -30,6 +30,7 @@ from pydantic_settings import (
 )
 
 from streamfleet.domain.playback_signing import MAX_TTL_S, MIN_TTL_S, is_valid_secret
+from streamfleet.storage.object_store import S3Connection
 
 ENV_PREFIX = "STREAMFLEET_"
 CONFIG_FILE_ENV = "STREAMFLEET_CONFIG"
@@ -115,6 +116,23 @@ class Settings(BaseSettings):
     backup_keep_daily_days: Annotated[float, Field(ge=0)] = 30.0
     """Past ``backup_keep_all_days``, the first backup of each day is kept until this age."""
     """Encrypts every file of a backup when set (any passphrase; keep it apart from the backups)."""
+    backup_to_s3: bool = False
+    """Scheduled backups go to ``s3://<s3_bucket>/<s3_backup_prefix>/``, not to ``backup_dir``."""
+    s3_backup_prefix: str = "streamfleet/backups"
+    """Where in the bucket the scheduled backups live (pruned there by the same policy)."""
+
+    thumbnails_to_s3: bool = False
+    """Each new thumbnail is also uploaded to ``s3://<s3_bucket>/<s3_thumbnail_prefix>/<slug>.jpg``."""
+    s3_thumbnail_prefix: str = "streamfleet/thumbs"
+
+    s3_endpoint_url: str = ""
+    """An S3-compatible store (MinIO, Ceph, ``https://storage.googleapis.com``); empty = AWS."""
+    s3_bucket: str = ""
+    s3_region: str = ""
+    """Empty leaves the region to boto3's usual sources (``AWS_REGION``, ``~/.aws/config``)."""
+    s3_access_key_id: str = ""
+    """Empty (with no secret) leaves credentials to boto3's chain (env, profile, instance role)."""
+    s3_secret_access_key: SecretStr | None = None
 
     session_idle_timeout_s: Annotated[float, Field(ge=60, le=30 * 86400)] = 8 * 3600.0
     """A dashboard session unused for this long ends (the user logs in again)."""
@@ -173,6 +191,11 @@ class Settings(BaseSettings):
             )
         if self.backup_keep_daily_days < self.backup_keep_all_days:
             raise ValueError("backup_keep_daily_days must not be less than backup_keep_all_days")
+        for switch in ("backup_to_s3", "thumbnails_to_s3"):
+            if getattr(self, switch) and not self.s3_bucket:
+                raise ValueError(f"{switch} needs s3_bucket (STREAMFLEET_S3_BUCKET)")
+        if bool(self.s3_access_key_id) != (self.s3_secret_access_key is not None):
+            raise ValueError("s3_access_key_id and s3_secret_access_key go together: set both")
         return self
 
     @classmethod
@@ -209,6 +232,15 @@ class Settings(BaseSettings):
     @property
     def resolved_backup_dir(self) -> Path:
         return self.backup_dir if self.backup_dir is not None else self.data_dir / "backups"
+
+    @property
+    def s3_connection(self) -> S3Connection:
+        return S3Connection(
+            endpoint_url=self.s3_endpoint_url or None,
+            region=self.s3_region or None,
+            access_key_id=self.s3_access_key_id or None,
+            secret_access_key=self.s3_secret_access_key,
+        )
 
     @property
     def run_dir(self) -> Path:

@@ -15,6 +15,7 @@ const schedule: BackupSchedule = {
 const item: BackupItem = {
   name: 'streamfleet-20260101T000000Z',
   taken_at: '2026-01-01T00:00:00Z',
+  location: 's3://fleet/streamfleet/backups/streamfleet-20260101T000000Z',
   finished: true,
   bytes: 1_582_156,
   rows: 101_000,

@@ -8,6 +8,7 @@ The only place domain errors become HTTP statuses::
     IllegalTransition     409
     DatabaseUnavailable   503
     EngineUnavailable     503  no stream engine runs in this process
+    ObjectStoreError      503  the bucket (S3_*) cannot be reached or refused the request
     BodyTooLarge          413
     Unauthenticated       401  with ``WWW-Authenticate: Bearer``
     PermissionDenied      403  errors[] names the field when known (a token's role)
@@ -45,6 +46,7 @@ from streamfleet.domain.errors import (
     Unauthenticated,
 )
 from streamfleet.domain.text import without_surrogates
+from streamfleet.storage.object_store import ObjectStoreError
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 _REQUEST_PARTS: Final = ("body", "query", "path", "header", "cookie")
@@ -122,6 +124,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IllegalTransition, _simple(409))
     app.add_exception_handler(DatabaseUnavailable, _simple(503))
     app.add_exception_handler(EngineUnavailable, _simple(503))
+    app.add_exception_handler(ObjectStoreError, _simple(503))
     app.add_exception_handler(UnsupportedMediaType, _simple(415))
     for access_error in (Unauthenticated, PermissionDenied, TooManyAttempts):
         app.add_exception_handler(access_error, _access_refused)

@@ -4,7 +4,7 @@ StreamfleetError
  └── BackupError
       ├── BackupUnreadable(file)   missing, tampered, undecryptable or of an unknown format
       ├── RestoreRefused           the target database or the schema revision does not fit
-      └── UnsupportedLocation      a destination scheme streamfleet cannot use yet
+      └── UnsupportedLocation      a location streamfleet cannot use (ftp://, s3:// without prefix)
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from streamfleet.domain.channel_import import render_yaml
 from streamfleet.domain.url_policy import redact
 
 EXPORT_VERSION = 1
-SECRET_SETTINGS = frozenset({"backup_key"})
+SECRET_SETTINGS = frozenset({"backup_key", "s3_secret_access_key"})
 
 log = structlog.get_logger()
 

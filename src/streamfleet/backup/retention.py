@@ -63,3 +63,19 @@ def to_keep(taken: Iterable[datetime], now: datetime, policy: RetentionPolicy) -
                 days_seen.add(day)
                 keep.add(moment)
     return keep
+
+
+def to_prune(
+    finished: Iterable[datetime],
+    unfinished: Iterable[datetime],
+    now: datetime,
+    policy: RetentionPolicy,
+) -> set[datetime]:
+    """The moments whose backups go: finished ones the policy does not keep, and unfinished
+    ones (no manifest) older than the newest finished backup. Same rule on disk and in a bucket."""
+    done = set(finished)
+    keep = to_keep(done, now, policy)
+    newest = max(done, default=None)
+    doomed = {moment for moment in done if moment not in keep}
+    doomed |= {moment for moment in unfinished if newest is not None and moment < newest}
+    return doomed

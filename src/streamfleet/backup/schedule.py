@@ -1,8 +1,10 @@
 """Scheduled backups in ``serve``: one every ``backup_interval_s``, pruned by the retention policy.
 
-Each run writes ``<backup_dir>/streamfleet-<UTC time>/`` (see ``snapshot.py``),
-then removes the backups the policy no longer keeps and any unfinished one (no
-manifest) older than the newest finished backup. The outcome of the last run
+Each run writes ``streamfleet-<UTC time>/`` (see ``snapshot.py``) into the
+destination (``backup_dir``, or the bucket with ``backup_to_s3``: see
+``destinations.py``), then removes the backups the policy no longer keeps and any
+unfinished one (no manifest) older than the newest finished backup, every file
+or object of each. The outcome of the last run
 is kept in ``status`` for ``/metrics``. A failed run, or a newest backup older
 than twice the interval (checked every interval, so a run that hangs is seen
 too), opens the ``backup_failed`` alert; a good run resolves it. The clock is
@@ -13,20 +15,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 import threading
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Final, Protocol, TypeVar
 
 import structlog
 
-from streamfleet.backup.manifest import MANIFEST_FILE
-from streamfleet.backup.retention import RetentionPolicy, backup_name, taken_at, to_keep
-from streamfleet.backup.store import DirectoryStore
+from streamfleet.backup.destinations import (
+    BackupDestination,
+    moments,
+    scheduled_destination,
+)
+from streamfleet.backup.retention import RetentionPolicy, backup_name, to_prune
 from streamfleet.config import Settings
 from streamfleet.db.base import utc_now
 from streamfleet.domain.errors import StreamfleetError
@@ -76,10 +79,11 @@ class BackupSchedule:
         *,
         clock: Callable[[], datetime] = utc_now,
         alerts: BackupAlerts | None = None,
+        destination: BackupDestination | None = None,
     ) -> None:
         self._settings = settings
         self._clock = clock
-        self.root = settings.resolved_backup_dir
+        self.destination = destination or scheduled_destination(settings)
         self.interval_s = settings.backup_interval_s
         self.policy = RetentionPolicy(
             keep_all=timedelta(days=settings.backup_keep_all_days),
@@ -88,13 +92,13 @@ class BackupSchedule:
         self.status = ScheduleStatus()
         self._alerts = alerts
         self._since = clock()
-        """The reference for "overdue" until a backup succeeds: start, or the newest on disk."""
+        """The reference for "overdue" until a backup succeeds: start, or the newest there."""
+        self._scanned = False
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
         if self.interval_s <= 0 or self._tasks:
             return
-        self._since = max([self._since, *self._finished_on_disk()], default=self._since)
         self._tasks = [
             asyncio.create_task(self._loop(), name="backup-schedule"),
             asyncio.create_task(self._watch(), name="backup-overdue-watch"),
@@ -110,6 +114,8 @@ class BackupSchedule:
 
     async def check_overdue(self) -> bool:
         """Open the alert when the newest backup is older than twice the interval."""
+        if not self._scanned:
+            await self._newest_finished()
         newest = self.status.last_success.at if self.status.last_success else self._since
         age = self._clock() - newest
         if age.total_seconds() <= 2 * self.interval_s:
@@ -127,7 +133,7 @@ class BackupSchedule:
 
         at = self._clock()
         started = time.monotonic()
-        store = DirectoryStore(self.root / backup_name(at))
+        store = self.destination.store_for(backup_name(at))
         self.status.running_since = at
         try:
             # In a thread with its own event loop: encoding and compressing a large table is
@@ -136,7 +142,7 @@ class BackupSchedule:
         except (StreamfleetError, OSError) as exc:
             run = BackupRun(at, ok=False, seconds=time.monotonic() - started, error=str(exc))
             self.status.failures += 1
-            log.error("backup.failed", location=str(store.root), error=str(exc))
+            log.error("backup.failed", location=store.describe(), error=str(exc))
             if self._alerts is not None:
                 await self._alerts.backup_failed(str(exc))
         else:
@@ -153,37 +159,31 @@ class BackupSchedule:
         finally:
             self.status.running_since = None
         self.status.last = run
-        await asyncio.to_thread(self.prune, at)
+        try:
+            await asyncio.to_thread(self.prune, at)
+        except (StreamfleetError, OSError) as exc:  # unreachable now: pruned at the next run
+            log.error("backup.prune_failed", location=self.destination.describe(), error=str(exc))
         return run
 
-    def prune(self, now: datetime) -> list[Path]:
-        """Remove the backups the policy does not keep at ``now``; returns what was removed."""
-        finished: dict[datetime, Path] = {}
-        unfinished: dict[datetime, Path] = {}
-        if not self.root.is_dir():
-            return []
-        for path in self.root.iterdir():
-            moment = taken_at(path.name)
-            if moment is None or not path.is_dir():
-                continue  # not ours: leave it
-            (finished if (path / MANIFEST_FILE).is_file() else unfinished)[moment] = path
-        keep = to_keep(finished, now, self.policy)
-        newest = max(finished, default=None)
-        doomed = [path for moment, path in finished.items() if moment not in keep]
-        doomed += [path for moment, path in unfinished.items() if newest and moment < newest]
-        for path in doomed:
-            shutil.rmtree(path, ignore_errors=True)
-            log.info("backup.pruned", location=str(path))
-        return sorted(doomed)
+    def prune(self, now: datetime) -> list[str]:
+        """Remove the backups the policy does not keep at ``now``; returns their names."""
+        finished, unfinished = moments(self.destination.scan())
+        doomed = to_prune(finished, unfinished, now, self.policy)
+        names = sorted({**finished, **unfinished}[moment] for moment in doomed)
+        self.destination.remove(names)
+        for name in names:
+            log.info("backup.pruned", location=self.destination.store_for(name).describe())
+        return names
 
-    def _finished_on_disk(self) -> list[datetime]:
-        if not self.root.is_dir():
-            return []
-        return [
-            moment
-            for path in self.root.iterdir()
-            if (moment := taken_at(path.name)) is not None and (path / MANIFEST_FILE).is_file()
-        ]
+    async def _newest_finished(self) -> None:
+        """Take the newest finished backup already there as the last good one (for "overdue")."""
+        try:
+            finished, _ = moments(await asyncio.to_thread(self.destination.scan))
+        except (StreamfleetError, OSError) as exc:
+            log.error("backup.scan_failed", location=self.destination.describe(), error=str(exc))
+            return
+        self._scanned = True
+        self._since = max([self._since, *finished], default=self._since)
 
     def next_delay_s(self) -> float:
         """How long until the next run: the interval, or sooner to retry a failed run."""

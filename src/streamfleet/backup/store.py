@@ -1,8 +1,9 @@
-"""Where a backup lives: a small interface, one directory implementation.
+"""Where a backup lives: a small interface, a directory and an object-storage implementation.
 
-``open_store(location)`` picks the store by the location's form; an ``s3://``
-location is recognised and refused until object storage is added (issue 17,
-point 4), so it will plug in here without touching backup or restore.
+``open_store(location, settings)`` picks the store by the location's form: a path
+is a directory, ``s3://bucket/prefix`` the objects under that prefix of a bucket
+reached with the settings' ``s3_*`` endpoint, region and credentials (see
+``storage/object_store.py``). Backup and restore see only ``BackupStore``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,15 @@ from pathlib import Path
 from typing import Protocol
 
 from streamfleet.backup.errors import BackupError, BackupUnreadable, UnsupportedLocation
+from streamfleet.storage.object_store import (
+    S3_SCHEME,
+    ObjectMissing,
+    ObjectStore,
+    ObjectStoreError,
+    S3Connection,
+    join_key,
+    parse_location,
+)
 
 
 class BackupStore(Protocol):
@@ -67,10 +77,59 @@ class DirectoryStore:
         return path
 
 
-def open_store(location: str) -> BackupStore:
+class S3Store:
+    """A backup as the objects under one prefix of a bucket; each object put whole."""
+
+    def __init__(self, objects: ObjectStore, prefix: str) -> None:
+        self.objects = objects
+        self.prefix = prefix.strip("/")
+
+    def describe(self) -> str:
+        return self.objects.url(self.prefix)
+
+    def write(self, name: str, data: bytes) -> None:
+        try:
+            self.objects.put(self._key(name), data)
+        except ObjectStoreError as exc:
+            raise BackupError(f"cannot write {exc}") from None
+
+    def read(self, name: str) -> bytes:
+        key = self._key(name)
+        try:
+            return self.objects.get(key)
+        except ObjectMissing:
+            raise BackupUnreadable(self.objects.url(key), "missing") from None
+        except ObjectStoreError as exc:
+            raise BackupUnreadable(self.objects.url(key), f"cannot be read ({exc})") from None
+
+    def exists(self, name: str) -> bool:
+        try:
+            return self.objects.exists(self._key(name))
+        except ObjectStoreError as exc:
+            raise BackupError(str(exc)) from None
+
+    def _key(self, name: str) -> str:
+        parts = name.split("/")
+        if not name or name.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            raise BackupUnreadable(name, "names a file outside the backup")
+        return join_key(self.prefix, name)
+
+
+def open_store(location: str, connection: S3Connection | None = None) -> BackupStore:
+    """The store at ``location``: a directory, or ``s3://bucket/prefix`` through ``connection``."""
     if "://" in location:
         scheme = location.split("://", 1)[0]
-        if scheme == "s3":
-            raise UnsupportedLocation("s3:// backups are not supported yet: use a directory")
-        raise UnsupportedLocation(f"{scheme}:// is not a backup location: use a directory")
+        if scheme != S3_SCHEME:
+            raise UnsupportedLocation(
+                f"{scheme}:// is not a backup location: use a directory or {S3_SCHEME}://bucket/prefix"
+            )
+        try:
+            bucket, prefix = parse_location(location)
+        except ObjectStoreError as exc:
+            raise UnsupportedLocation(str(exc)) from None
+        if not prefix:
+            raise UnsupportedLocation(
+                f"{location}: name a prefix for the backup ({S3_SCHEME}://{bucket}/some/prefix)"
+            )
+        return S3Store(ObjectStore.connect(bucket, connection or S3Connection()), prefix)
     return DirectoryStore(Path(location))

@@ -31,6 +31,7 @@ from streamfleet.engine.demo import DemoChannelSpec, demo_channels
 from streamfleet.engine.hosted import ChannelLoader, HostedEngine
 from streamfleet.engine.status_sink import StatusSink
 from streamfleet.engine.supervisor import Supervisor
+from streamfleet.engine.thumbnail_upload import ThumbnailUploader
 from streamfleet.engine.thumbnailer import Thumbnailer
 from streamfleet.events.bus import EventBus
 
@@ -70,7 +71,8 @@ def assemble_engine(
     """The engine's parts wired together: one supervisor and one thumbnailer on ``bus``."""
     supervisor = Supervisor(settings, bus, sink)
     thumbnailer = Thumbnailer(settings, bus)
-    return HostedEngine(settings, supervisor, thumbnailer, load_channels)
+    uploader = ThumbnailUploader.from_settings(settings, bus) if settings.thumbnails_to_s3 else None
+    return HostedEngine(settings, supervisor, thumbnailer, load_channels, uploader)
 
 
 async def seed_demo_channels(channels: ChannelRepository, specs: list[DemoChannelSpec]) -> None:

@@ -14,7 +14,6 @@ channels that no longer exist.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Any, Final
 
@@ -24,6 +23,7 @@ from streamfleet.engine.control import ChannelState, EngineStats
 from streamfleet.engine.demo import DemoFeeds, demo_channels
 from streamfleet.engine.source_probe import probe_report
 from streamfleet.engine.supervisor import Supervisor
+from streamfleet.engine.thumbnail_upload import ThumbnailUploader, stop_task
 from streamfleet.engine.thumbnailer import Thumbnailer
 from streamfleet.media.probe_report import ProbeReport
 from streamfleet.storage.stale_output import remove_orphan_output_dirs
@@ -41,6 +41,7 @@ class HostedEngine:
         supervisor: Supervisor,
         thumbnailer: Thumbnailer,
         load_channels: ChannelLoader,
+        uploader: ThumbnailUploader | None = None,
     ) -> None:
         self.settings = settings
         self.supervisor = supervisor
@@ -48,6 +49,9 @@ class HostedEngine:
         self.load_channels = load_channels
         self.demo_feeds: DemoFeeds | None = None
         self._thumbnailing: asyncio.Task[None] | None = None
+        self.uploader = uploader
+        """Publishes thumbnails to the bucket (``thumbnails_to_s3``), apart from the thumbnailer."""
+        self._uploading: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         channels = list(await self.load_channels())
@@ -56,6 +60,8 @@ class HostedEngine:
             self.thumbnailer.configure(channel)
         # Before the supervisor, so that no status envelope is missed.
         self._thumbnailing = asyncio.create_task(self.thumbnailer.run(), name="thumbnailer")
+        if self.uploader is not None:
+            self._uploading = asyncio.create_task(self.uploader.run(), name="thumbnail-uploader")
         demo_urls = {spec.input_url for spec in demo_channels(self.settings)}
         if self.settings.demo and any(c.input_url in demo_urls for c in channels):
             self.demo_feeds = DemoFeeds(self.settings, self.supervisor.ctx.spawner)
@@ -64,10 +70,8 @@ class HostedEngine:
 
     async def stop(self) -> None:
         await self.supervisor.shutdown()
-        if self._thumbnailing is not None:
-            self._thumbnailing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._thumbnailing
+        await stop_task(self._thumbnailing)
+        await stop_task(self._uploading)
         if self.demo_feeds is not None:
             await self.demo_feeds.stop()
 

@@ -15,6 +15,7 @@ from streamfleet.db import migrate
 from streamfleet.db.session import Database
 from streamfleet.events.bus import InProcessBus
 from tests.support.backup_rows import seed_every_table
+from tests.support.retention_expect import kept_by_default_policy
 from tests.support.server import settings_for_test
 
 NOW = datetime(2026, 3, 1, 12, 0, 7, tzinfo=UTC)
@@ -46,12 +47,7 @@ async def test_a_run_writes_a_backup_and_keeps_exactly_the_policys_set(
     assert run.ok, run.error
     assert (root / backup_name(NOW) / "manifest.json").is_file()
     remaining = {taken_at(p.name) for p in root.iterdir() if taken_at(p.name) is not None}
-    recent = {m for m in hourly if NOW - m <= timedelta(days=7)}
-    in_daily_window = sorted(m for m in hourly if timedelta(days=7) < NOW - m <= timedelta(days=30))
-    first_of_each_day = {
-        min(m for m in in_daily_window if m.date() == d)
-        for d in {m.date() for m in in_daily_window}
-    }
+    recent, first_of_each_day = kept_by_default_policy(hourly, NOW)
     assert remaining == {NOW} | recent | first_of_each_day
     assert len(recent) == 7 * 24 - 1  # 11:00 back to 13:00 a week ago
     assert len(first_of_each_day) == 24  # 30 January (from 13:00) to 22 February

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from streamfleet.db import migrate
 from tests.integration.cli.test_channel_commands import cli, env_for
 from tests.support.backup_rows import seed_every_table, table_contents, table_names
+from tests.support.s3 import S3_SECRET_ACCESS_KEY, S3Bucket
+
+CHANNELS_FILE = "tables/channels.jsonl.gz"
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -65,14 +70,61 @@ async def test_a_tampered_backup_ends_the_restore_with_one_line_naming_the_file(
     assert await table_names(target) == set()
 
 
-def test_an_s3_location_is_refused_with_exit_code_2(tmp_path: Path) -> None:
+def s3_env(database_url: str, data_dir: Path, bucket: S3Bucket) -> dict[str, str]:
+    env = env_for(database_url, data_dir)
+    env.update({f"STREAMFLEET_{k.upper()}": str(v) for k, v in bucket.settings.items()})
+    return env
+
+
+async def test_backup_to_a_bucket_then_restore_from_it(tmp_path: Path, s3_bucket: S3Bucket) -> None:
+    """The whole way through the command line, with the S3 settings from the environment; the
+    secret access key is in no output, whatever the log level."""
+    source = f"sqlite+aiosqlite:///{tmp_path / 'source' / 'streamfleet.db'}"
+    await seed_every_table(source)
+    location = f"s3://{s3_bucket.name}/manual/first"
+    env = s3_env(source, tmp_path / "source", s3_bucket) | {"STREAMFLEET_LOG_LEVEL": "debug"}
+
+    made = cli("backup", "--to", location, env=env)
+    assert made.returncode == 0, made.stderr
+    assert f"written to {location} (" in made.stdout
+
+    target = f"sqlite+aiosqlite:///{tmp_path / 'target' / 'streamfleet.db'}"
+    target_env = s3_env(target, tmp_path / "target", s3_bucket)
+    restored = cli("restore", location, env=target_env | {"STREAMFLEET_LOG_LEVEL": "debug"})
+    assert restored.returncode == 0, restored.stderr
+    assert await table_contents(target) == await table_contents(source)
+
+    s3_bucket.objects.delete([f"manual/first/{CHANNELS_FILE}"])
+    other = f"sqlite+aiosqlite:///{tmp_path / 'other' / 'streamfleet.db'}"
+    refused = cli("restore", location, env=s3_env(other, tmp_path / "other", s3_bucket))
+    assert refused.returncode == 1
+    assert error_lines(refused.stderr) == [f"error: {location}/{CHANNELS_FILE}: missing"]
+    assert await table_names(other) == set()
+    for run in (made, restored, refused):
+        assert S3_SECRET_ACCESS_KEY not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        (
+            "ftp://host/x",
+            "error: ftp:// is not a backup location: use a directory or s3://bucket/prefix",
+        ),
+        (
+            "s3://bucket",
+            "error: s3://bucket: name a prefix for the backup (s3://bucket/some/prefix)",
+        ),
+    ],
+)
+def test_a_location_streamfleet_cannot_use_is_refused_with_exit_code_2(
+    tmp_path: Path, location: str, message: str
+) -> None:
     source = f"sqlite+aiosqlite:///{tmp_path / 'streamfleet.db'}"
-    for args in (["backup", "--to", "s3://bucket/prefix"], ["restore", "s3://bucket/prefix"]):
+    for args in (["backup", "--to", location], ["restore", location]):
         refused = cli(*args, env=env_for(source, tmp_path))
         assert refused.returncode == 2
-        assert error_lines(refused.stderr) == [
-            "error: s3:// backups are not supported yet: use a directory"
-        ]
+        assert error_lines(refused.stderr) == [message]
 
 
 async def test_a_backup_never_overwrites_another(tmp_path: Path) -> None:

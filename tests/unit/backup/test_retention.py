@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streamfleet.backup.retention import RetentionPolicy, backup_name, taken_at, to_keep
+from streamfleet.backup.retention import RetentionPolicy, backup_name, taken_at, to_keep, to_prune
 
 NOW = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
 POLICY = RetentionPolicy()
@@ -69,3 +69,19 @@ def test_a_backup_name_says_when_it_was_taken() -> None:
 def test_a_daily_window_shorter_than_the_hourly_one_is_refused() -> None:
     with pytest.raises(ValueError, match="keep_daily must be at least keep_all"):
         RetentionPolicy(keep_all=timedelta(days=7), keep_daily=timedelta(days=1))
+
+
+def test_pruning_drops_what_the_policy_does_not_keep_and_unfinished_backups_before_the_newest() -> (
+    None
+):
+    finished = hourly(40 * 24)
+    stale = NOW - timedelta(days=2, minutes=10)  # unfinished, older than the newest finished
+    running = NOW + timedelta(minutes=5)  # unfinished, newer: a run still writing
+
+    pruned = to_prune(finished, [stale, running], NOW, POLICY)
+
+    assert pruned == (set(finished) - to_keep(finished, NOW, POLICY)) | {stale}
+
+
+def test_without_a_finished_backup_nothing_is_pruned() -> None:
+    assert to_prune([], [NOW - timedelta(days=90)], NOW, POLICY) == set()

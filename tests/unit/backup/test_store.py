@@ -1,4 +1,4 @@
-"""Backup locations: a directory today, ``s3://`` refused until object storage exists."""
+"""Backup locations: a directory, or ``s3://bucket/prefix``; any other scheme is refused."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from streamfleet.backup.errors import BackupUnreadable, UnsupportedLocation
-from streamfleet.backup.store import DirectoryStore, open_store
+from streamfleet.backup.store import DirectoryStore, S3Store, open_store
+from streamfleet.storage.object_store import S3Connection
 
 
 def test_a_path_is_a_directory_store(tmp_path: Path) -> None:
@@ -21,8 +22,10 @@ def test_a_path_is_a_directory_store(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("location", "message"),
     [
-        ("s3://bucket/prefix", "s3:// backups are not supported yet: use a directory"),
-        ("ftp://host/x", "ftp:// is not a backup location: use a directory"),
+        ("ftp://host/x", "ftp:// is not a backup location: use a directory or s3://bucket/prefix"),
+        ("s3:///prefix", "s3:///prefix: names no bucket (s3://bucket/prefix)"),
+        ("s3://bucket", "s3://bucket: name a prefix for the backup (s3://bucket/some/prefix)"),
+        ("s3://bucket//", "s3://bucket//: name a prefix for the backup (s3://bucket/some/prefix)"),
     ],
 )
 def test_other_schemes_are_refused_with_one_line(location: str, message: str) -> None:
@@ -39,3 +42,19 @@ def test_a_name_outside_the_backup_is_refused(tmp_path: Path) -> None:
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(BackupUnreadable, match=r"b/channels.yaml: missing"):
         DirectoryStore(tmp_path / "b").read("channels.yaml")
+
+
+def test_an_s3_location_is_a_bucket_prefix_store() -> None:
+    """No request is made: the store only knows where it will read and write."""
+    store = open_store("s3://backups/fleet/2026-01-02/", S3Connection(region="eu-west-1"))
+    assert isinstance(store, S3Store)
+    assert store.describe() == "s3://backups/fleet/2026-01-02"
+
+
+@pytest.mark.parametrize(
+    "name", ["../other/manifest.json", "/etc/passwd", "tables//x", "a/./b", ""]
+)
+def test_an_object_name_outside_the_backup_is_refused(name: str) -> None:
+    store = open_store("s3://backups/fleet", S3Connection(region="eu-west-1"))
+    with pytest.raises(BackupUnreadable, match="names a file outside the backup"):
+        store.read(name)

@@ -931,6 +931,8 @@ export interface components {
              * Format: date-time
              */
             taken_at: string;
+            /** Location */
+            location: string;
             /** Finished */
             finished: boolean;
             /** Bytes */

@@ -1,4 +1,5 @@
-"""``GET /api/v1/backups``: the scheduled backups on disk and how the schedule is doing."""
+"""``GET /api/v1/backups``: the scheduled backups (on disk or in the bucket) and how the
+schedule is doing."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import APIRouter, Request
 
 from streamfleet.api.deps import SettingsDep
 from streamfleet.api.schemas.backups import BackupOut, BackupRunOut, BackupScheduleOut, BackupsOut
+from streamfleet.backup.destinations import scheduled_destination
 from streamfleet.backup.listing import list_backups
 from streamfleet.backup.schedule import BackupRun, BackupSchedule
 
@@ -16,14 +18,18 @@ router = APIRouter(prefix="/api/v1", tags=["backups"])
 
 @router.get("/backups", response_model=BackupsOut)
 async def backups_list(request: Request, settings: SettingsDep) -> BackupsOut:
-    entries = await asyncio.to_thread(list_backups, settings.resolved_backup_dir)
     schedule: BackupSchedule | None = getattr(request.app.state, "backups", None)
+    destination = schedule.destination if schedule else None
+    entries = await asyncio.to_thread(
+        lambda: list_backups(destination or scheduled_destination(settings))
+    )
     return BackupsOut(
         schedule=_schedule_out(schedule, settings.backup_interval_s),
         items=[
             BackupOut(
                 name=e.name,
                 taken_at=e.taken_at,
+                location=e.location,
                 finished=e.finished,
                 bytes=e.bytes,
                 rows=e.rows,

@@ -1,4 +1,4 @@
-"""Backup bodies: the scheduled backups on disk and the schedule's last runs."""
+"""Backup bodies: the scheduled backups (on disk or in the bucket) and the schedule's last runs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pydantic import BaseModel
 class BackupOut(BaseModel):
     name: str
     taken_at: datetime
+    location: str
+    """Where the backup is: its directory, or ``s3://bucket/prefix/name``."""
     finished: bool
     bytes: int
     rows: int
