@@ -10,14 +10,16 @@ import pytest
 from sqlalchemy import select, update
 
 from streamfleet.cluster.channel_leases import ChannelLease, LeaseBook
+from streamfleet.cluster.db_clock import db_now
 from streamfleet.cluster.errors import StaleEpoch
 from streamfleet.db.cluster_models import ChannelLeaseRow
 from streamfleet.db.models import ChannelRow
-from streamfleet.db.session import transaction
+from streamfleet.db.session import Database, transaction
 from tests.integration.cluster.conftest import OpenDatabase, add_channels
 from tests.support.waiting import wait_until
 
 SHORT_TTL_S = 0.5
+FENCED_TTL_S = 2.0
 EXPIRY_WAIT_S = 10.0
 
 
@@ -98,6 +100,29 @@ async def test_an_expired_lease_is_taken_over_at_a_higher_epoch_and_the_old_hold
     assert await _reason(database, channel) == "written by the holder"
 
 
+async def test_a_takeover_waits_for_the_fenced_write_in_flight_and_then_bumps_the_epoch(
+    open_database: OpenDatabase,
+) -> None:
+    """A write that passed its epoch check keeps the lease row share-locked until it commits:
+    a claim after the expiry passes the row by meanwhile, and takes it once the write is in."""
+    database = await open_database()
+    [channel] = await add_channels(database, 1)
+    book_a = LeaseBook(await open_database(), ttl_s=FENCED_TTL_S)
+    book_b = LeaseBook(await open_database())
+    [old] = await book_a.claim("a", 1)
+
+    async with book_a.fenced(old) as session:
+        await session.execute(_set_reason(channel, "written under epoch 1"))
+        await wait_until(lambda: _expired(database, channel), EXPIRY_WAIT_S, "the expiry")
+        assert await book_b.claim_specific(channel, "b") is None
+        assert await book_b.claim("b", 1) == []
+
+    new = await book_b.claim_specific(channel, "b")
+    assert new is not None
+    assert new.epoch == old.epoch + 1
+    assert await _reason(database, channel) == "written under epoch 1"
+
+
 async def test_renewal_keeps_live_leases_and_a_held_channel_cannot_be_claimed(
     open_database: OpenDatabase,
 ) -> None:
@@ -156,14 +181,24 @@ async def test_a_deleted_channel_takes_its_lease_with_it(open_database: OpenData
         await book.assert_current(lease)
 
 
+async def _expired(database: Database, channel_id: int) -> bool:
+    """Whether the channel's lease has expired by the database's clock."""
+    now = db_now(database.dialect)
+    async with transaction(database.sessions) as session:
+        return bool(
+            await session.scalar(
+                select(ChannelLeaseRow.expires_at <= now).where(
+                    ChannelLeaseRow.channel_id == channel_id
+                )
+            )
+        )
+
+
 def _set_reason(channel_id: int, reason: str) -> object:
     return update(ChannelRow).where(ChannelRow.id == channel_id).values(status_reason=reason)
 
 
-async def _reason(database: object, channel_id: int) -> str:
-    from streamfleet.db.session import Database
-
-    assert isinstance(database, Database)
+async def _reason(database: Database, channel_id: int) -> str:
     async with transaction(database.sessions) as session:
         row = await session.get(ChannelRow, channel_id)
         assert row is not None
