@@ -20,6 +20,8 @@ from tests.support.waiting import wait_until
 
 SHORT_TTL_S = 0.5
 FENCED_TTL_S = 2.0
+CHURN_TTL_S = 0.3
+CHURN_ROUNDS = 5
 EXPIRY_WAIT_S = 10.0
 
 
@@ -45,6 +47,33 @@ async def test_three_claimers_share_24_channels_without_overlap(
     assert sorted(claimed) == channels
     assert all(lease.epoch == 1 for leases in results for lease in leases)
     print(f"24 channels claimed by 3 claimers in {elapsed_s * 1000:.0f} ms")
+
+
+async def test_under_churn_every_claim_gets_its_own_epoch_and_no_epoch_is_skipped(
+    open_database: OpenDatabase,
+) -> None:
+    """Three workers with 0.3 s leases keep claiming channels as they expire, five times each:
+    no (channel, epoch) is handed out twice, and each channel's epochs run 1, 2, 3 … without
+    a gap, so every claim bumped the epoch exactly once."""
+    await add_channels(await open_database(), 4)
+    books = [LeaseBook(await open_database(), ttl_s=CHURN_TTL_S) for _ in range(3)]
+
+    async def keep_claiming(book: LeaseBook, worker: str) -> list[tuple[int, int]]:
+        claims: list[tuple[int, int]] = []
+        for _ in range(CHURN_ROUNDS):
+            taken = await wait_until(lambda: book.claim(worker, 2), EXPIRY_WAIT_S, "an expiry")
+            claims += [(lease.channel_id, lease.epoch) for lease in taken]
+        return claims
+
+    results = await asyncio.gather(*(keep_claiming(b, f"w{i}") for i, b in enumerate(books)))
+
+    claims = [claim for worker_claims in results for claim in worker_claims]
+    assert len(claims) == len(set(claims))
+    by_channel: dict[int, list[int]] = {}
+    for channel_id, epoch in claims:
+        by_channel.setdefault(channel_id, []).append(epoch)
+    for epochs in by_channel.values():
+        assert sorted(epochs) == list(range(1, len(epochs) + 1))
 
 
 async def test_a_claimer_skips_rows_another_transaction_holds_instead_of_waiting(
