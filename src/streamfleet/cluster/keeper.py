@@ -16,7 +16,11 @@ once, and returns:
 
 A renewal gets at most one interval to answer, so a connection that died in silence
 leaves time for another try on a fresh one before the deadline; one without an
-answer is abandoned, not awaited (see ``_try_renew``).
+answer is abandoned, not awaited (see ``_try_renew``). Such a renewal may still
+commit later, when the connection comes back: it extends a lease whose holder has
+already given it up, which delays that channel's move by up to a TTL but never runs
+it twice. A worker that called ``on_lost`` releases its leases once the database
+answers again.
 ``clock`` and ``sleep`` are injectable so tests run without waiting.
 """
 
