@@ -1,7 +1,11 @@
 """The tables a backup holds: every table declared on ``Base.metadata``, parents first.
 
 Except ``sessions``: a dashboard login belongs to the server that issued it, so
-a restore logs everyone out (users and their API tokens are restored).
+a restore logs everyone out (users and their API tokens are restored). And except
+the fleet's coordination tables (``workers``, ``channel_leases``, ``leader_leases``):
+runtime state rewritten every 2 s, meaningless on another fleet or an hour later.
+A restore still empties them (``all_tables``): every lease is free after it, and the
+workers register again at their next heartbeat.
 """
 
 from __future__ import annotations
@@ -11,14 +15,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import TypeEngine
 
-from streamfleet.db import account_models, alert_models, audit_models, models
+from streamfleet.db import account_models, alert_models, audit_models, cluster_models, models
 from streamfleet.db.base import Base
 
-DECLARING_MODULES = (models, alert_models, account_models, audit_models)
+DECLARING_MODULES = (models, alert_models, account_models, audit_models, cluster_models)
 """Imported for their side effect: each declares its tables on ``Base.metadata``."""
 
 
-NOT_BACKED_UP = frozenset({"sessions"})
+NOT_BACKED_UP = frozenset({"sessions", "workers", "channel_leases", "leader_leases"})
 
 
 def model_tables() -> list[Table]:
