@@ -115,9 +115,7 @@ async def _channels_from_repository(app: Any) -> list[dict[str, Any]]:
         page = await repository.list_page(limit=SNAPSHOT_PAGE_SIZE, offset=offset)
         observed = await observe(engine, page.items)
         for record in page.items:
-            view = channel_view(
-                record, observed=observed, host=host, reveal_secrets=False, playback=playback
-            )
+            view = channel_view(record, observed=observed, host=host, playback=playback)
             out.append(view.model_dump(mode="json"))
         offset += len(page.items)
         if not page.items or offset >= page.total:
