@@ -103,7 +103,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
                 await engine.start()
                 app.state.engine = engine
                 # Scheduled backups run where the engine runs (serve), not in API-only apps.
-                schedule = BackupSchedule(settings, alerts=app.state.alerts)
+                schedule = BackupSchedule(settings, alerts=app.state.alerts, audit=app.state.audit)
                 schedule.start()
                 app.state.backups = schedule
             log.info("api.ready", engine=engine is not None, dialect=database.dialect)

@@ -24,11 +24,14 @@ from typing import Any, Final, Protocol, TypeVar
 
 import structlog
 
+from streamfleet.backup.audit import record_backup_action
 from streamfleet.backup.manifest import MANIFEST_FILE
 from streamfleet.backup.retention import RetentionPolicy, backup_name, taken_at, to_keep
 from streamfleet.backup.store import DirectoryStore
 from streamfleet.config import Settings
 from streamfleet.db.base import utc_now
+from streamfleet.db.repositories.audit import AuditRepository
+from streamfleet.domain.audit import AuditAction
 from streamfleet.domain.errors import StreamfleetError
 
 T = TypeVar("T")
@@ -76,6 +79,7 @@ class BackupSchedule:
         *,
         clock: Callable[[], datetime] = utc_now,
         alerts: BackupAlerts | None = None,
+        audit: AuditRepository | None = None,
     ) -> None:
         self._settings = settings
         self._clock = clock
@@ -87,6 +91,8 @@ class BackupSchedule:
         )
         self.status = ScheduleStatus()
         self._alerts = alerts
+        self._audit = audit
+        """Where each run's ``backup.create`` entry goes (``backup/audit.py``), if anywhere."""
         self._since = clock()
         """The reference for "overdue" until a backup succeeds: start, or the newest on disk."""
         self._tasks: list[asyncio.Task[None]] = []
@@ -153,6 +159,11 @@ class BackupSchedule:
         finally:
             self.status.running_since = None
         self.status.last = run
+        if self._audit is not None:
+            facts = {"ok": run.ok, "bytes": run.bytes, "error": run.error}
+            await record_backup_action(
+                self._audit, AuditAction.BACKUP_CREATE, str(store.root), via="schedule", facts=facts
+            )
         await asyncio.to_thread(self.prune, at)
         return run
 
