@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import json
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -41,6 +41,7 @@ from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.db.repositories.channel_import import import_channels
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.session import Database
+from streamfleet.domain.audit import AuditAction
 from streamfleet.domain.channel_import import ImportFormat, render_yaml
 from streamfleet.domain.errors import InvalidInput
 from streamfleet.domain.status import Status
@@ -220,6 +221,8 @@ def backup(
     with _table_progress("backup") as progress:
         result = _run(write_backup(settings, store, progress=progress))
     rows = sum(t.rows for t in result.manifest.tables)
+    facts = {"ok": True, "rows": rows, "bytes": result.total_bytes}
+    _record_backup_action(settings, AuditAction.BACKUP_CREATE, str(result.location), facts)
     sealed = "encrypted" if result.manifest.encryption else "not encrypted"
     typer.echo(
         f"backup of {rows} rows in {len(result.manifest.tables)} tables written to "
@@ -248,10 +251,21 @@ def restore(
     url = settings.resolved_database_url
     with _table_progress("restore") as progress:
         result = _run(restore_backup(store, url, key=key, force=force, progress=progress))
+    facts = {"ok": True, "rows": sum(result.rows.values()), "forced": force}
+    _record_backup_action(settings, AuditAction.BACKUP_RESTORE, source, facts)
     typer.echo(
         f"restored {sum(result.rows.values())} rows in {len(result.rows)} tables into "
         f"{redact(url)} (backup schema {result.manifest.schema_revision}, now {result.revision})"
     )
+
+
+def _record_backup_action(
+    settings: Settings, action: AuditAction, location: str, facts: Mapping[str, object]
+) -> None:
+    """The audit entry of a finished backup or restore, in the database it concerns."""
+    from streamfleet.backup.audit import record_in
+
+    _run(record_in(settings.resolved_database_url, action, location, via="cli", facts=facts))
 
 
 def _backup_store(location: str, settings: Settings) -> BackupStore:

@@ -151,3 +151,30 @@ async def test_an_admin_creates_a_user_and_a_token_shown_once_that_the_api_accep
     await expect(page.get_by_role("button", name="Revoke ci deploy")).to_have_count(0)
     refused = httpx.get(f"{base}/api/v1/auth/me", headers=bearer, timeout=10)
     assert refused.status_code == 401
+
+
+async def test_an_operator_edits_a_channel_with_its_source_url_in_full_and_keeps_it(
+    page: Page, streamfleet_server: ServerProcess
+) -> None:
+    """The channel page masks the source's credentials; the editor fetches them in full
+    (GET …/source), and saving another field keeps the stored URL."""
+    base = streamfleet_server.base_url
+    with httpx.Client(base_url=base, headers=admin_headers(streamfleet_server)) as admin:
+        created = admin.post(
+            "/api/v1/channels",
+            json={"name": "Edit Studio", "input_url": SOURCE_URL, "enabled": False},
+        )
+        assert created.status_code == 201, created.text
+        channel = created.json()
+        assert SOURCE_SECRET not in created.text
+
+        await page.goto(f"{base}/channels/{channel['id']}/edit")
+        await expect(page.locator("#input_url")).to_have_value(SOURCE_URL, timeout=UI_TIMEOUT_MS)
+        await page.locator("#name").fill("Edit Studio 2")
+        await page.get_by_role("button", name="Save changes").click()
+        await expect(page).to_have_url(f"{base}/channels/{channel['id']}", timeout=UI_TIMEOUT_MS)
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Edit Studio 2")
+        assert SOURCE_SECRET not in await page.content()
+
+        source = admin.get(f"/api/v1/channels/{channel['id']}/source").json()
+    assert source["input_url"] == SOURCE_URL

@@ -73,6 +73,15 @@ describe('channel draft', () => {
     expect(body.slug).toBe(channel.slug)
   })
 
+  it('edits the source secrets in full when the source was fetched', () => {
+    const channel = makeChannel({ input_url: 'rtsp://***@cam/live', backup_url: null })
+    const source = { input_url: 'rtsp://u:pw@cam/live', backup_url: 'srt://b?passphrase=p', passphrase: null, publish_url: null }
+    const draft = draftFromChannel(channel, source)
+    expect(draft.input_url).toBe('rtsp://u:pw@cam/live')
+    expect(draft.backup_url).toBe('srt://b?passphrase=p')
+    expect(draftFromChannel(channel).input_url).toBe('rtsp://***@cam/live')
+  })
+
   it('patches only what the operator changed', () => {
     const before = draftFromChannel(makeChannel({ name: 'A', tags: ['x'] }))
     const after = { ...before, name: 'B', tags: 'x, y' }

@@ -33,6 +33,24 @@ function setup(random = () => 0.5) {
   return { clock, factory, batches, connection }
 }
 
+/** A connection that records the codes it reports to `onRefused`. */
+function refusalSetup(random?: () => number) {
+  const refused: number[] = []
+  const clock = new ManualClock()
+  const factory = socketFactory()
+  const connection = new LiveConnection({
+    url: 'ws://example/api/v1/ws',
+    onBatch: () => undefined,
+    createSocket: factory.create,
+    random,
+    now: clock.now,
+    schedule: clock.schedule,
+    backoff: policy,
+    onRefused: (code) => refused.push(code),
+  })
+  return { refused, clock, factory, connection }
+}
+
 const snapshotMessage = { type: 'snapshot', channel: null, ts: 1, data: { channels: [makeChannel({ slug: 'a' })] } }
 
 describe('LiveConnection', () => {
@@ -200,43 +218,31 @@ describe('LiveConnection', () => {
     expect(factory.sockets).toHaveLength(2)
   })
 
-  it('does not retry after the server refuses with 1008, and says why', () => {
-    const refused: number[] = []
-    const clock = new ManualClock()
-    const factory = socketFactory()
-    const connection = new LiveConnection({
-      url: 'ws://example/api/v1/ws',
-      onBatch: () => undefined,
-      createSocket: factory.create,
-      now: clock.now,
-      schedule: clock.schedule,
-      backoff: policy,
-      onRefused: (code) => refused.push(code),
-    })
+  // 1008: refused by policy; 4401: the session or token ended while the socket was open.
+  it.each([1008, 4401])('does not retry after the server closes with %i, and says why', (code) => {
+    const { refused, clock, factory, connection } = refusalSetup()
     connection.open()
     factory.last().serverOpens()
-    factory.last().serverCloses(1008)
+    factory.last().serverCloses(code)
     clock.advance(120_000)
     expect(factory.sockets).toHaveLength(1)
     expect(connection.status.value).toBe('offline')
     expect(connection.retryAt.value).toBeNull()
-    expect(refused).toEqual([1008])
+    expect(refused).toEqual([code])
+  })
+
+  it('reconnects at once when the server says the role changed (4403)', () => {
+    const { refused, factory, connection } = refusalSetup()
+    connection.open()
+    factory.last().serverOpens()
+    factory.last().serverCloses(4403)
+    expect(factory.sockets).toHaveLength(2)
+    expect(connection.status.value).toBe('reconnecting')
+    expect(refused).toEqual([])
   })
 
   it('asks about a socket closed before it opened, and about no drop after it opened', () => {
-    const refused: number[] = []
-    const clock = new ManualClock()
-    const factory = socketFactory()
-    const connection = new LiveConnection({
-      url: 'ws://example/api/v1/ws',
-      onBatch: () => undefined,
-      createSocket: factory.create,
-      random: () => 0.5,
-      now: clock.now,
-      schedule: clock.schedule,
-      backoff: policy,
-      onRefused: (code) => refused.push(code),
-    })
+    const { refused, clock, factory, connection } = refusalSetup(() => 0.5)
     connection.open()
     factory.last().serverCloses(1006)
     expect(refused).toEqual([1006])
@@ -329,7 +335,7 @@ describe('useLiveStatus', () => {
     expect(factory.sockets).toHaveLength(1)
   })
 
-  it('goes to the login page when the socket is refused and the session has lapsed', async () => {
+  it.each([1008, 4401])('goes to the login page when the socket is closed with %i and the session has lapsed', async (code) => {
     const server = new FakeServer().on('GET /api/v1/auth/me', problem(401, 'Not authenticated')).install()
     let reported = 0
     setUnauthorisedHandler(() => (reported += 1))
@@ -341,7 +347,7 @@ describe('useLiveStatus', () => {
       const scope = effectScope()
       scope.run(() => useLiveStatus({ createSocket: factory.create, schedule: clock.schedule, now: clock.now }))
       factory.last().serverOpens()
-      factory.last().serverCloses(1008)
+      factory.last().serverCloses(code)
       await vi.waitFor(() => expect(reported).toBe(1))
       expect(session.user).toBeNull()
       expect(server.seen('GET /api/v1/auth/me')).toHaveLength(1)

@@ -19,6 +19,9 @@ import { stubCanvas } from './support/canvas'
 import { FakeServer, json } from './support/fakeServer'
 
 const STREAM_KEY = 'srt://0.0.0.0:9000?passphrase=planted-secret-123'
+/** How every channel answer shows it; the full value comes from GET /channels/{id}/source. */
+const MASKED_KEY = 'srt://0.0.0.0:9000?passphrase=***'
+let server: FakeServer | null = null
 
 let app: App | null = null
 
@@ -32,7 +35,7 @@ async function mountAs(role: Role, component: Component, props: Record<string, u
   const pinia = createPinia()
   setActivePinia(pinia)
   useSessionStore().user = user(role)
-  const channel = makeChannel({ id: 5, slug: 'news', status: 'stopped', publish_url: STREAM_KEY })
+  const channel = makeChannel({ id: 5, slug: 'news', status: 'stopped', publish_url: MASKED_KEY })
   useChannelsStore().upsert(channel)
   const target: Target = {
     id: 1,
@@ -46,8 +49,9 @@ async function mountAs(role: Role, component: Component, props: Record<string, u
     created_at: '2026-11-24T19:00:00Z',
     updated_at: '2026-11-24T19:00:00Z',
   } as Target
-  new FakeServer()
+  server = new FakeServer()
     .on('GET /api/v1/channels/5', json(channel))
+    .on('GET /api/v1/channels/5/source', json({ input_url: 'srt://x', backup_url: null, passphrase: 'planted-secret-123', publish_url: STREAM_KEY }))
     .on('GET /api/v1/channels/5/events', json({ items: [], total: 0 }))
     .on('GET /api/v1/channels/5/log', json({ lines: [] }))
     .on('GET /api/v1/targets', json({ items: [target], total: 1 }))
@@ -93,11 +97,13 @@ describe('channel page', () => {
     for (const word of ['Start', 'Stop', 'Restart', 'Edit', 'Delete', 'Copy']) expect(texts).not.toContain(word)
     expect(host.querySelector('[aria-label="Channel actions"]')).toBeNull()
     expect(host.innerHTML).not.toContain('planted-secret-123')
+    expect(server?.seen('GET /api/v1/channels/5/source')).toHaveLength(0)
   })
 
   it('shows an operator the controls and the publish URL', async () => {
     const host = await mountAs('operator', ChannelView, { id: 5 })
     await vi.waitFor(() => expect(host.querySelector('input[aria-label="Publish URL"]')).not.toBeNull())
+    expect(host.querySelector<HTMLInputElement>('input[aria-label="Publish URL"]')?.value).toBe(STREAM_KEY)
     const texts = buttonTexts(host).join(' | ')
     for (const word of ['Start', 'Stop', 'Restart', 'Edit']) expect(texts).toContain(word)
   })

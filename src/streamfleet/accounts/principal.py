@@ -20,8 +20,3 @@ class Principal:
     via: Via
     token_id: int | None = None
     session_id: int | None = None
-
-    @property
-    def reveals_secrets(self) -> bool:
-        """Whether answers may show credentials, passphrases and keys (operators and admins)."""
-        return self.role >= Role.OPERATOR

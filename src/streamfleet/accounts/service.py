@@ -63,6 +63,26 @@ class OpenedSession:
 
 
 @dataclass(frozen=True, slots=True)
+class Revocation:
+    """What a change in this process ended: a user's every credential, one session, one token."""
+
+    user_id: int | None = None
+    session_id: int | None = None
+    token_id: int | None = None
+
+    def covers(self, principal: Principal) -> bool:
+        """Whether ``principal`` may have lost its rights to this change (check it again)."""
+        return (
+            (self.user_id is not None and self.user_id == principal.user_id)
+            or (self.session_id is not None and self.session_id == principal.session_id)
+            or (self.token_id is not None and self.token_id == principal.token_id)
+        )
+
+
+RevocationListener = Callable[[Revocation], None]
+
+
+@dataclass(frozen=True, slots=True)
 class IssuedToken:
     record: TokenRecord
     secret: str
@@ -85,6 +105,18 @@ class AccountService:
         self.lookups = SharedReads[Principal | None]()
         self._revocations = 0
         """Counts this process's revocations: a lookup never joins one that began before."""
+        self._listeners: list[RevocationListener] = []
+
+    def on_revocation(self, listener: RevocationListener) -> Callable[[], None]:
+        """Call ``listener`` after every revocation in this process (the open live connections
+        check their credential again); returns the function that stops the calls."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _revoked(self, revocation: Revocation) -> None:
+        self._revocations += 1
+        for listener in list(self._listeners):
+            listener(revocation)
 
     # Users -------------------------------------------------------------------------------
 
@@ -110,7 +142,7 @@ class AccountService:
             passwords.check_password(password)
             password_hash = await asyncio.to_thread(passwords.hash_password, password)
         user = await self.users.update(user_id, UserChange(role, disabled, password_hash))
-        self._revocations += 1
+        self._revoked(Revocation(user_id=user_id))
         log.info("user.updated", user=user.username, role=user.role.value, disabled=user.disabled)
         return user
 
@@ -149,7 +181,7 @@ class AccountService:
 
     async def close_session(self, session_id: int) -> None:
         await self.credentials.delete_session(session_id)
-        self._revocations += 1
+        self._revoked(Revocation(session_id=session_id))
 
     # Tokens ------------------------------------------------------------------------------
 
@@ -205,7 +237,7 @@ class AccountService:
         if token.user_id != principal.user_id and principal.role is not Role.ADMIN:
             raise NotFound(f"token {token_id} does not exist")
         await self.credentials.revoke_token(token_id, utc_now())
-        self._revocations += 1
+        self._revoked(Revocation(token_id=token_id))
         log.info("token.revoked", token=token_id, by=principal.username)
 
     # Per-request checks ------------------------------------------------------------------

@@ -5,10 +5,11 @@ here is refused to everyone (``api/access_control.py`` answers 403), and
 ``tests/unit/api/test_access_policy.py`` fails for it, so a new route cannot
 go out open by mistake. WebSocket routes use the method ``"WS"``.
 
-    viewer     reads: channels (secrets hidden), events, alerts, targets, outbox, uptime,
-               profiles, the live feed, the API description, their own tokens
+    viewer     reads: channels (secrets masked, for every role), events, alerts, targets,
+               outbox, uptime, profiles, the live feed, the API description, their own tokens
     operator   also changes: channels and their actions, imports and exports (with secrets),
-               the source probe, alert acknowledgements, targets, outbox retries
+               reads a channel's secrets (``…/source``, audited), the source probe,
+               alert acknowledgements, targets, outbox retries
     admin      also: users, everyone's tokens, backups, the audit log
 """
 
@@ -68,6 +69,7 @@ POLICY: Final[dict[tuple[str, str], Role | None]] = {
     ("POST", "/api/v1/channels/{channel_id}/start"): OPERATOR,
     ("POST", "/api/v1/channels/{channel_id}/stop"): OPERATOR,
     ("POST", "/api/v1/channels/{channel_id}/restart"): OPERATOR,
+    ("GET", "/api/v1/channels/{channel_id}/source"): OPERATOR,  # secrets in full, audited
     ("GET", "/api/v1/channels/{channel_id}/log"): VIEWER,  # redacted lines
     ("GET", "/api/v1/channels/{channel_id}/events"): VIEWER,
     ("GET", "/api/v1/channels/{channel_id}/uptime"): VIEWER,

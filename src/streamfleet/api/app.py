@@ -27,6 +27,7 @@ from streamfleet.api.audit_retention import AuditRetention
 from streamfleet.api.body_limit import IMPORT_LIMIT_BYTES, BodySizeLimit
 from streamfleet.api.dashboard import mount_dashboard
 from streamfleet.api.errors import install_error_handlers
+from streamfleet.api.live_access import LiveAccess
 from streamfleet.api.openapi_contract import operation_id
 from streamfleet.api.openapi_document import install_openapi
 from streamfleet.api.playback import Playback
@@ -87,6 +88,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
             app.state.events = event_repo
             app.state.bus = bus
             app.state.accounts = accounts
+            accounts.on_revocation(app.state.live_access.revoked)
             app.state.engine = None
             app.state.audit = AuditRepository(database.sessions)
             retention = AuditRetention(app.state.audit, settings.audit_retention_days)
@@ -101,7 +103,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
                 await engine.start()
                 app.state.engine = engine
                 # Scheduled backups run where the engine runs (serve), not in API-only apps.
-                schedule = BackupSchedule(settings, alerts=app.state.alerts)
+                schedule = BackupSchedule(settings, alerts=app.state.alerts, audit=app.state.audit)
                 schedule.start()
                 app.state.backups = schedule
             log.info("api.ready", engine=engine is not None, dialect=database.dialect)
@@ -138,6 +140,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.state.backups = None
     app.state.channel_pages = SharedReads[ChannelPage]()
     app.state.playback = Playback.of(settings)
+    app.state.live_access = LiveAccess()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, per_path={"/api/v1/channels/import": IMPORT_LIMIT_BYTES})
     app.add_middleware(AccessControl)  # outermost: nothing runs for a refused caller

@@ -2,9 +2,10 @@
 
 The state comes from the engine when one runs in this process (``observe()``
 asks it once for a whole page), else from the status columns the engines keep
-in the database. ``reveal_secrets=False``
-(used for bus envelopes that reach every WebSocket client) hides credentials
-in URLs and the SRT passphrase. ``playback`` signs the file URLs when signing is on.
+in the database. Every view hides the credentials in URLs and the SRT passphrase
+(``redact``), whoever asks: operators and admins read them through the explicit
+``GET /channels/{id}/source`` (``channel_source``). ``playback`` signs the file URLs
+when signing is on.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streamfleet.api.playback import UNSIGNED, Playback
-from streamfleet.api.schemas.channels import ChannelOut, ChannelStateOut, ChannelUrls, HlsSettings
+from streamfleet.api.schemas.channels import (
+    ChannelOut,
+    ChannelSourceOut,
+    ChannelStateOut,
+    ChannelUrls,
+    HlsSettings,
+)
 from streamfleet.config import Settings
 from streamfleet.db.repositories.channels import ChannelRecord
 from streamfleet.domain.channel import Channel, IngestMode
@@ -61,31 +68,22 @@ def channel_view(
     *,
     observed: Observed,
     host: str,
-    reveal_secrets: bool = True,
     playback: Playback = UNSIGNED,
 ) -> ChannelOut:
     channel = record.channel
-    publish = None
-    if channel.ingest_mode is IngestMode.LISTEN_SRT and channel.listen_port is not None:
-        publish = publish_url(host, channel.listen_port, channel.passphrase or "")
-    input_url, backup_url, passphrase = channel.input_url, channel.backup_url, channel.passphrase
-    if not reveal_secrets:
-        input_url = redact(input_url)
-        backup_url = redact(backup_url) if backup_url else None
-        publish = redact(publish) if publish else None
-        passphrase = None
+    full = channel_source(channel, host)
     return ChannelOut(
         id=channel.id,
         slug=channel.slug,
         name=channel.name,
         tags=list(channel.tags),
         enabled=channel.enabled,
-        input_url=input_url,
-        backup_url=backup_url,
+        input_url=redact(full.input_url),
+        backup_url=redact(full.backup_url) if full.backup_url else None,
         ingest_mode=channel.ingest_mode.value,
         listen_port=channel.listen_port,
-        passphrase=passphrase,
-        publish_url=publish,
+        passphrase=None,
+        publish_url=redact(full.publish_url) if full.publish_url else None,
         profile=channel.profile,
         hls=HlsSettings(
             segment_seconds=channel.hls.segment_seconds, list_size=channel.hls.list_size
@@ -100,6 +98,19 @@ def channel_view(
         state=_state(record, observed.states.get(channel.id)),
         media_info=observed.media_info.get(channel.slug),
         urls=channel_urls(channel, playback),
+    )
+
+
+def channel_source(channel: Channel, host: str) -> ChannelSourceOut:
+    """The channel's secrets in full: source URLs, SRT passphrase and publish URL."""
+    publish = None
+    if channel.ingest_mode is IngestMode.LISTEN_SRT and channel.listen_port is not None:
+        publish = publish_url(host, channel.listen_port, channel.passphrase or "")
+    return ChannelSourceOut(
+        input_url=channel.input_url,
+        backup_url=channel.backup_url,
+        passphrase=channel.passphrase,
+        publish_url=publish,
     )
 
 

@@ -87,12 +87,6 @@ async def get_principal(request: Request) -> Principal:
     return principal
 
 
-async def reveal_secrets(request: Request) -> bool:
-    """Whether this caller may see credentials, passphrases and keys (operator and up)."""
-    principal: Principal | None = getattr(request.state, "principal", None)
-    return principal is not None and principal.reveals_secrets
-
-
 async def require_json(request: Request) -> None:
     """415 unless the body is declared as JSON (or not declared at all)."""
     content_type = request.headers.get("content-type", "")
@@ -118,5 +112,4 @@ EngineOrNoneDep = Annotated[EngineControl | None, Depends(get_engine)]
 EngineDep = Annotated[EngineControl, Depends(require_engine)]
 AccountsDep = Annotated[AccountService, Depends(get_accounts)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
-RevealSecretsDep = Annotated[bool, Depends(reveal_secrets)]
 JsonBody = Depends(require_json)

@@ -24,6 +24,7 @@ from typing import Any, Final, Protocol, TypeVar
 
 import structlog
 
+from streamfleet.backup.audit import record_backup_action
 from streamfleet.backup.destinations import (
     BackupDestination,
     moments,
@@ -32,6 +33,8 @@ from streamfleet.backup.destinations import (
 from streamfleet.backup.retention import RetentionPolicy, backup_name, to_prune
 from streamfleet.config import Settings
 from streamfleet.db.base import utc_now
+from streamfleet.db.repositories.audit import AuditRepository
+from streamfleet.domain.audit import AuditAction
 from streamfleet.domain.errors import StreamfleetError
 
 T = TypeVar("T")
@@ -80,6 +83,7 @@ class BackupSchedule:
         clock: Callable[[], datetime] = utc_now,
         alerts: BackupAlerts | None = None,
         destination: BackupDestination | None = None,
+        audit: AuditRepository | None = None,
     ) -> None:
         self._settings = settings
         self._clock = clock
@@ -91,6 +95,8 @@ class BackupSchedule:
         )
         self.status = ScheduleStatus()
         self._alerts = alerts
+        self._audit = audit
+        """Where each run's ``backup.create`` entry goes (``backup/audit.py``), if anywhere."""
         self._since = clock()
         """The reference for "overdue" until a backup succeeds: start, or the newest there."""
         self._scanned = False
@@ -159,6 +165,11 @@ class BackupSchedule:
         finally:
             self.status.running_since = None
         self.status.last = run
+        if self._audit is not None:
+            facts = {"ok": run.ok, "bytes": run.bytes, "error": run.error}
+            await record_backup_action(
+                self._audit, AuditAction.BACKUP_CREATE, store.describe(), via="schedule", facts=facts
+            )
         try:
             await asyncio.to_thread(self.prune, at)
         except (StreamfleetError, OSError) as exc:  # unreachable now: pruned at the next run

@@ -103,6 +103,18 @@ def scheme_of(url: str) -> str:
 _QUERY_SECRET_RE = re.compile(r"(?i)((?:passphrase|password|pass|pwd|token|key|secret|auth)=)[^&]*")
 
 
+def unmasked(sent: str, stored: str | None) -> str:
+    """The URL to store when a client sends ``sent`` in place of ``stored``.
+
+    Answers show URLs through ``redact``; a client that sends such a URL back
+    unchanged (an editor saving other fields) means "keep the secret", so
+    ``redact(stored)`` stands for ``stored``. Anything else is the new URL.
+    """
+    if stored is not None and sent != stored and sent == redact(stored):
+        return stored
+    return sent
+
+
 def redact(url: str) -> str:
     """``url`` with its user info and secret query values replaced by ``***``.
 

@@ -59,6 +59,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/channels/{channel_id}/start"): OP,
     ("POST", "/api/v1/channels/{channel_id}/stop"): OP,
     ("POST", "/api/v1/channels/{channel_id}/restart"): OP,
+    ("GET", "/api/v1/channels/{channel_id}/source"): OP,
     ("GET", "/api/v1/channels/{channel_id}/log"): V,
     ("GET", "/api/v1/channels/{channel_id}/events"): V,
     ("GET", "/api/v1/channels/{channel_id}/uptime"): V,

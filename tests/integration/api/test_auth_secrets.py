@@ -1,13 +1,15 @@
 """A viewer never receives a secret: planted credentials, passphrases and target secrets are
-absent from every JSON answer and WebSocket message a viewer gets (an operator sees them)."""
+absent from every JSON answer and WebSocket message a viewer gets. Operators and admins get
+channel secrets only by asking for them (``GET /channels/{id}/source``): their normal reads
+are masked too, and an editor saving a masked URL back unchanged keeps the stored one."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import httpx
+import pytest
 from websockets.asyncio.client import connect
 
 from streamfleet.domain.roles import Role
@@ -75,32 +77,62 @@ async def test_no_answer_to_a_viewer_holds_a_planted_secret(api: ApiClient) -> N
         assert answer.status_code == 200, (path, answer.text)
         assert _leaks(answer.text) == [], path
     assert (await viewer.get("/api/v1/channels/export")).status_code == 403
-    operator = await api.as_role(Role.OPERATOR)
-    shown = (await operator.get(f"/api/v1/channels/{ids[0]}")).text + (
-        await operator.get(f"/api/v1/channels/{ids[1]}")
-    ).text
-    assert {SOURCE_PASSWORD, BACKUP_PASSPHRASE, SRT_PASSPHRASE} <= set(_leaks(shown))
+    assert (await viewer.get(f"/api/v1/channels/{ids[0]}/source")).status_code == 403
 
 
-async def test_a_viewer_and_an_admin_listing_at_once_each_get_their_own_answer(
+async def test_operators_and_admins_read_channel_secrets_only_through_the_source_route(
     api: ApiClient,
 ) -> None:
-    """The shared channel page is keyed by whether secrets show."""
-    await _plant(api)
-    viewer = await api.as_role(Role.VIEWER)
-    for _ in range(5):
-        seen_by_admin, seen_by_viewer = await asyncio.gather(
-            api.get("/api/v1/channels"), viewer.get("/api/v1/channels")
-        )
-        assert SOURCE_PASSWORD in seen_by_admin.text
-        assert _leaks(seen_by_viewer.text) == []
+    ids = await _plant(api)
+    operator = await api.as_role(Role.OPERATOR)
+    for client in (operator, api):  # api: the first admin
+        for path in ("/api/v1/channels", *(f"/api/v1/channels/{i}" for i in ids)):
+            answer = await client.get(path)
+            assert answer.status_code == 200, (path, answer.text)
+            assert _leaks(answer.text) == [], path
+    camera = (await operator.get(f"/api/v1/channels/{ids[0]}")).json()
+    assert camera["input_url"] == "rtsp://***@127.0.0.1:8554/live"
+    assert camera["backup_url"] == "srt://127.0.0.1:9000?passphrase=***"
+    shown = [(await operator.get(f"/api/v1/channels/{i}/source")).json() for i in ids]
+    assert shown[0]["input_url"] == f"rtsp://cam:{SOURCE_PASSWORD}@127.0.0.1:8554/live"
+    assert shown[0]["backup_url"] == f"srt://127.0.0.1:9000?passphrase={BACKUP_PASSPHRASE}"
+    assert shown[1]["passphrase"] == SRT_PASSPHRASE
+    assert SRT_PASSPHRASE in shown[1]["publish_url"]
+    audit = (await api.get("/api/v1/audit", params={"action": "channel.reveal"})).json()
+    assert [entry["target_id"] for entry in audit["items"]] == [str(i) for i in reversed(ids)]
+    assert _leaks(json.dumps(audit)) == []
 
 
-async def test_the_websocket_snapshot_and_envelopes_to_a_viewer_hold_no_secret(
-    tmp_path: Path,
+async def test_a_masked_url_sent_back_unchanged_keeps_the_stored_secret(api: ApiClient) -> None:
+    ids = await _plant(api)
+    operator = await api.as_role(Role.OPERATOR)
+    shown = (await operator.get(f"/api/v1/channels/{ids[0]}")).json()
+    saved = await operator.patch(
+        f"/api/v1/channels/{ids[0]}",
+        json={
+            "name": "Camera 2",
+            "input_url": shown["input_url"],
+            "backup_url": shown["backup_url"],
+        },
+    )
+    assert saved.status_code == 200, saved.text
+    source = (await operator.get(f"/api/v1/channels/{ids[0]}/source")).json()
+    assert source["input_url"] == f"rtsp://cam:{SOURCE_PASSWORD}@127.0.0.1:8554/live"
+    assert source["backup_url"] == f"srt://127.0.0.1:9000?passphrase={BACKUP_PASSPHRASE}"
+    changed = await operator.patch(
+        f"/api/v1/channels/{ids[0]}", json={"input_url": "rtsp://***@127.0.0.1:8554/other"}
+    )
+    assert changed.status_code == 200, changed.text
+    source = (await operator.get(f"/api/v1/channels/{ids[0]}/source")).json()
+    assert source["input_url"] == "rtsp://***@127.0.0.1:8554/other"  # not the masked form: new
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.OPERATOR])
+async def test_the_websocket_snapshot_and_envelopes_hold_no_secret(
+    tmp_path: Path, role: Role
 ) -> None:
     async with serve_streamfleet(settings_for_test(tmp_path / "data")) as server:
-        viewer = await server.token_for(Role.VIEWER)
+        viewer = await server.token_for(role)
         async with httpx.AsyncClient(base_url=server.http_url, headers=server.headers) as admin:
             async with connect(f"{server.ws_url}?access_token={viewer}") as ws:
                 snapshot = await ws.recv(10.0)

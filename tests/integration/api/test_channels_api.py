@@ -63,11 +63,16 @@ async def test_a_created_channel_is_answered_in_the_contract_shape(api: ApiClien
     assert got.json() == body
 
 
-async def test_a_listen_channel_shows_its_publish_url(api: ApiClient) -> None:
+async def test_a_listen_channel_shows_its_publish_url_masked_and_in_full_when_asked(
+    api: ApiClient,
+) -> None:
     body = await create(api, name="Push", input_url=None, ingest_mode="listen_srt")
     assert body["listen_port"] == 10000
-    assert body["publish_url"] == (
-        f"srt://127.0.0.1:10000?mode=caller&latency=200000&passphrase={body['passphrase']}"
+    assert body["passphrase"] is None
+    assert body["publish_url"] == "srt://127.0.0.1:10000?mode=caller&latency=200000&passphrase=***"
+    source = (await api.get(f"/api/v1/channels/{body['id']}/source")).json()
+    assert source["publish_url"] == (
+        f"srt://127.0.0.1:10000?mode=caller&latency=200000&passphrase={source['passphrase']}"
     )
 
 
@@ -76,7 +81,8 @@ async def test_the_publish_url_matches_what_ffmpeg_listens_with(api: ApiClient) 
     body = await create(api, name="Push", input_url=None, ingest_mode="listen_srt")
     record = await api.app.state.channels.get(body["id"])
     listening = urlsplit(input_url(record.channel))
-    publishing = urlsplit(body["publish_url"])
+    source = (await api.get(f"/api/v1/channels/{body['id']}/source")).json()
+    publishing = urlsplit(source["publish_url"])
     assert (listening.hostname, publishing.hostname) == ("0.0.0.0", "127.0.0.1")
     assert listening.port == publishing.port == body["listen_port"]
     on_listener, on_publisher = parse_qs(listening.query), parse_qs(publishing.query)
@@ -93,7 +99,7 @@ async def test_creating_publishes_an_envelope_without_secrets(api: ApiClient) ->
     assert envelope.channel == "news-hd"
     assert envelope.data["id"] == body["id"]
     assert "hunter2pass" not in envelope.to_json()
-    assert body["input_url"] == "rtmp://user:hunter2pass@src.example/live/key"
+    assert body["input_url"] == "rtmp://***@src.example/live/key"  # the answer, too
     subscription.close()
 
 

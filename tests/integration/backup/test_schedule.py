@@ -12,6 +12,7 @@ from streamfleet.alerts.service import AlertService
 from streamfleet.backup.retention import backup_name, taken_at
 from streamfleet.backup.schedule import BackupSchedule
 from streamfleet.db import migrate
+from streamfleet.db.repositories.audit import AuditFilters, AuditRepository
 from streamfleet.db.session import Database
 from streamfleet.events.bus import InProcessBus
 from tests.support.backup_rows import seed_every_table
@@ -143,3 +144,28 @@ async def test_a_backup_older_than_twice_the_interval_opens_the_alert(
         await schedule.stop()
     assert rule == "backup_failed"
     assert summary == "backup failed: the newest backup is 7201 s old"
+
+
+async def test_a_scheduled_run_is_audited_after_it_finished(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """``backup.create``, by the schedule, with the outcome: written after the snapshot."""
+    await migrate.upgrade_url(sqlite_url)
+    root = tmp_path / "backups"
+    settings = settings_for_test(tmp_path, sqlite_url, backup_dir=root)
+    database = Database(sqlite_url)
+    try:
+        audit = AuditRepository(database.sessions)
+        run = await BackupSchedule(settings, clock=lambda: NOW, audit=audit).run_once()
+        page = await audit.list_page(AuditFilters(), limit=10)
+    finally:
+        await database.dispose()
+    assert run.ok, run.error
+    [entry] = page.items
+    assert (entry.action, entry.actor, entry.target_name) == (
+        "backup.create",
+        None,
+        str(root / backup_name(NOW)),
+    )
+    assert entry.changes is not None
+    assert (entry.changes["via"], entry.changes["ok"]) == ([None, "schedule"], [None, True])

@@ -25,6 +25,7 @@ async def test_backup_then_restore_into_another_engine(
 ) -> None:
     source = f"sqlite+aiosqlite:///{tmp_path / 'source' / 'streamfleet.db'}"
     await seed_every_table(source)
+    seeded = await table_contents(source)
     backup_dir = tmp_path / "backup"
 
     made = cli("backup", "--to", str(backup_dir), env=env_for(source, tmp_path / "source"))
@@ -37,10 +38,18 @@ async def test_backup_then_restore_into_another_engine(
     target_env = env_for(sqlite_or_postgres_url, tmp_path / "target")
     restored = cli("restore", str(backup_dir), env=target_env)
     assert restored.returncode == 0, restored.stderr
-    seeded = await table_contents(source)
     rows = sum(len(table) for table in seeded.values())
     assert f"restored {rows} rows in {len(seeded)} tables" in restored.stdout
-    assert await table_contents(sqlite_or_postgres_url) == seeded
+    # The backup's entry is written after its snapshot, the restore's after the restore:
+    # the copy is exactly what was seeded, and each database says what happened to it.
+    [*_, backed_up] = (await table_contents(source))["audit_events"]
+    assert (backed_up["action"], backed_up["target_name"]) == ("backup.create", str(backup_dir))
+    assert json.loads(backed_up["changes"])["via"] == [None, "cli"]
+    restored_rows = await table_contents(sqlite_or_postgres_url)
+    [*history, restored_entry] = restored_rows["audit_events"]
+    assert (restored_entry["action"], restored_entry["actor"]) == ("backup.restore", None)
+    assert restored_entry["target_name"] == str(backup_dir)
+    assert {**restored_rows, "audit_events": history} == seeded
 
     again = cli("restore", str(backup_dir), env=target_env)
     assert again.returncode == 1

@@ -15,6 +15,7 @@ from streamfleet.domain.url_policy import (
     check_input_url,
     is_allowed_input_url,
     redact,
+    unmasked,
     url_problem,
 )
 
@@ -195,3 +196,24 @@ def test_a_url_without_secrets_is_shown_exactly_as_given() -> None:
     """An SQLite database URL keeps its four slashes (nothing to hide, nothing rebuilt)."""
     url = "sqlite+aiosqlite:////tmp/data/streamfleet.db"
     assert redact(url) == url
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored", "kept"),
+    [
+        ("rtsp://***@cam/live", "rtsp://u:pw@cam/live", "rtsp://u:pw@cam/live"),  # masked back
+        (
+            "srt://h:1?passphrase=***",
+            "srt://h:1?passphrase=abcdefghij",
+            "srt://h:1?passphrase=abcdefghij",
+        ),
+        ("rtsp://***@cam/other", "rtsp://u:pw@cam/live", "rtsp://***@cam/other"),  # a new URL
+        ("rtsp://v:new@cam/live", "rtsp://u:pw@cam/live", "rtsp://v:new@cam/live"),
+        ("udp://239.0.0.1:1", "udp://239.0.0.1:1", "udp://239.0.0.1:1"),  # nothing masked
+        ("rtsp://***@cam/live", None, "rtsp://***@cam/live"),  # nothing stored
+    ],
+)
+def test_a_url_sent_back_exactly_as_answers_mask_it_keeps_the_stored_one(
+    sent: str, stored: str | None, kept: str
+) -> None:
+    assert unmasked(sent, stored) == kept

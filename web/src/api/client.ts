@@ -24,6 +24,7 @@ import type {
   ChannelEvent,
   ChannelPatch,
   ChannelQuery,
+  ChannelSource,
   ImportFormat,
   ImportResult,
   Page,
@@ -146,6 +147,11 @@ export function listChannels(query: ChannelQuery = {}, signal?: AbortSignal): Pr
 
 export function getChannel(id: number, signal?: AbortSignal): Promise<Channel> {
   return request('GET', `/channels/${id}`, { signal })
+}
+
+/** The channel's source URLs, passphrase and publish URL in full (operators and up; audited). */
+export function getChannelSource(id: number, signal?: AbortSignal): Promise<ChannelSource> {
+  return request('GET', `/channels/${id}/source`, { signal })
 }
 
 export function createChannel(body: ChannelCreate): Promise<Channel> {

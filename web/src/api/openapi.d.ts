@@ -216,6 +216,9 @@ export interface paths {
         /**
          * Channels Export
          * @description Every channel's configuration as YAML that ``POST /channels/import`` accepts.
+         *
+         *     Secrets included (full source URLs, passphrases): the file exists to be imported
+         *     again, and a masked URL would come back as ``***``. Operators and up; audited.
          */
         get: operations["channels_export"];
         put?: never;
@@ -266,6 +269,27 @@ export interface paths {
         head?: never;
         /** Channels Update */
         patch: operations["channels_update"];
+        trace?: never;
+    };
+    "/api/v1/channels/{channel_id}/source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Channels Reveal
+         * @description The channel's source URLs, SRT passphrase and publish URL in full (every other answer
+         *     masks them). Operators and up; each read is audited (``channel.reveal``).
+         */
+        get: operations["channels_reveal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/channels/{channel_id}/start": {
@@ -1097,6 +1121,21 @@ export interface components {
             limit: number;
             /** Offset */
             offset: number;
+        };
+        /**
+         * ChannelSourceOut
+         * @description A channel's secrets in full (``GET /channels/{id}/source``, operators and admins):
+         *     every other answer shows these fields masked (``rtsp://***@host/…``, no passphrase).
+         */
+        ChannelSourceOut: {
+            /** Input Url */
+            input_url: string;
+            /** Backup Url */
+            backup_url: string | null;
+            /** Passphrase */
+            passphrase: string | null;
+            /** Publish Url */
+            publish_url: string | null;
         };
         /** ChannelStateOut */
         ChannelStateOut: {
@@ -3102,6 +3141,73 @@ export interface operations {
             };
             /** @description The request body is not in a format this endpoint reads. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the stream engine is not available. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    channels_reveal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelSourceOut"];
+                };
+            };
+            /** @description No credentials, or credentials that are invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role is too low for this operation, or the CSRF header is missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

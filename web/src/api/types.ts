@@ -70,6 +70,10 @@ export type Channel = Omit<Schemas['ChannelOut'], 'state' | 'media_info'> & {
   media_info: MediaInfo | null
 }
 
+/** A channel's secrets in full (GET /channels/{id}/source, operators and up): every other
+ *  answer masks them. */
+export type ChannelSource = Schemas['ChannelSourceOut']
+
 export interface Page<T> {
   items: T[]
   total: number

@@ -9,9 +9,11 @@
 // change and after every (re)connect: only those channels get new thumbnails.
 //
 // The socket authenticates like every request: the browser sends the session cookie on the
-// same-origin handshake. A close with 1008 (policy: no or lapsed session, wrong Origin) is not
-// retried; it and a socket refused before opening ask `onRefused`, which checks the session and
-// goes to the login page when it has lapsed.
+// same-origin handshake. A close with 1008 (policy: no or lapsed session, wrong Origin) or 4401
+// (the session ended while the socket was open: logout, expiry, a disabled or demoted user) is
+// not retried; it and a socket refused before opening ask `onRefused`, which checks the session
+// and goes to the login page when it has lapsed. A close with 4403 (the user's role changed) is
+// followed by a reconnect at once, which brings what the new role may see.
 
 import { getCurrentScope, onScopeDispose, ref, watch, type Ref } from 'vue'
 
@@ -28,6 +30,10 @@ export type LiveStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline'
 
 /** The close code the server sends when it refuses the connection (RFC 6455 "policy violation"). */
 export const CLOSE_POLICY_VIOLATION = 1008
+/** The server closes an open socket whose session or token stopped being valid. */
+export const CLOSE_CREDENTIAL_ENDED = 4401
+/** The server closes an open socket whose user's role changed: reconnect to get the new view. */
+export const CLOSE_ROLE_CHANGED = 4403
 
 /** The part of the browser's WebSocket this module uses. */
 export type SocketLike = Pick<WebSocket, 'onopen' | 'onmessage' | 'onclose' | 'onerror' | 'close' | 'send'>
@@ -43,7 +49,7 @@ export interface LiveOptions {
   /** How long envelopes are collected before the stores see them, in milliseconds. */
   batchMs?: number
   /**
-   * The server refused the socket: closed it with 1008 (no retry follows), or it closed before
+   * The server refused the socket: closed it with 1008 or 4401 (no retry follows), or it closed before
    * ever opening (a refused handshake looks like that to a browser; retries go on).
    */
   onRefused?: (code: number) => void
@@ -217,9 +223,14 @@ export class LiveConnection {
       this.socketOpen = false
       this.batcher.flush()
       if (this.closedByUser) return
-      if (event.code === CLOSE_POLICY_VIOLATION) {
+      if (event.code === CLOSE_POLICY_VIOLATION || event.code === CLOSE_CREDENTIAL_ENDED) {
         this.status.value = 'offline'
         this.options.onRefused?.(event.code)
+        return
+      }
+      if (event.code === CLOSE_ROLE_CHANGED) {
+        this.attempts = 0
+        this.connect()
         return
       }
       if (!opened) this.options.onRefused?.(event.code)

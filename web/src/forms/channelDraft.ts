@@ -3,7 +3,7 @@
 // Inputs are kept as the text the operator typed; numbers that do not parse are sent as they
 // are, so the server's validation (the one source of truth) names the field.
 
-import type { Channel, ChannelCreate, ChannelPatch, ContentCheck, IngestMode } from '@/api/types'
+import type { Channel, ChannelCreate, ChannelPatch, ChannelSource, ContentCheck, IngestMode } from '@/api/types'
 
 export interface ChannelDraft {
   name: string
@@ -51,7 +51,13 @@ function text(value: number | string | null | undefined): string {
   return value === null || value === undefined ? '' : String(value)
 }
 
-export function draftFromChannel(channel: Channel): ChannelDraft {
+/**
+ * The form's starting point: the channel as answers show it, with its secrets in full when
+ * `source` (GET /channels/{id}/source) is given. Without it the URLs stay masked, and saving
+ * them back unchanged keeps the stored secrets (the server treats the masked form so).
+ */
+export function draftFromChannel(channel: Channel, source?: ChannelSource): ChannelDraft {
+  if (source) channel = { ...channel, ...source }
   return {
     name: channel.name,
     slug: channel.slug,

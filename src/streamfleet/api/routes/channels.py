@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from streamfleet.api import audit
-from streamfleet.api.channel_view import channel_view, observe, publish_host
+from streamfleet.api.channel_view import channel_source, channel_view, observe, publish_host
 from streamfleet.api.deps import (
     BusDep,
     ChannelPagesDep,
@@ -24,7 +24,6 @@ from streamfleet.api.deps import (
     EventsDep,
     JsonBody,
     PlaybackDep,
-    RevealSecretsDep,
     SettingsDep,
 )
 from streamfleet.api.params import Offset, RowId
@@ -34,6 +33,7 @@ from streamfleet.api.schemas.channels import (
     ChannelCreate,
     ChannelOut,
     ChannelPage,
+    ChannelSourceOut,
     ChannelUpdate,
     ImportErrorOut,
     ImportResult,
@@ -50,6 +50,7 @@ from streamfleet.domain.channel_import import ImportFormat, render_yaml
 from streamfleet.domain.channel_rules import parse_channel_patch, parse_channel_spec
 from streamfleet.domain.errors import InvalidInput
 from streamfleet.domain.status import Status
+from streamfleet.domain.url_policy import unmasked
 from streamfleet.engine.control import EngineControl
 from streamfleet.events.bus import EventBus
 from streamfleet.events.envelope import Envelope, EventType
@@ -83,53 +84,33 @@ EXPORT_SCHEMA: dict[str, Any] = {
 class Viewer:
     """Turns records into ``ChannelOut`` with this process's engine and publish host.
 
-    ``reveal_secrets`` is the caller's (operators and admins see credentials, viewers not);
-    ``playback`` signs the playback URLs when signing is on.
+    Secrets are masked for every caller (``channel_view``); ``playback`` signs the playback
+    URLs when signing is on.
     """
 
     def __init__(
-        self,
-        settings: Settings,
-        engine: EngineControl | None,
-        *,
-        reveal_secrets: bool,
-        playback: Playback = UNSIGNED,
+        self, settings: Settings, engine: EngineControl | None, *, playback: Playback = UNSIGNED
     ) -> None:
         self.engine = engine
         self.host = publish_host(settings)
-        self.reveal_secrets = reveal_secrets
         self.playback = playback
 
-    async def one(self, record: ChannelRecord, *, reveal_secrets: bool | None = None) -> ChannelOut:
-        [out] = await self.many([record], reveal_secrets=reveal_secrets)
+    async def one(self, record: ChannelRecord) -> ChannelOut:
+        [out] = await self.many([record])
         return out
 
-    async def many(
-        self, records: Sequence[ChannelRecord], *, reveal_secrets: bool | None = None
-    ) -> list[ChannelOut]:
+    async def many(self, records: Sequence[ChannelRecord]) -> list[ChannelOut]:
         """The records as the API shows them; the engine is asked once for all of them."""
-        reveal = self.reveal_secrets if reveal_secrets is None else reveal_secrets
         observed = await observe(self.engine, records)
         return [
-            channel_view(
-                r,
-                observed=observed,
-                host=self.host,
-                reveal_secrets=reveal,
-                playback=self.playback,
-            )
+            channel_view(r, observed=observed, host=self.host, playback=self.playback)
             for r in records
         ]
 
 
-async def viewer(
-    settings: SettingsDep,
-    engine: EngineOrNoneDep,
-    reveal_secrets: RevealSecretsDep,
-    playback: PlaybackDep,
-) -> Viewer:
+async def viewer(settings: SettingsDep, engine: EngineOrNoneDep, playback: PlaybackDep) -> Viewer:
     """An ``async`` dependency: a plain class would be built in the thread pool per request."""
-    return Viewer(settings, engine, reveal_secrets=reveal_secrets, playback=playback)
+    return Viewer(settings, engine, playback=playback)
 
 
 ViewerDep = Annotated[Viewer, Depends(viewer)]
@@ -157,7 +138,7 @@ async def channels_list(
             items=await view.many(page.items), total=page.total, limit=limit, offset=offset
         )
 
-    key = (limit, offset, tag, tuple(statuses), q, channels.writes, view.reveal_secrets)
+    key = (limit, offset, tag, tuple(statuses), q, channels.writes)
     return await pages.run(key, build)
 
 
@@ -166,9 +147,15 @@ async def channels_list(
     response_class=Response,
     responses={200: {"content": {"application/yaml": {"schema": EXPORT_SCHEMA}}}},
 )
-async def channels_export(channels: ChannelsDep) -> Response:
-    """Every channel's configuration as YAML that ``POST /channels/import`` accepts."""
-    text = render_yaml(await channels.all())
+async def channels_export(request: Request, channels: ChannelsDep) -> Response:
+    """Every channel's configuration as YAML that ``POST /channels/import`` accepts.
+
+    Secrets included (full source URLs, passphrases): the file exists to be imported
+    again, and a masked URL would come back as ``***``. Operators and up; audited."""
+    records = await channels.all()
+    text = render_yaml(records)
+    changes = audit.plain_changes({"exported": len(records)})
+    await audit.record(request, AuditAction.CHANNEL_EXPORT, "channel", None, None, changes)
     return Response(
         text,
         media_type="application/yaml",
@@ -227,6 +214,17 @@ async def channels_get(channel_id: RowId, channels: ChannelsDep, view: ViewerDep
     return await view.one(await channels.get(channel_id))
 
 
+@router.get("/channels/{channel_id}/source", response_model=ChannelSourceOut)
+async def channels_reveal(
+    request: Request, channel_id: RowId, channels: ChannelsDep, settings: SettingsDep
+) -> ChannelSourceOut:
+    """The channel's source URLs, SRT passphrase and publish URL in full (every other answer
+    masks them). Operators and up; each read is audited (``channel.reveal``)."""
+    record = await channels.get(channel_id)
+    await _audit(request, AuditAction.CHANNEL_REVEAL, record)
+    return channel_source(record.channel, publish_host(settings))
+
+
 @router.post(
     "/channels",
     response_model=ChannelOut,
@@ -257,6 +255,7 @@ async def channels_update(
 ) -> ChannelOut:
     changes = parse_channel_patch(body.raw())
     before = await channels.get(channel_id)
+    _keep_masked_secrets(changes, before.channel)
     record = await channels.update(channel_id, changes)
     await _audit(
         request,
@@ -369,6 +368,14 @@ def _statuses(text: str | None) -> list[Status]:
         raise InvalidInput.of("status", f"must be one or more of {allowed}") from None
 
 
+def _keep_masked_secrets(changes: dict[str, Any], stored: Channel) -> None:
+    """A source URL sent back as answers show it (masked, unchanged) keeps the stored one."""
+    for field in ("input_url", "backup_url"):
+        sent = changes.get(field)
+        if isinstance(sent, str):
+            changes[field] = unmasked(sent, getattr(stored, field))
+
+
 async def _set_enabled(
     channels: ChannelsDep, bus: EventBus, view: Viewer, channel_id: RowId, *, enabled: bool
 ) -> ChannelRecord:
@@ -397,7 +404,7 @@ async def _audit_import(request: Request, outcome: ImportOutcome) -> None:
 
 
 async def _announce(bus: EventBus, view: Viewer, kind: EventType, record: ChannelRecord) -> None:
-    data = (await view.one(record, reveal_secrets=False)).model_dump(mode="json")
+    data = (await view.one(record)).model_dump(mode="json")
     await bus.publish(Envelope(kind, record.channel.slug, data))
 
 

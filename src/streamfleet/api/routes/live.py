@@ -10,13 +10,17 @@ limits delivery to those channels; on the WebSocket, ``{"type": "subscribe",
 tells the engine which channels' tiles the client has on screen (only those get
 thumbnails; ``EngineControl.set_visible_tiles``). A client that does not read is
 dropped (WebSocket close code 1013); the server's WebSocket pings (uvicorn's
-``ws_ping_interval``) close dead connections. Open until accounts exist.
+``ws_ping_interval``) close dead connections. A connection whose credential lapses
+(logout, revocation, expiry, a disabled or demoted user) ends within a few seconds,
+at once for changes made by this process (``api/live_access.py``): close code 4401
+(log in again) or 4403 (the role changed: reconnect); SSE sends a last ``closed`` frame.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, Final
@@ -26,6 +30,7 @@ from fastapi import APIRouter, FastAPI, Query, Request, WebSocket, WebSocketDisc
 from fastapi.responses import StreamingResponse
 
 from streamfleet.api.channel_view import channel_view, observe, publish_host
+from streamfleet.api.live_access import CredentialGuard, Ending, LiveAccess
 from streamfleet.api.live_feed import (
     ChannelFilter,
     parse_channels_query,
@@ -67,6 +72,20 @@ def live_hub(app: FastAPI) -> LiveHub:
     return hub
 
 
+def live_access(app: Any) -> LiveAccess:
+    access: LiveAccess | None = getattr(app.state, "live_access", None)
+    if access is None:
+        access = app.state.live_access = LiveAccess()
+    return access
+
+
+async def _end_when_lapsed(guard: CredentialGuard, hub: LiveHub, client: LiveClient) -> None:
+    """Cut ``client`` off once its credential lapses (its sender then stops)."""
+    ending = await guard.ended()
+    client.cut_off(ending.reason)
+    hub.disconnect(client)
+
+
 def _engine(app: Any) -> EngineControl | None:
     engine: EngineControl | None = getattr(app.state, "engine", None)
     return engine
@@ -96,9 +115,7 @@ async def _channels_from_repository(app: Any) -> list[dict[str, Any]]:
         page = await repository.list_page(limit=SNAPSHOT_PAGE_SIZE, offset=offset)
         observed = await observe(engine, page.items)
         for record in page.items:
-            view = channel_view(
-                record, observed=observed, host=host, reveal_secrets=False, playback=playback
-            )
+            view = channel_view(record, observed=observed, host=host, playback=playback)
             out.append(view.model_dump(mode="json"))
         offset += len(page.items)
         if not page.items or offset >= page.total:
@@ -122,11 +139,16 @@ async def live_socket(websocket: WebSocket, channels: str | None = None) -> None
     # Before the snapshot: nothing published after it is lost. Metrics come as one array a tick.
     client = hub.connect(wanted, batches=True)
     wall = _Wall(_engine(app), uuid.uuid4().hex)
+    guard = live_access(app).guard(websocket, query_token=True)
+    watcher = asyncio.create_task(_end_when_lapsed(guard, hub, client))
     try:
         close = await _serve(websocket, hub, client, wanted, wall)
     finally:
+        watcher.cancel()
         hub.disconnect(client)
         await wall.closed()
+    if guard.ending is not None:
+        close = guard.ending.code, guard.ending.reason
     if close is not None:
         with contextlib.suppress(TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
             await asyncio.wait_for(websocket.close(code=close[0], reason=close[1]), CLOSE_TIMEOUT_S)
@@ -237,8 +259,9 @@ async def events_stream(
     except BaseException:
         hub.disconnect(client)
         raise
+    guard = live_access(request.app).guard(request, query_token=False)
     return StreamingResponse(
-        _sse_frames(hub, client, snapshot),
+        _sse_frames(hub, client, snapshot, guard),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -248,7 +271,10 @@ def sse_frame(kind: str, data: str) -> str:
     return f"event: {kind}\ndata: {data}\n\n"
 
 
-async def _sse_frames(hub: LiveHub, client: LiveClient, snapshot: Envelope) -> AsyncIterator[str]:
+async def _sse_frames(
+    hub: LiveHub, client: LiveClient, snapshot: Envelope, guard: CredentialGuard
+) -> AsyncIterator[str]:
+    watcher = asyncio.create_task(_end_when_lapsed(guard, hub, client))
     try:
         yield sse_frame(EventType.SNAPSHOT.value, snapshot.to_json())
         while True:
@@ -258,7 +284,15 @@ async def _sse_frames(hub: LiveHub, client: LiveClient, snapshot: Envelope) -> A
                 yield ": keep-alive\n\n"
                 continue
             if message is None:
+                if guard.ending is not None:
+                    yield _closed_frame(guard.ending)
                 return
             yield sse_frame(*message)
     finally:
+        watcher.cancel()
         hub.disconnect(client)
+
+
+def _closed_frame(ending: Ending) -> str:
+    """The last SSE frame when the credential lapsed: ``{"type": "closed", "code", "reason"}``."""
+    return sse_frame("closed", json.dumps(ending.as_json()))

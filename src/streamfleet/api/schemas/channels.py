@@ -122,6 +122,16 @@ class ChannelOut(BaseModel):
     urls: ChannelUrls
 
 
+class ChannelSourceOut(BaseModel):
+    """A channel's secrets in full (``GET /channels/{id}/source``, operators and admins):
+    every other answer shows these fields masked (``rtsp://***@host/…``, no passphrase)."""
+
+    input_url: str
+    backup_url: str | None
+    passphrase: str | None
+    publish_url: str | None
+
+
 class ChannelPage(BaseModel):
     items: list[ChannelOut]
     total: int
