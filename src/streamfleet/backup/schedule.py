@@ -168,7 +168,11 @@ class BackupSchedule:
         if self._audit is not None:
             facts = {"ok": run.ok, "bytes": run.bytes, "error": run.error}
             await record_backup_action(
-                self._audit, AuditAction.BACKUP_CREATE, store.describe(), via="schedule", facts=facts
+                self._audit,
+                AuditAction.BACKUP_CREATE,
+                store.describe(),
+                via="schedule",
+                facts=facts,
             )
         try:
             await asyncio.to_thread(self.prune, at)
