@@ -90,6 +90,7 @@ async def test_backup_to_a_bucket_then_restore_from_it(tmp_path: Path, s3_bucket
     secret access key is in no output, whatever the log level."""
     source = f"sqlite+aiosqlite:///{tmp_path / 'source' / 'streamfleet.db'}"
     await seed_every_table(source)
+    seeded = await table_contents(source)
     location = f"s3://{s3_bucket.name}/manual/first"
     env = s3_env(source, tmp_path / "source", s3_bucket) | {"STREAMFLEET_LOG_LEVEL": "debug"}
 
@@ -101,7 +102,13 @@ async def test_backup_to_a_bucket_then_restore_from_it(tmp_path: Path, s3_bucket
     target_env = s3_env(target, tmp_path / "target", s3_bucket)
     restored = cli("restore", location, env=target_env | {"STREAMFLEET_LOG_LEVEL": "debug"})
     assert restored.returncode == 0, restored.stderr
-    assert await table_contents(target) == await table_contents(source)
+    # Each database's audit log ends with what happened to it, written after the work.
+    [*_, backed_up] = (await table_contents(source))["audit_events"]
+    assert (backed_up["action"], backed_up["target_name"]) == ("backup.create", location)
+    restored_rows = await table_contents(target)
+    [*history, restored_entry] = restored_rows["audit_events"]
+    assert (restored_entry["action"], restored_entry["target_name"]) == ("backup.restore", location)
+    assert {**restored_rows, "audit_events": history} == seeded
 
     s3_bucket.objects.delete([f"manual/first/{CHANNELS_FILE}"])
     other = f"sqlite+aiosqlite:///{tmp_path / 'other' / 'streamfleet.db'}"
