@@ -203,6 +203,11 @@ class Settings(BaseSettings):
         return self.data_dir / "hls"
 
     @property
+    def archive_dir(self) -> Path:
+        """Recordings: hard links to the live segments, so on the same filesystem as ``hls``."""
+        return self.data_dir / "archive"
+
+    @property
     def thumbs_dir(self) -> Path:
         return self.data_dir / "thumbs"
 

@@ -15,12 +15,14 @@ here and talk to it only through ``EngineControl`` (``engine/control.py``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
 
 from streamfleet.config import Settings
+from streamfleet.db.repositories.archive import ArchiveRepository
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.repositories.events import EventRepository
 from streamfleet.db.session import Database
@@ -29,6 +31,7 @@ from streamfleet.domain.channel_rules import ChannelSpec
 from streamfleet.engine.control import ManagedEngine
 from streamfleet.engine.demo import DemoChannelSpec, demo_channels
 from streamfleet.engine.hosted import ChannelLoader, HostedEngine
+from streamfleet.engine.recorder import ArchiveIndex, ArchiveRecorder
 from streamfleet.engine.status_sink import StatusSink
 from streamfleet.engine.supervisor import Supervisor
 from streamfleet.engine.thumbnailer import Thumbnailer
@@ -61,16 +64,27 @@ def build_engine(ctx: EngineContext) -> HostedEngine:
             await seed_demo_channels(ctx.channels, demo_channels(ctx.settings))
         return await ctx.channels.all()
 
-    return assemble_engine(ctx.settings, ctx.bus, ctx.events, load_channels)
+    archive = ArchiveRepository(ctx.database.sessions)
+    return assemble_engine(ctx.settings, ctx.bus, ctx.events, load_channels, archive)
 
 
 def assemble_engine(
-    settings: Settings, bus: EventBus, sink: StatusSink | None, load_channels: ChannelLoader
+    settings: Settings,
+    bus: EventBus,
+    sink: StatusSink | None,
+    load_channels: ChannelLoader,
+    archive: ArchiveIndex | None = None,
 ) -> HostedEngine:
-    """The engine's parts wired together: one supervisor and one thumbnailer on ``bus``."""
-    supervisor = Supervisor(settings, bus, sink)
+    """The engine's parts wired together: one supervisor and one thumbnailer on ``bus``, and
+    the recorder of recording channels when there is an ``archive`` index."""
+    recorder = (
+        ArchiveRecorder(settings.archive_dir, archive, wall=time.time)
+        if archive is not None
+        else None
+    )
+    supervisor = Supervisor(settings, bus, sink, archive=recorder)
     thumbnailer = Thumbnailer(settings, bus)
-    return HostedEngine(settings, supervisor, thumbnailer, load_channels)
+    return HostedEngine(settings, supervisor, thumbnailer, load_channels, recorder)
 
 
 async def seed_demo_channels(channels: ChannelRepository, specs: list[DemoChannelSpec]) -> None:

@@ -22,6 +22,7 @@ from streamfleet.config import Settings
 from streamfleet.domain.channel import Channel
 from streamfleet.engine.control import ChannelState, EngineStats
 from streamfleet.engine.demo import DemoFeeds, demo_channels
+from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.engine.source_probe import probe_report
 from streamfleet.engine.supervisor import Supervisor
 from streamfleet.engine.thumbnailer import Thumbnailer
@@ -41,8 +42,11 @@ class HostedEngine:
         supervisor: Supervisor,
         thumbnailer: Thumbnailer,
         load_channels: ChannelLoader,
+        recorder: ArchiveRecorder | None = None,
     ) -> None:
         self.settings = settings
+        self.recorder = recorder
+        self._recording: asyncio.Task[None] | None = None
         self.supervisor = supervisor
         self.thumbnailer = thumbnailer
         self.load_channels = load_channels
@@ -56,6 +60,9 @@ class HostedEngine:
             self.thumbnailer.configure(channel)
         # Before the supervisor, so that no status envelope is missed.
         self._thumbnailing = asyncio.create_task(self.thumbnailer.run(), name="thumbnailer")
+        if self.recorder is not None:
+            await self.recorder.reconcile(channels)
+            self._recording = asyncio.create_task(self.recorder.run(), name="archive-index")
         demo_urls = {spec.input_url for spec in demo_channels(self.settings)}
         if self.settings.demo and any(c.input_url in demo_urls for c in channels):
             self.demo_feeds = DemoFeeds(self.settings, self.supervisor.ctx.spawner)
@@ -64,6 +71,8 @@ class HostedEngine:
 
     async def stop(self) -> None:
         await self.supervisor.shutdown()
+        if self.recorder is not None:
+            await self.recorder.close(self._recording)
         if self._thumbnailing is not None:
             self._thumbnailing.cancel()
             with contextlib.suppress(asyncio.CancelledError):

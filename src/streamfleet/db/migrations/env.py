@@ -21,6 +21,7 @@ for _module in (
     "streamfleet.db.alert_models",
     "streamfleet.db.account_models",
     "streamfleet.db.audit_models",
+    "streamfleet.db.archive_models",
 ):
     if importlib.util.find_spec(_module) is not None:
         importlib.import_module(_module)
