@@ -96,7 +96,9 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
             await app.state.alerts.start()
             if engine_factory is not None:
                 engine = engine_factory(
-                    EngineContext(settings, bus, channel_repo, event_repo, database)
+                    EngineContext(
+                        settings, bus, channel_repo, event_repo, database, app.state.alerts
+                    )
                 )
                 await engine.start()
                 app.state.engine = engine

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import structlog
 
@@ -28,6 +29,8 @@ from streamfleet.db.repositories.events import EventRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.channel_rules import ChannelSpec
+from streamfleet.engine.archive_retention import ArchiveRetention, RetentionIndex, SpaceAlerts
+from streamfleet.engine.context import utc_now
 from streamfleet.engine.control import ManagedEngine
 from streamfleet.engine.demo import DemoChannelSpec, demo_channels
 from streamfleet.engine.hosted import ChannelLoader, HostedEngine
@@ -51,6 +54,8 @@ class EngineContext:
     events: EventRepository
     """The ``StatusSink``: ``await events.record(change)`` for every status change."""
     database: Database
+    alerts: SpaceAlerts | None = None
+    """Told when recording pauses for lack of disk space, and when it resumes."""
 
 
 EngineFactory = Callable[[EngineContext], ManagedEngine]
@@ -65,7 +70,9 @@ def build_engine(ctx: EngineContext) -> HostedEngine:
         return await ctx.channels.all()
 
     archive = ArchiveRepository(ctx.database.sessions)
-    return assemble_engine(ctx.settings, ctx.bus, ctx.events, load_channels, archive)
+    return assemble_engine(
+        ctx.settings, ctx.bus, ctx.events, load_channels, archive, alerts=ctx.alerts
+    )
 
 
 def assemble_engine(
@@ -73,7 +80,9 @@ def assemble_engine(
     bus: EventBus,
     sink: StatusSink | None,
     load_channels: ChannelLoader,
-    archive: ArchiveIndex | None = None,
+    archive: ArchiveStore | None = None,
+    *,
+    alerts: SpaceAlerts | None = None,
 ) -> HostedEngine:
     """The engine's parts wired together: one supervisor and one thumbnailer on ``bus``, and
     the recorder of recording channels when there is an ``archive`` index."""
@@ -83,8 +92,19 @@ def assemble_engine(
         else None
     )
     supervisor = Supervisor(settings, bus, sink, archive=recorder)
+    retention = (
+        ArchiveRetention(
+            settings, archive, recorder, supervisor.channels, now=utc_now, alerts=alerts
+        )
+        if archive is not None and recorder is not None
+        else None
+    )
     thumbnailer = Thumbnailer(settings, bus)
-    return HostedEngine(settings, supervisor, thumbnailer, load_channels, recorder)
+    return HostedEngine(settings, supervisor, thumbnailer, load_channels, recorder, retention)
+
+
+class ArchiveStore(ArchiveIndex, RetentionIndex, Protocol):
+    """The archive index the recorder writes and retention prunes (``ArchiveRepository``)."""
 
 
 async def seed_demo_channels(channels: ChannelRepository, specs: list[DemoChannelSpec]) -> None:

@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from streamfleet.config import Settings
 from streamfleet.domain.channel import Channel
+from streamfleet.engine.archive_retention import ArchiveRetention
 from streamfleet.engine.control import ChannelState, EngineStats
 from streamfleet.engine.demo import DemoFeeds, demo_channels
 from streamfleet.engine.recorder import ArchiveRecorder
@@ -43,10 +44,13 @@ class HostedEngine:
         thumbnailer: Thumbnailer,
         load_channels: ChannelLoader,
         recorder: ArchiveRecorder | None = None,
+        retention: ArchiveRetention | None = None,
     ) -> None:
         self.settings = settings
         self.recorder = recorder
+        self.retention = retention
         self._recording: asyncio.Task[None] | None = None
+        self._retaining: asyncio.Task[None] | None = None
         self.supervisor = supervisor
         self.thumbnailer = thumbnailer
         self.load_channels = load_channels
@@ -68,8 +72,14 @@ class HostedEngine:
             self.demo_feeds = DemoFeeds(self.settings, self.supervisor.ctx.spawner)
             await self.demo_feeds.start()
         await self.supervisor.start(channels)
+        if self.retention is not None:
+            self._retaining = asyncio.create_task(self.retention.run(), name="archive-retention")
 
     async def stop(self) -> None:
+        if self._retaining is not None:
+            self._retaining.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._retaining
         await self.supervisor.shutdown()
         if self.recorder is not None:
             await self.recorder.close(self._recording)

@@ -235,6 +235,10 @@ class Supervisor:
         """Whether the channel has a runner that will (re)start its FFmpeg (not queued ones)."""
         return self._running(channel_id)
 
+    def channels(self) -> list[Channel]:
+        """The configuration of every channel this engine knows (stopped ones too)."""
+        return [runner.channel for runner in self._runners.values()]
+
     def channel(self, channel_id: int) -> Channel | None:
         """The configuration the channel runs (or last ran) with, ``None`` when unknown."""
         runner = self._runners.get(channel_id)

@@ -11,14 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from streamfleet.db import migrate
+from streamfleet.alerts.service import AlertService
 from streamfleet.db.repositories.archive import ArchiveRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.archive import ArchivedSegment, archive_path, recorded_ranges
 from streamfleet.domain.status import Status
+from streamfleet.engine.archive_retention import ArchiveRetention, disk_space
+from streamfleet.engine.context import utc_now
 from streamfleet.engine.recorder import ArchiveRecorder
+from streamfleet.events.bus import InProcessBus
 from streamfleet.media.public_playlist import parse_public
 from tests.integration.engine.conftest import EngineHarness, udp_channel
+from tests.support.archive_index import archive_index
 from tests.support.media import Feeders, channel_url
 from tests.support.waiting import wait_until
 
@@ -31,12 +35,8 @@ FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 
 @pytest.fixture
 async def archive(sqlite_url: str) -> AsyncIterator[ArchiveRepository]:
-    database = Database(sqlite_url)
-    await migrate.upgrade(database)
-    try:
-        yield ArchiveRepository(database.sessions)
-    finally:
-        await database.dispose()
+    async with archive_index(sqlite_url) as index:
+        yield index
 
 
 async def rows(archive: ArchiveRepository, channel_id: int = 1) -> list[ArchivedSegment]:
@@ -141,3 +141,57 @@ async def test_archive_files_without_an_index_row_are_removed_at_start(
     assert await recorder.reconcile([channel]) == 1
     assert archive_files(root) == {kept}
     assert os.path.exists(root / kept)
+
+
+async def test_a_floor_above_the_real_free_space_pauses_recording_while_live_goes_on(
+    feeders: Feeders, engine_factory: EngineFactory, archive: ArchiveRepository, sqlite_url: str
+) -> None:
+    """Lowering the floor again resumes recording; the alert opens, then resolves."""
+    feeder = await feeders.start()
+    channel = udp_channel(1, channel_url(feeder), recording=True)
+    engine = await engine_factory(
+        [channel], archive, hls_list_size=LIST_SIZE, hls_segment_seconds=SEGMENT_S
+    )
+    recorder = engine.recorder
+    assert recorder is not None
+    database = Database(sqlite_url)
+    bus = InProcessBus()
+    alerts = AlertService(engine.settings, database, bus)
+    over = engine.settings.model_copy(update={"archive_min_free_percent": 90.0})
+    keeper = ArchiveRetention(
+        over, archive, recorder, engine.supervisor.channels, now=utc_now, alerts=alerts
+    )
+    live = engine.settings.hls_dir.resolve() / "ch1" / "index.m3u8"
+
+    def media_sequence() -> int:
+        state = parse_public(live.read_text(), LIST_SIZE) if live.exists() else None
+        return state.next_media_sequence if state is not None else 0
+
+    async def open_rules() -> list[str]:
+        return [a.rule for a in await alerts.alerts.list_open()]
+
+    try:
+
+        async def two_rows() -> bool:
+            return len(await rows(archive)) >= 2
+
+        await wait_until(two_rows, 30, "two indexed segments")
+        free, total = disk_space(recorder.root)
+        assert free < keeper.floor_bytes(total), "the test needs a disk over 10 % full"
+        report = await keeper.run_once()
+        assert report.paused
+        assert report.by_floor >= 2  # the archive goes first, then recording pauses
+        assert await open_rules() == ["archive_space"]
+        archived, sequence = recorder.archived, media_sequence()
+        await wait_until(lambda: media_sequence() >= sequence + 3, 20, "3 more live segments")
+        assert recorder.archived == archived
+        assert recorder.skipped_paused >= 3
+
+        keeper.settings = engine.settings  # the default floor, under the free space
+        report = await keeper.run_once()
+        assert not report.paused
+        assert await open_rules() == []
+        await wait_until(lambda: recorder.archived >= archived + 2, 20, "recording again")
+    finally:
+        await bus.close()
+        await database.dispose()

@@ -1027,6 +1027,11 @@ export interface components {
             recording?: boolean | null;
             /** Retention Days */
             retention_days?: number | null;
+            /**
+             * Retention Bytes
+             * @description archive quota in bytes (1e8..1e15); null: none
+             */
+            retention_bytes?: number | null;
             /** Thumbnail Interval S */
             thumbnail_interval_s?: number | null;
             /** Offline Grace S */
@@ -1068,6 +1073,8 @@ export interface components {
             recording: boolean;
             /** Retention Days */
             retention_days: number;
+            /** Retention Bytes */
+            retention_bytes: number | null;
             /** Thumbnail Interval S */
             thumbnail_interval_s: number;
             /** Offline Grace S */
@@ -1175,6 +1182,11 @@ export interface components {
             recording?: boolean | null;
             /** Retention Days */
             retention_days?: number | null;
+            /**
+             * Retention Bytes
+             * @description archive quota in bytes (1e8..1e15); null: none
+             */
+            retention_bytes?: number | null;
             /** Thumbnail Interval S */
             thumbnail_interval_s?: number | null;
             /** Offline Grace S */
@@ -1537,7 +1549,7 @@ export interface components {
          * Rule
          * @enum {string}
          */
-        Rule: "offline" | "degraded" | "flapping" | "content_black" | "content_freeze" | "content_silence" | "worker_lost" | "backup_failed";
+        Rule: "offline" | "degraded" | "flapping" | "content_black" | "content_freeze" | "content_silence" | "worker_lost" | "backup_failed" | "archive_space";
         /** RuleOut */
         RuleOut: {
             /** Rule */

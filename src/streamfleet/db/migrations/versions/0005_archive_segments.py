@@ -1,4 +1,4 @@
-"""archive_segments
+"""archive_segments, channels.retention_bytes
 
 Revision ID: 0005
 Revises: 0004
@@ -28,6 +28,7 @@ def _big_id() -> sa.types.TypeEngine[int]:
 
 
 def upgrade() -> None:
+    op.add_column("channels", sa.Column("retention_bytes", sa.BigInteger(), nullable=True))
     op.create_table(
         "archive_segments",
         sa.Column("id", _big_id(), autoincrement=True, nullable=False),
@@ -46,3 +47,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("archive_segments")
+    with op.batch_alter_table("channels") as batch:
+        batch.drop_column("retention_bytes")
