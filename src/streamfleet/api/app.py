@@ -43,6 +43,7 @@ from streamfleet.api.routes import (
     metrics,
     probe,
     profiles,
+    recordings,
     thumbs,
     tokens,
     users,
@@ -150,6 +151,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.include_router(tokens.router)
     app.include_router(channels.router)
     app.include_router(events.router)
+    app.include_router(recordings.router)
     app.include_router(profiles.router)
     app.include_router(probe.router)
     app.include_router(live.router)

@@ -260,7 +260,10 @@ export interface paths {
         get: operations["channels_get"];
         put?: never;
         post?: never;
-        /** Channels Delete */
+        /**
+         * Channels Delete
+         * @description Delete the channel, its live output and, unless ``keep_archive``, its recordings.
+         */
         delete: operations["channels_delete"];
         options?: never;
         head?: never;
@@ -374,6 +377,23 @@ export interface paths {
         };
         /** Events List */
         get: operations["events_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{channel_id}/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recordings List */
+        get: operations["recordings_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1291,6 +1311,19 @@ export interface components {
              */
             on_resolve: boolean;
         };
+        /** GapOut */
+        GapOut: {
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
+        };
         /**
          * HlsSettings
          * @description Per-channel HLS overrides; ``null`` uses the server's setting.
@@ -1528,6 +1561,30 @@ export interface components {
             description: string;
             /** Renditions */
             renditions: components["schemas"]["RenditionOut"][];
+        };
+        /** RecordedRangeOut */
+        RecordedRangeOut: {
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
+            /** Segments */
+            segments: number;
+            /** Bytes */
+            bytes: number;
+        };
+        /** RecordingsOut */
+        RecordingsOut: {
+            /** Ranges */
+            ranges: components["schemas"]["RecordedRangeOut"][];
+            /** Gaps */
+            gaps: components["schemas"]["GapOut"][];
         };
         /** RenditionOut */
         RenditionOut: {
@@ -2969,7 +3026,10 @@ export interface operations {
     };
     channels_delete: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description keep the channel's recordings (retention removes them in time) */
+                keep_archive?: boolean;
+            };
             header?: never;
             path: {
                 channel_id: number;
@@ -3547,6 +3607,78 @@ export interface operations {
             };
             /** @description The role is too low for this operation, or the CSRF header is missing. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the stream engine is not available. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordings_list: {
+        parameters: {
+            query?: {
+                /** @description inclusive, ISO 8601 with a zone */
+                from?: string | null;
+                /** @description exclusive, ISO 8601 with a zone */
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingsOut"];
+                };
+            };
+            /** @description No credentials, or credentials that are invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role is too low for this operation, or the CSRF header is missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,13 +11,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from streamfleet.db.archive_models import ArchiveSegmentRow
 from streamfleet.db.session import transaction
 from streamfleet.domain.archive import ArchivedSegment
 
+COLUMNS = (
+    ArchiveSegmentRow.id,
+    ArchiveSegmentRow.channel_id,
+    ArchiveSegmentRow.start,
+    ArchiveSegmentRow.duration_s,
+    ArchiveSegmentRow.bytes,
+    ArchiveSegmentRow.path,
+)
 DELETE_CHUNK = 500
 """Ids per ``DELETE … WHERE id IN (…)`` statement."""
 
@@ -48,7 +56,7 @@ class ArchiveRepository:
     ) -> list[ArchivedSegment]:
         """The channel's segments starting in ``[start, end)``, oldest first, at most ``limit``."""
         query = (
-            select(ArchiveSegmentRow)
+            select(*COLUMNS)
             .where(
                 ArchiveSegmentRow.channel_id == channel_id,
                 ArchiveSegmentRow.start >= start,
@@ -57,19 +65,35 @@ class ArchiveRepository:
             .order_by(ArchiveSegmentRow.start, ArchiveSegmentRow.id)
             .limit(limit)
         )
-        async with self._sessions() as session:
-            return [_segment(r) for r in (await session.scalars(query)).all()]
+        return await self._segments(query)
 
     async def oldest(
         self, channel_id: int, limit: int, before: datetime | None = None
     ) -> list[ArchivedSegment]:
         """The channel's oldest segments (starting before ``before``, if given)."""
-        query = select(ArchiveSegmentRow).where(ArchiveSegmentRow.channel_id == channel_id)
+        query = select(*COLUMNS).where(ArchiveSegmentRow.channel_id == channel_id)
         if before is not None:
             query = query.where(ArchiveSegmentRow.start < before)
         query = query.order_by(ArchiveSegmentRow.start, ArchiveSegmentRow.id).limit(limit)
+        return await self._segments(query)
+
+    async def _segments(
+        self, query: Select[int, int, datetime, float, int, str]
+    ) -> list[ArchivedSegment]:
+        """Plain rows, not ORM objects: retention reads thousands at a time."""
         async with self._sessions() as session:
-            return [_segment(r) for r in (await session.scalars(query)).all()]
+            result = await session.execute(query)
+            return [
+                ArchivedSegment(
+                    channel_id=r.channel_id,
+                    start=r.start,
+                    duration_s=r.duration_s,
+                    bytes=r.bytes,
+                    path=r.path,
+                    id=r.id,
+                )
+                for r in result
+            ]
 
     async def oldest_start(self, channel_id: int) -> datetime | None:
         query = select(func.min(ArchiveSegmentRow.start)).where(
@@ -114,14 +138,3 @@ class ArchiveRepository:
                 delete(ArchiveSegmentRow).where(ArchiveSegmentRow.channel_id == channel_id)
             )
             return int(getattr(result, "rowcount", 0) or 0)
-
-
-def _segment(row: ArchiveSegmentRow) -> ArchivedSegment:
-    return ArchivedSegment(
-        channel_id=row.channel_id,
-        start=row.start,
-        duration_s=row.duration_s,
-        bytes=row.bytes,
-        path=row.path,
-        id=row.id,
-    )
