@@ -128,7 +128,7 @@ class ArchiveRetention:
         while True:
             try:
                 await self.run_once()
-            except DatabaseUnavailable as exc:
+            except (DatabaseUnavailable, OSError) as exc:  # the next pass tries again
                 log.warning("archive.retention_failed", error=str(exc))
             await asyncio.sleep(self.settings.archive_retention_interval_s)
 
