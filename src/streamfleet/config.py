@@ -146,6 +146,13 @@ class Settings(BaseSettings):
     """When set, ``GET /metrics`` needs ``Authorization: Bearer <this>``; else it is open."""
     audit_retention_days: Annotated[int, Field(ge=1, le=36_500)] = 365
     """Audit log entries older than this are deleted (checked at start and every hour)."""
+    archive_min_free_gb: Annotated[float, Field(ge=0, le=1_000_000)] = 5.0
+    """Free space the archive's disk keeps: under it the oldest recordings of any channel
+    go first, then recording pauses (live output goes on) until space returns."""
+    archive_min_free_percent: Annotated[float, Field(ge=0, le=90)] = 5.0
+    """The same floor as a share of the disk; the larger of the two applies."""
+    archive_retention_interval_s: Annotated[float, Field(ge=1, le=3600)] = 60.0
+    """How often retention runs (days, byte quotas, the free-space floor)."""
     playback_signing: bool = False
     """Serve ``/hls`` and ``/thumbs`` only on signed paths (``/hls/s/<expires>/<token>/…``)."""
     playback_secret: SecretStr | None = None
@@ -224,6 +231,11 @@ class Settings(BaseSettings):
     @property
     def hls_dir(self) -> Path:
         return self.data_dir / "hls"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Recordings: hard links to the live segments, so on the same filesystem as ``hls``."""
+        return self.data_dir / "archive"
 
     @property
     def thumbs_dir(self) -> Path:

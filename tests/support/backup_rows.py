@@ -16,6 +16,7 @@ from streamfleet.db.alert_models import (
     NotificationRow,
     NotificationTargetRow,
 )
+from streamfleet.db.archive_models import ArchiveSegmentRow
 from streamfleet.db.audit_models import AuditEventRow
 from streamfleet.db.models import ChannelEventRow, ChannelRow
 from streamfleet.db.session import Database
@@ -102,6 +103,8 @@ async def seed_every_table(url: str, *, revision: str = "head") -> None:
                 await _seed_accounts(session)
             if revision not in ("0001", "0002", "0003"):
                 _seed_audit(session)
+            if revision not in ("0001", "0002", "0003", "0004"):
+                _seed_archive(session)
     finally:
         await database.dispose()
 
@@ -228,6 +231,22 @@ def _seed_audit(session: Any) -> None:
                 target_id=str(1 + i % 3),
                 target_name="Ünïcode 📺",
                 changes='{"name":["a","b 📺"],"passphrase":["***","***"]}',
+            )
+            for i in range(5)
+        ]
+    )
+
+
+def _seed_archive(session: Any) -> None:
+    """Archive index rows: millisecond starts, a segment over 4 GiB, a kept deleted channel."""
+    session.add_all(
+        [
+            ArchiveSegmentRow(
+                channel_id=2 if i < 4 else 99,
+                start=T0 + timedelta(milliseconds=2001 * i),
+                duration_s=2.002,
+                bytes=5_000_000_000 if i == 0 else 750_123 + i,
+                path=f"channel-2/2026-01-02/03/a1767322800000_{i:06d}.ts",
             )
             for i in range(5)
         ]

@@ -25,6 +25,8 @@ class Rule(enum.StrEnum):
     """Wired by the scale-out issue: ``AlertService.worker_lost()`` has no caller yet."""
     BACKUP_FAILED = "backup_failed"
     """A scheduled backup failed, or the newest is older than twice the interval."""
+    ARCHIVE_SPACE = "archive_space"
+    """The archive's disk stayed under the free-space floor: recording is paused."""
 
 
 class NotificationEvent(enum.StrEnum):
@@ -53,6 +55,7 @@ RULE_SEVERITY: Final[dict[Rule, Severity]] = {
     Rule.CONTENT_SILENCE: Severity.WARNING,
     Rule.WORKER_LOST: Severity.CRITICAL,
     Rule.BACKUP_FAILED: Severity.CRITICAL,
+    Rule.ARCHIVE_SPACE: Severity.CRITICAL,
 }
 
 CONTENT_RULES: Final[dict[str, Rule]] = {
@@ -64,6 +67,8 @@ CONTENT_RULES: Final[dict[str, Rule]] = {
 
 WORKER_SUBJECT_PREFIX: Final = "worker:"
 BACKUP_SUBJECT: Final = "backups"
+ARCHIVE_SUBJECT: Final = "archive:disk"
+"""The subject of the archive's free-space alert (a ':' no slug holds)."""
 """The subject of the scheduled-backup alert (there is one schedule per deployment)."""
 """Alerts are keyed by subject: a channel slug, or ``worker:<name>`` (slugs hold no ':')."""
 

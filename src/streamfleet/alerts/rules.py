@@ -19,6 +19,8 @@ Rules (see docs/alerts.md):
   wires them, nothing calls them yet.
 - ``backup_failed``: opened and resolved by explicit calls from the backup
   schedule (a run failed, or the newest backup is too old; a good run resolves).
+- ``archive_space``: opened and resolved by explicit calls from the archive's
+  retention (recording paused under the free-space floor; resumed resolves).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from streamfleet.alerts.kinds import (
+    ARCHIVE_SUBJECT,
     BACKUP_SUBJECT,
     CONTENT_RULES,
     RULE_SEVERITY,
@@ -175,11 +178,9 @@ class RuleEngine:
 
     def worker_lost(self, worker: str, at: float, reason: str = "") -> list[Outcome]:
         """A stream-processing worker stopped heart-beating (called by the scale-out code)."""
-        key = AlertKey(worker_subject(worker), Rule.WORKER_LOST)
-        if key in self._open:
-            return []
         summary = f"worker {worker} lost" + (f": {reason}" if reason else "")
-        return [self._open_alert(key, at, summary, None, {"worker": worker, "reason": reason})]
+        key = AlertKey(worker_subject(worker), Rule.WORKER_LOST)
+        return self._open_once(key, at, summary, {"worker": worker, "reason": reason})
 
     def worker_back(self, worker: str, at: float) -> list[Outcome]:
         return self._resolve(AlertKey(worker_subject(worker), Rule.WORKER_LOST), at, "worker back")
@@ -187,12 +188,26 @@ class RuleEngine:
     def backup_failed(self, at: float, reason: str) -> list[Outcome]:
         """A scheduled backup failed or is overdue (called by the backup schedule)."""
         key = AlertKey(BACKUP_SUBJECT, Rule.BACKUP_FAILED)
-        if key in self._open:
-            return []
-        return [self._open_alert(key, at, f"backup failed: {reason}", None, {"reason": reason})]
+        return self._open_once(key, at, f"backup failed: {reason}", {"reason": reason})
 
     def backup_ok(self, at: float) -> list[Outcome]:
         return self._resolve(AlertKey(BACKUP_SUBJECT, Rule.BACKUP_FAILED), at, "backup written")
+
+    def archive_space_low(self, at: float, reason: str) -> list[Outcome]:
+        """Recording paused: the archive's disk is under the free-space floor."""
+        key = AlertKey(ARCHIVE_SUBJECT, Rule.ARCHIVE_SPACE)
+        return self._open_once(key, at, f"recording paused: {reason}", {"reason": reason})
+
+    def archive_space_ok(self, at: float) -> list[Outcome]:
+        return self._resolve(AlertKey(ARCHIVE_SUBJECT, Rule.ARCHIVE_SPACE), at, "recording resumed")
+
+    def _open_once(
+        self, key: AlertKey, at: float, summary: str, data: dict[str, Any]
+    ) -> list[Outcome]:
+        """An alert opened by an explicit call: opened unless it is open already."""
+        if key in self._open:
+            return []
+        return [self._open_alert(key, at, summary, None, data)]
 
     # Time ----------------------------------------------------------------------------
 

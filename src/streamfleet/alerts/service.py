@@ -183,28 +183,30 @@ class AlertService:
 
     async def worker_lost(self, worker: str, reason: str = "") -> None:
         """Scale-out hook: a worker stopped heart-beating. Nothing calls it yet."""
-        now = self._clock()
-        async with self._lock:
-            await self._apply(self._rules.worker_lost(worker, now, reason), now)
-            await self._flush(now)
+        await self._apply_now(lambda now: self._rules.worker_lost(worker, now, reason))
 
     async def worker_back(self, worker: str) -> None:
-        now = self._clock()
-        async with self._lock:
-            await self._apply(self._rules.worker_back(worker, now), now)
-            await self._flush(now)
+        await self._apply_now(lambda now: self._rules.worker_back(worker, now))
 
     async def backup_failed(self, reason: str) -> None:
         """The backup schedule: a run failed or the newest backup is overdue."""
-        now = self._clock()
-        async with self._lock:
-            await self._apply(self._rules.backup_failed(now, reason), now)
-            await self._flush(now)
+        await self._apply_now(lambda now: self._rules.backup_failed(now, reason))
 
     async def backup_ok(self) -> None:
+        await self._apply_now(lambda now: self._rules.backup_ok(now))
+
+    async def archive_space_low(self, reason: str) -> None:
+        """The archive's retention paused recording: the disk is under the floor."""
+        await self._apply_now(lambda now: self._rules.archive_space_low(now, reason))
+
+    async def archive_space_ok(self) -> None:
+        await self._apply_now(lambda now: self._rules.archive_space_ok(now))
+
+    async def _apply_now(self, outcomes: Callable[[float], Sequence[Outcome]]) -> None:
+        """An explicit call's outcomes (a rule evaluated at the current time), applied."""
         now = self._clock()
         async with self._lock:
-            await self._apply(self._rules.backup_ok(now), now)
+            await self._apply(outcomes(now), now)
             await self._flush(now)
 
     # The rules task ------------------------------------------------------------------

@@ -73,6 +73,7 @@ POLICY: Final[dict[tuple[str, str], Role | None]] = {
     ("GET", "/api/v1/channels/{channel_id}/log"): VIEWER,  # redacted lines
     ("GET", "/api/v1/channels/{channel_id}/events"): VIEWER,
     ("GET", "/api/v1/channels/{channel_id}/uptime"): VIEWER,
+    ("GET", "/api/v1/channels/{channel_id}/recordings"): VIEWER,
     ("GET", "/api/v1/profiles"): VIEWER,
     ("POST", "/api/v1/probe"): OPERATOR,  # makes FFmpeg open an address
     ("GET", "/api/v1/events"): VIEWER,

@@ -44,6 +44,7 @@ from streamfleet.api.routes import (
     metrics,
     probe,
     profiles,
+    recordings,
     thumbs,
     tokens,
     users,
@@ -98,7 +99,9 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
             await app.state.alerts.start()
             if engine_factory is not None:
                 engine = engine_factory(
-                    EngineContext(settings, bus, channel_repo, event_repo, database)
+                    EngineContext(
+                        settings, bus, channel_repo, event_repo, database, app.state.alerts
+                    )
                 )
                 await engine.start()
                 app.state.engine = engine
@@ -151,6 +154,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.include_router(tokens.router)
     app.include_router(channels.router)
     app.include_router(events.router)
+    app.include_router(recordings.router)
     app.include_router(profiles.router)
     app.include_router(probe.router)
     app.include_router(live.router)

@@ -90,6 +90,7 @@ def channel_view(
         ),
         recording=channel.recording,
         retention_days=channel.retention_days,
+        retention_bytes=channel.retention_bytes,
         thumbnail_interval_s=channel.thumbnail_interval_s,
         offline_grace_s=channel.offline_grace_s,
         content_checks=list(channel.content_checks),

@@ -25,6 +25,7 @@ from streamfleet.api.errors import EngineUnavailable, UnsupportedMediaType
 from streamfleet.api.playback import UNSIGNED, Playback
 from streamfleet.api.schemas.channels import ChannelPage
 from streamfleet.config import Settings
+from streamfleet.db.repositories.archive import ArchiveRepository
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.repositories.events import EventRepository
 from streamfleet.db.session import Database
@@ -46,6 +47,10 @@ async def get_database(request: Request) -> Database:
 
 async def get_channels(request: Request) -> ChannelRepository:
     return cast(ChannelRepository, request.app.state.channels)
+
+
+async def get_archive(request: Request) -> ArchiveRepository:
+    return ArchiveRepository(request.app.state.database.sessions)
 
 
 async def get_events(request: Request) -> EventRepository:
@@ -105,6 +110,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 ChannelsDep = Annotated[ChannelRepository, Depends(get_channels)]
 EventsDep = Annotated[EventRepository, Depends(get_events)]
+ArchiveDep = Annotated[ArchiveRepository, Depends(get_archive)]
 BusDep = Annotated[EventBus, Depends(get_bus)]
 PlaybackDep = Annotated[Playback, Depends(get_playback)]
 ChannelPagesDep = Annotated[SharedReads[ChannelPage], Depends(get_channel_pages)]

@@ -15,10 +15,24 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import TypeEngine
 
-from streamfleet.db import account_models, alert_models, audit_models, cluster_models, models
+from streamfleet.db import (
+    account_models,
+    alert_models,
+    archive_models,
+    audit_models,
+    cluster_models,
+    models,
+)
 from streamfleet.db.base import Base
 
-DECLARING_MODULES = (models, alert_models, account_models, audit_models, cluster_models)
+DECLARING_MODULES = (
+    models,
+    alert_models,
+    account_models,
+    audit_models,
+    archive_models,
+    cluster_models,
+)
 """Imported for their side effect: each declares its tables on ``Base.metadata``."""
 
 

@@ -46,6 +46,7 @@ class ChannelRow(Base):
     hls_list_size: Mapped[int | None] = mapped_column(Integer)
     recording: Mapped[bool] = mapped_column(Boolean)
     retention_days: Mapped[int] = mapped_column(Integer)
+    retention_bytes: Mapped[int | None] = mapped_column(BigInteger)
     thumbnail_interval_s: Mapped[int] = mapped_column(Integer)
     offline_grace_s: Mapped[int] = mapped_column(Integer)
     content_checks: Mapped[list[str]] = mapped_column(JSON)

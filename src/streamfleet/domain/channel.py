@@ -46,6 +46,8 @@ class Channel:
     hls: HlsOverrides = field(default_factory=HlsOverrides)
     recording: bool = False
     retention_days: int = DEFAULT_RETENTION_DAYS
+    retention_bytes: int | None = None
+    """The most the channel's archive may hold; ``None``: no quota (days and free space apply)."""
     thumbnail_interval_s: int = DEFAULT_THUMBNAIL_INTERVAL_S
     offline_grace_s: int = DEFAULT_OFFLINE_GRACE_S
     content_checks: tuple[str, ...] = ()

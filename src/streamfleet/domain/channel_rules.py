@@ -39,6 +39,8 @@ MAX_TAG_LENGTH: Final = 64
 MIN_LISTEN_PORT: Final = 1024
 MAX_PORT: Final = 65535
 RETENTION_DAYS_RANGE: Final = (1, 3650)
+RETENTION_BYTES_RANGE: Final = (100_000_000, 10**15)
+"""100 MB (under a minute of a 20 Mb/s channel) to 1 PB."""
 THUMBNAIL_INTERVAL_S_RANGE: Final = (1, 3600)
 OFFLINE_GRACE_S_RANGE: Final = (0, 3600)
 HLS_SEGMENT_SECONDS_RANGE: Final = (0.5, 30.0)
@@ -58,6 +60,7 @@ CONFIG_FIELDS: Final[tuple[str, ...]] = (
     "hls",
     "recording",
     "retention_days",
+    "retention_bytes",
     "thumbnail_interval_s",
     "offline_grace_s",
     "content_checks",
@@ -91,6 +94,7 @@ class ChannelSpec:
     hls: HlsOverrides = dataclasses.field(default_factory=HlsOverrides)
     recording: bool = False
     retention_days: int = DEFAULT_RETENTION_DAYS
+    retention_bytes: int | None = None
     thumbnail_interval_s: int = DEFAULT_THUMBNAIL_INTERVAL_S
     offline_grace_s: int = DEFAULT_OFFLINE_GRACE_S
     content_checks: tuple[str, ...] = ()
@@ -166,6 +170,7 @@ def spec_of(channel: Channel) -> ChannelSpec:
         hls=channel.hls,
         recording=channel.recording,
         retention_days=channel.retention_days,
+        retention_bytes=channel.retention_bytes,
         thumbnail_interval_s=channel.thumbnail_interval_s,
         offline_grace_s=channel.offline_grace_s,
         content_checks=channel.content_checks,
@@ -366,6 +371,10 @@ def _retention_days(field: str, value: Any, errors: list[FieldError]) -> Any:
     return _int_in(field, value, errors, *RETENTION_DAYS_RANGE)
 
 
+def _retention_bytes(field: str, value: Any, errors: list[FieldError]) -> Any:
+    return None if value is None else _int_in(field, value, errors, *RETENTION_BYTES_RANGE)
+
+
 def _thumbnail_interval(field: str, value: Any, errors: list[FieldError]) -> Any:
     return _int_in(field, value, errors, *THUMBNAIL_INTERVAL_S_RANGE)
 
@@ -428,6 +437,7 @@ _CHECKERS: Final[dict[str, Checker]] = {
     "hls": _hls,
     "recording": _bool,
     "retention_days": _retention_days,
+    "retention_bytes": _retention_bytes,
     "thumbnail_interval_s": _thumbnail_interval,
     "offline_grace_s": _offline_grace,
     "content_checks": _content_checks,

@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -46,7 +47,7 @@ from streamfleet.media.exit_reason import ExitVerdict, classify_exit
 from streamfleet.media.hls_args import HlsLayout, segment_prefix
 from streamfleet.media.stall_deadline import Delivery, StallDeadline
 from streamfleet.storage.pid_files import PidRecord, remove_pid_file, write_pid_file
-from streamfleet.storage.segment_policy import deletes_segments
+from streamfleet.storage.segment_policy import records
 from streamfleet.storage.stale_output import clean_channel_output
 
 log = structlog.get_logger()
@@ -105,13 +106,15 @@ def prepare_output(
     output_dir.mkdir(parents=True, exist_ok=True)
     clean_channel_output(output_dir)
     hls = hls_options(channel, ctx.options, segment_prefix=prefix)
+    recorder = ctx.archive
+    archive = partial(recorder.take, channel) if recorder is not None and records(channel) else None
     publisher = ChannelPublisher(
         layout,
         prefix=prefix,
         list_size=hls.list_size,
         segment_seconds=hls.segment_seconds,
-        deletes=deletes_segments(channel),
         wall=ctx.wall,
+        archive=archive,
     )
     return OutputWatch(Path(layout.watched_playlist), on_change=publisher.publish)
 

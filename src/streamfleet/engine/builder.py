@@ -15,20 +15,26 @@ here and talk to it only through ``EngineControl`` (``engine/control.py``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import structlog
 
 from streamfleet.config import Settings
+from streamfleet.db.repositories.archive import ArchiveRepository
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.repositories.events import EventRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.channel_rules import ChannelSpec
+from streamfleet.engine.archive_retention import ArchiveRetention, RetentionIndex, SpaceAlerts
+from streamfleet.engine.context import utc_now
 from streamfleet.engine.control import ManagedEngine
 from streamfleet.engine.demo import DemoChannelSpec, demo_channels
 from streamfleet.engine.hosted import ChannelLoader, HostedEngine
+from streamfleet.engine.recorder import ArchiveIndex, ArchiveRecorder
 from streamfleet.engine.status_sink import StatusSink
 from streamfleet.engine.supervisor import Supervisor
 from streamfleet.engine.thumbnail_upload import ThumbnailUploader
@@ -49,6 +55,8 @@ class EngineContext:
     events: EventRepository
     """The ``StatusSink``: ``await events.record(change)`` for every status change."""
     database: Database
+    alerts: SpaceAlerts | None = None
+    """Told when recording pauses for lack of disk space, and when it resumes."""
 
 
 EngineFactory = Callable[[EngineContext], ManagedEngine]
@@ -62,17 +70,45 @@ def build_engine(ctx: EngineContext) -> HostedEngine:
             await seed_demo_channels(ctx.channels, demo_channels(ctx.settings))
         return await ctx.channels.all()
 
-    return assemble_engine(ctx.settings, ctx.bus, ctx.events, load_channels)
+    archive = ArchiveRepository(ctx.database.sessions)
+    return assemble_engine(
+        ctx.settings, ctx.bus, ctx.events, load_channels, archive, alerts=ctx.alerts
+    )
 
 
 def assemble_engine(
-    settings: Settings, bus: EventBus, sink: StatusSink | None, load_channels: ChannelLoader
+    settings: Settings,
+    bus: EventBus,
+    sink: StatusSink | None,
+    load_channels: ChannelLoader,
+    archive: ArchiveStore | None = None,
+    *,
+    alerts: SpaceAlerts | None = None,
 ) -> HostedEngine:
-    """The engine's parts wired together: one supervisor and one thumbnailer on ``bus``."""
-    supervisor = Supervisor(settings, bus, sink)
+    """The engine's parts wired together: one supervisor and one thumbnailer on ``bus``, and
+    the recorder of recording channels when there is an ``archive`` index."""
+    recorder = (
+        ArchiveRecorder(settings.archive_dir, archive, wall=time.time)
+        if archive is not None
+        else None
+    )
+    supervisor = Supervisor(settings, bus, sink, archive=recorder)
+    retention = (
+        ArchiveRetention(
+            settings, archive, recorder, supervisor.channels, now=utc_now, alerts=alerts
+        )
+        if archive is not None and recorder is not None
+        else None
+    )
     thumbnailer = Thumbnailer(settings, bus)
     uploader = ThumbnailUploader.from_settings(settings, bus) if settings.thumbnails_to_s3 else None
-    return HostedEngine(settings, supervisor, thumbnailer, load_channels, uploader)
+    return HostedEngine(
+        settings, supervisor, thumbnailer, load_channels, recorder, retention, uploader=uploader
+    )
+
+
+class ArchiveStore(ArchiveIndex, RetentionIndex, Protocol):
+    """The archive index the recorder writes and retention prunes (``ArchiveRepository``)."""
 
 
 async def seed_demo_channels(channels: ChannelRepository, specs: list[DemoChannelSpec]) -> None:

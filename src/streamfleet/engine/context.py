@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from streamfleet.config import Settings
 from streamfleet.domain.status import StatusChanged
 from streamfleet.engine.process import Spawner
+from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.events.bus import EventBus
 from streamfleet.media.command import EngineOptions
 
@@ -41,3 +42,5 @@ class RunnerContext:
     wall: Callable[[], float] = time.time
     now_utc: Callable[[], datetime] = utc_now
     rand: Callable[[], float] = field(default=random.random)
+    archive: ArchiveRecorder | None = None
+    """Archives recording channels' segments; ``None``: this engine records nothing."""

@@ -19,8 +19,10 @@ from typing import Any, Final
 
 from streamfleet.config import Settings
 from streamfleet.domain.channel import Channel
+from streamfleet.engine.archive_retention import ArchiveRetention
 from streamfleet.engine.control import ChannelState, EngineStats
 from streamfleet.engine.demo import DemoFeeds, demo_channels
+from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.engine.source_probe import probe_report
 from streamfleet.engine.supervisor import Supervisor
 from streamfleet.engine.thumbnail_upload import ThumbnailUploader, stop_task
@@ -41,9 +43,16 @@ class HostedEngine:
         supervisor: Supervisor,
         thumbnailer: Thumbnailer,
         load_channels: ChannelLoader,
+        recorder: ArchiveRecorder | None = None,
+        retention: ArchiveRetention | None = None,
+        *,
         uploader: ThumbnailUploader | None = None,
     ) -> None:
         self.settings = settings
+        self.recorder = recorder
+        self.retention = retention
+        self._recording: asyncio.Task[None] | None = None
+        self._retaining: asyncio.Task[None] | None = None
         self.supervisor = supervisor
         self.thumbnailer = thumbnailer
         self.load_channels = load_channels
@@ -62,14 +71,22 @@ class HostedEngine:
         self._thumbnailing = asyncio.create_task(self.thumbnailer.run(), name="thumbnailer")
         if self.uploader is not None:
             self._uploading = asyncio.create_task(self.uploader.run(), name="thumbnail-uploader")
+        if self.recorder is not None:
+            await self.recorder.reconcile(channels)
+            self._recording = asyncio.create_task(self.recorder.run(), name="archive-index")
         demo_urls = {spec.input_url for spec in demo_channels(self.settings)}
         if self.settings.demo and any(c.input_url in demo_urls for c in channels):
             self.demo_feeds = DemoFeeds(self.settings, self.supervisor.ctx.spawner)
             await self.demo_feeds.start()
         await self.supervisor.start(channels)
+        if self.retention is not None:
+            self._retaining = asyncio.create_task(self.retention.run(), name="archive-retention")
 
     async def stop(self) -> None:
+        await stop_task(self._retaining)
         await self.supervisor.shutdown()
+        if self.recorder is not None:
+            await self.recorder.close(self._recording)
         await stop_task(self._thumbnailing)
         await stop_task(self._uploading)
         if self.demo_feeds is not None:

@@ -6,10 +6,13 @@ when that playlist changed (at most once a tick, in practice once a segment).
 It appends this child's new segments to the public window
 (``media/public_playlist.py``), the first one of a child that follows another
 after an ``#EXT-X-DISCONTINUITY``, writes ``index.m3u8`` atomically (temp file
-+ ``os.replace``) and, unless the channel records, deletes segments that left
-the window once a grace has passed (RFC 8216 §6.2.2: a removed segment stays
-available for its duration plus the playlist's). A ladder has one window per
-rendition and a public master naming the public variant playlists.
++ ``os.replace``) and deletes segments that left the window once a grace has
+passed (RFC 8216 §6.2.2: a removed segment stays available for its duration plus
+the playlist's). A recording channel's publisher hands every new segment to its
+``archive`` (the engine's ``ArchiveRecorder``, which hard-links it into the
+archive), so the live folder holds only the live window, recording or not. A
+ladder has one window per rendition and a public master naming the public
+variant playlists.
 
 The public playlist on disk is the publisher's state: a new child (or a new
 server) reads it back and continues its media and discontinuity sequences.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -38,6 +42,11 @@ from streamfleet.media.public_playlist import (
 )
 
 log = structlog.get_logger()
+
+ArchiveHook = Callable[[Path, Segment], None]
+"""Called with the live folder and each newly published segment of a recording channel."""
+RenditionArchive = Callable[[str | None, Path, Segment], None]
+"""An ``ArchiveHook`` that is told the rendition (``None`` for a single one)."""
 
 SEGMENT_SUFFIXES: Final = (".ts", ".m4s", ".mp4")
 TMP_SUFFIX: Final = ".tmp"
@@ -83,13 +92,13 @@ class RenditionPublisher:
         prefix: str,
         list_size: int,
         segment_seconds: float,
-        deletes: bool,
         wall: Callable[[], float],
+        archive: ArchiveHook | None = None,
     ) -> None:
         self.private = private
         self.public = public
         self.prefix = prefix
-        self.deletes = deletes
+        self.archive = archive
         self.wall = wall
         fresh = PublicPlaylist(target_duration_for(segment_seconds), list_size)
         text = read_text(public)
@@ -100,8 +109,7 @@ class RenditionPublisher:
         """A child after another starts after an ``#EXT-X-DISCONTINUITY``."""
         self.expiring: dict[str, float] = {}
         """Segment name → the wall time it may be deleted."""
-        if deletes:
-            self._expire_unlisted()
+        self._expire_unlisted()
 
     @property
     def grace_s(self) -> float:
@@ -147,10 +155,12 @@ class RenditionPublisher:
                 write_public(self.public, self.state.render())
             except OSError as exc:  # a full disk: the next segment tries again
                 log.warning("channel.playlist_not_written", path=str(self.public), error=str(exc))
-            if self.deletes:
-                due = self.wall() + self.grace_s
-                for segment in gone:
-                    self.expiring.setdefault(segment.uri, due)
+            if self.archive is not None:
+                for segment in new:
+                    self.archive(self.public.parent, segment)
+            due = self.wall() + self.grace_s
+            for segment in gone:
+                self.expiring.setdefault(segment.uri, due)
         self.delete_expired()
         return len(new)
 
@@ -183,10 +193,11 @@ class ChannelPublisher:
         prefix: str,
         list_size: int,
         segment_seconds: float,
-        deletes: bool,
         wall: Callable[[], float],
+        archive: RenditionArchive | None = None,
     ) -> None:
         self.layout = layout
+        ladder = layout.profile.is_ladder
         self.renditions = [
             RenditionPublisher(
                 Path(private),
@@ -194,8 +205,12 @@ class ChannelPublisher:
                 prefix=prefix,
                 list_size=list_size,
                 segment_seconds=segment_seconds,
-                deletes=deletes,
                 wall=wall,
+                archive=(
+                    partial(archive, Path(public).parent.name if ladder else None)
+                    if archive is not None
+                    else None
+                ),
             )
             for private, public in zip(
                 layout.private_playlists, layout.media_playlists, strict=True

@@ -35,11 +35,11 @@ from streamfleet.engine.admission import Admission, StartPace, Verdict
 from streamfleet.engine.context import RunnerContext, engine_options
 from streamfleet.engine.control import ChannelState
 from streamfleet.engine.process import Spawner
+from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.engine.runner import ChannelRunner
 from streamfleet.engine.stale_children import kill_stale_children
 from streamfleet.engine.status_sink import StatusSink
 from streamfleet.events.bus import EventBus
-from streamfleet.storage.segment_policy import deletes_segments
 from streamfleet.storage.stale_output import remove_channel_output
 
 log = structlog.get_logger()
@@ -64,6 +64,7 @@ class Supervisor:
         *,
         spawner: Spawner | None = None,
         rand: Callable[[], float] | None = None,
+        archive: ArchiveRecorder | None = None,
     ) -> None:
         self.settings = settings
         self.sink = sink
@@ -74,6 +75,7 @@ class Supervisor:
             spawner=spawner or Spawner(),
             bus=bus,
             report=self._report,
+            archive=archive,
         )
         if rand is not None:
             self.ctx.rand = rand
@@ -209,8 +211,7 @@ class Supervisor:
         del self._runners[channel_id]
         self._tasks.pop(channel_id, None)
         self._release(channel_id)
-        if deletes_segments(runner.channel):
-            remove_channel_output(runner.output_dir)
+        remove_channel_output(runner.output_dir)  # the live window; the archive is not here
 
     def state(self, channel_id: int) -> ChannelState | None:
         runner = self._runners.get(channel_id)
@@ -233,6 +234,10 @@ class Supervisor:
     def is_running(self, channel_id: int) -> bool:
         """Whether the channel has a runner that will (re)start its FFmpeg (not queued ones)."""
         return self._running(channel_id)
+
+    def channels(self) -> list[Channel]:
+        """The configuration of every channel this engine knows (stopped ones too)."""
+        return [runner.channel for runner in self._runners.values()]
 
     def channel(self, channel_id: int) -> Channel | None:
         """The configuration the channel runs (or last ran) with, ``None`` when unknown."""

@@ -63,6 +63,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/channels/{channel_id}/log"): V,
     ("GET", "/api/v1/channels/{channel_id}/events"): V,
     ("GET", "/api/v1/channels/{channel_id}/uptime"): V,
+    ("GET", "/api/v1/channels/{channel_id}/recordings"): V,
     ("GET", "/api/v1/profiles"): V,
     ("POST", "/api/v1/probe"): OP,
     ("GET", "/api/v1/events"): V,

@@ -41,6 +41,7 @@ async def test_a_created_channel_is_answered_in_the_contract_shape(api: ApiClien
         "hls",
         "recording",
         "retention_days",
+        "retention_bytes",
         "thumbnail_interval_s",
         "offline_grace_s",
         "content_checks",

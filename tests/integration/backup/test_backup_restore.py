@@ -28,6 +28,7 @@ EVERY_TABLE = {
     "users",
     "api_tokens",
     "audit_events",
+    "archive_segments",
 }
 """Every table a backup holds (``sessions`` is not: a restore logs everyone out)."""
 

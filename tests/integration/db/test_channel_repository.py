@@ -53,6 +53,7 @@ async def test_a_created_channel_reads_back_with_every_field(channels: ChannelRe
                 "hls": {"segment_seconds": 4, "list_size": 8},
                 "recording": True,
                 "retention_days": 30,
+                "retention_bytes": 5_000_000_000,
                 "thumbnail_interval_s": 5,
                 "offline_grace_s": 20,
                 "content_checks": ["black", "silence"],
@@ -68,6 +69,7 @@ async def test_a_created_channel_reads_back_with_every_field(channels: ChannelRe
     assert channel.hls == HlsOverrides(4.0, 8)
     assert channel.content_checks == ("black", "silence")
     assert (channel.enabled, channel.recording, channel.retention_days) == (False, True, 30)
+    assert channel.retention_bytes == 5_000_000_000  # over 32 bits on every backend
     assert channel.created_at is not None
     assert channel.created_at.tzinfo is UTC
     assert before < channel.created_at <= datetime.now(UTC)

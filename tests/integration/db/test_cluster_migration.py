@@ -20,7 +20,7 @@ CLUSTER_TABLES = {
     cluster_models.ChannelLeaseRow.__tablename__,
     cluster_models.LeaderLeaseRow.__tablename__,
 }
-BEFORE_CLUSTER = "0004"
+BEFORE_CLUSTER = "0005"
 
 
 @pytest.fixture

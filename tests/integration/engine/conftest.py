@@ -19,6 +19,7 @@ import pytest
 from streamfleet.config import Settings
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.status import Status, StatusChanged
+from streamfleet.engine.recorder import ArchiveIndex, ArchiveRecorder
 from streamfleet.engine.status_sink import MemorySink
 from streamfleet.engine.supervisor import Supervisor
 from streamfleet.events.bus import InProcessBus
@@ -30,11 +31,19 @@ from tests.support.waiting import wait_until
 class EngineHarness:
     """A started supervisor plus everything it published and recorded, with timestamps."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, archive: ArchiveIndex | None = None) -> None:
         self.settings = settings
         self.bus = InProcessBus()
         self.sink = MemorySink()
-        self.supervisor = Supervisor(settings, self.bus, self.sink)
+        self.recorder = (
+            ArchiveRecorder(settings.archive_dir, archive, wall=time.time)
+            if archive is not None
+            else None
+        )
+        self._recording = (
+            asyncio.create_task(self.recorder.run()) if self.recorder is not None else None
+        )
+        self.supervisor = Supervisor(settings, self.bus, self.sink, archive=self.recorder)
         self.envelopes: list[tuple[float, Envelope]] = []
         self._subscription = self.bus.subscribe(maxsize=100_000)
         self._collector = asyncio.create_task(self._collect())
@@ -94,6 +103,9 @@ class EngineHarness:
         for cid in self.supervisor.states():
             self.status(cid)
         await self.supervisor.shutdown()
+        if self.recorder is not None:
+            await self.recorder.close(self._recording)
+            self.recorder = None
         self._subscription.close()
         await self._collector
 
@@ -107,9 +119,11 @@ def engine_settings(data_dir: Path, **overrides: Any) -> Settings:
 async def engine_factory(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[EngineHarness]]]:
     harnesses: list[EngineHarness] = []
 
-    async def factory(channels: list[Channel], **overrides: Any) -> EngineHarness:
+    async def factory(
+        channels: list[Channel], archive: ArchiveIndex | None = None, **overrides: Any
+    ) -> EngineHarness:
         data_dir = overrides.pop("data_dir", tmp_path / f"data{len(harnesses)}")
-        harness = EngineHarness(engine_settings(data_dir, **overrides))
+        harness = EngineHarness(engine_settings(data_dir, **overrides), archive)
         harnesses.append(harness)
         await harness.start(channels)
         return harness

@@ -201,6 +201,7 @@ def test_an_export_reads_back_as_the_same_channels() -> None:
             hls=HlsOverrides(4.0, None),
             recording=True,
             retention_days=3,
+            retention_bytes=200_000_000_000,
             content_checks=("black", "silence"),
         ),
         Channel(
@@ -220,6 +221,7 @@ def test_an_export_reads_back_as_the_same_channels() -> None:
     assert errors == []
     assert problems == []
     first, second = (v.spec for v in valid)
+    assert (first.retention_bytes, second.retention_bytes) == (200_000_000_000, None)
     assert (first.slug, first.input_url, first.tags, first.hls) == (
         "news-hd",
         "rtmp://user:pw@src.example/live/k",

@@ -82,6 +82,12 @@ def test_names_and_tags_are_trimmed_and_duplicate_tags_dropped() -> None:
         ({**GOOD, "retention_days": -1}, "retention_days", "must be between 1 and 3650"),
         ({**GOOD, "retention_days": 1.5}, "retention_days", "must be a whole number"),
         ({**GOOD, "retention_days": True}, "retention_days", "must be a whole number"),
+        (
+            {**GOOD, "retention_bytes": 99_999_999},
+            "retention_bytes",
+            "must be between 100000000 and 1000000000000000",
+        ),
+        ({**GOOD, "retention_bytes": "1 GB"}, "retention_bytes", "must be a whole number"),
         ({**GOOD, "thumbnail_interval_s": 0}, "thumbnail_interval_s", "between 1 and 3600"),
         ({**GOOD, "offline_grace_s": -5}, "offline_grace_s", "must be between 0 and 3600"),
         ({**GOOD, "content_checks": ["black", "loud"]}, "content_checks.1", "must be one of"),

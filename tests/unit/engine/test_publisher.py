@@ -31,7 +31,6 @@ def publisher(folder: Path, prefix: str, clock: Clock) -> RenditionPublisher:
         prefix=prefix,
         list_size=LIST_SIZE,
         segment_seconds=2.0,
-        deletes=True,
         wall=clock,
     )
 
@@ -107,22 +106,28 @@ def test_segments_no_playlist_lists_are_found_at_start_and_deleted_after_the_gra
     assert not (tmp_path / "seg_3.ts").exists()
 
 
-def test_a_recording_channel_keeps_every_segment(tmp_path: Path) -> None:
+def test_a_recording_channel_hands_each_new_segment_to_the_archive_once_and_still_deletes_it(
+    tmp_path: Path,
+) -> None:
+    """Recording archives (hard links) elsewhere: the live folder holds only the live window."""
     clock = Clock()
+    archived: list[tuple[Path, str]] = []
     pub = RenditionPublisher(
         tmp_path / ".ffmpeg.m3u8",
         tmp_path / "index.m3u8",
         prefix="a1",
         list_size=LIST_SIZE,
         segment_seconds=2.0,
-        deletes=False,
         wall=clock,
+        archive=lambda folder, segment: archived.append((folder, segment.uri)),
     )
     write_segments(tmp_path, "a1_000000.ts", "a1_000001.ts", "a1_000002.ts")
     pub.publish()
-    clock.now += 1_000
     pub.publish()
-    assert (tmp_path / "a1_000000.ts").exists()
+    clock.now += GRACE_S + 0.1
+    pub.publish()
+    assert archived == [(tmp_path, f"a1_00000{n}.ts") for n in range(3)]
+    assert not (tmp_path / "a1_000000.ts").exists()
 
 
 def test_the_public_playlist_is_readable_by_a_front_server_of_another_user(

@@ -263,7 +263,10 @@ export interface paths {
         get: operations["channels_get"];
         put?: never;
         post?: never;
-        /** Channels Delete */
+        /**
+         * Channels Delete
+         * @description Delete the channel, its live output and, unless ``keep_archive``, its recordings.
+         */
         delete: operations["channels_delete"];
         options?: never;
         head?: never;
@@ -398,6 +401,23 @@ export interface paths {
         };
         /** Events List */
         get: operations["events_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{channel_id}/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recordings List */
+        get: operations["recordings_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1053,6 +1073,11 @@ export interface components {
             recording?: boolean | null;
             /** Retention Days */
             retention_days?: number | null;
+            /**
+             * Retention Bytes
+             * @description archive quota in bytes (1e8..1e15); null: none
+             */
+            retention_bytes?: number | null;
             /** Thumbnail Interval S */
             thumbnail_interval_s?: number | null;
             /** Offline Grace S */
@@ -1094,6 +1119,8 @@ export interface components {
             recording: boolean;
             /** Retention Days */
             retention_days: number;
+            /** Retention Bytes */
+            retention_bytes: number | null;
             /** Thumbnail Interval S */
             thumbnail_interval_s: number;
             /** Offline Grace S */
@@ -1216,6 +1243,11 @@ export interface components {
             recording?: boolean | null;
             /** Retention Days */
             retention_days?: number | null;
+            /**
+             * Retention Bytes
+             * @description archive quota in bytes (1e8..1e15); null: none
+             */
+            retention_bytes?: number | null;
             /** Thumbnail Interval S */
             thumbnail_interval_s?: number | null;
             /** Offline Grace S */
@@ -1319,6 +1351,19 @@ export interface components {
              * @default true
              */
             on_resolve: boolean;
+        };
+        /** GapOut */
+        GapOut: {
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
         };
         /**
          * HlsSettings
@@ -1558,6 +1603,30 @@ export interface components {
             /** Renditions */
             renditions: components["schemas"]["RenditionOut"][];
         };
+        /** RecordedRangeOut */
+        RecordedRangeOut: {
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
+            /** Segments */
+            segments: number;
+            /** Bytes */
+            bytes: number;
+        };
+        /** RecordingsOut */
+        RecordingsOut: {
+            /** Ranges */
+            ranges: components["schemas"]["RecordedRangeOut"][];
+            /** Gaps */
+            gaps: components["schemas"]["GapOut"][];
+        };
         /** RenditionOut */
         RenditionOut: {
             /** Name */
@@ -1578,7 +1647,7 @@ export interface components {
          * Rule
          * @enum {string}
          */
-        Rule: "offline" | "degraded" | "flapping" | "content_black" | "content_freeze" | "content_silence" | "worker_lost" | "backup_failed";
+        Rule: "offline" | "degraded" | "flapping" | "content_black" | "content_freeze" | "content_silence" | "worker_lost" | "backup_failed" | "archive_space";
         /** RuleOut */
         RuleOut: {
             /** Rule */
@@ -2998,7 +3067,10 @@ export interface operations {
     };
     channels_delete: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description keep the channel's recordings (retention removes them in time) */
+                keep_archive?: boolean;
+            };
             header?: never;
             path: {
                 channel_id: number;
@@ -3643,6 +3715,78 @@ export interface operations {
             };
             /** @description The role is too low for this operation, or the CSRF header is missing. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the stream engine is not available. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordings_list: {
+        parameters: {
+            query?: {
+                /** @description inclusive, ISO 8601 with a zone */
+                from?: string | null;
+                /** @description exclusive, ISO 8601 with a zone */
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingsOut"];
+                };
+            };
+            /** @description No credentials, or credentials that are invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role is too low for this operation, or the CSRF header is missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -24,6 +24,7 @@ export function makeChannel(overrides: Partial<Channel> & { status?: Status } = 
     hls: { segment_seconds: null, list_size: null },
     recording: false,
     retention_days: 7,
+    retention_bytes: null,
     thumbnail_interval_s: 10,
     offline_grace_s: 10,
     content_checks: [],

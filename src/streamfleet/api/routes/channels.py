@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from streamfleet.api import audit
 from streamfleet.api.channel_view import channel_source, channel_view, observe, publish_host
 from streamfleet.api.deps import (
+    ArchiveDep,
     BusDep,
     ChannelPagesDep,
     ChannelsDep,
@@ -55,6 +56,7 @@ from streamfleet.engine.control import EngineControl
 from streamfleet.events.bus import EventBus
 from streamfleet.events.envelope import Envelope, EventType
 from streamfleet.logs import redact_text
+from streamfleet.storage.archive_files import remove_channel_archive
 
 router = APIRouter(prefix="/api/v1", tags=["channels"])
 
@@ -270,8 +272,18 @@ async def channels_update(
 
 @router.delete("/channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def channels_delete(
-    request: Request, channel_id: RowId, channels: ChannelsDep, bus: BusDep, engine: EngineOrNoneDep
+    request: Request,
+    channel_id: RowId,
+    channels: ChannelsDep,
+    bus: BusDep,
+    engine: EngineOrNoneDep,
+    archive: ArchiveDep,
+    settings: SettingsDep,
+    keep_archive: Annotated[
+        bool, Query(description="keep the channel's recordings (retention removes them in time)")
+    ] = False,
 ) -> Response:
+    """Delete the channel, its live output and, unless ``keep_archive``, its recordings."""
     channel = await channels.delete(channel_id)
     await audit.record(
         request,
@@ -283,6 +295,9 @@ async def channels_delete(
     )
     if engine is not None:
         await engine.forget(channel.id)
+    if not keep_archive:
+        await asyncio.to_thread(remove_channel_archive, settings.archive_dir, channel.slug)
+        await archive.delete_channel(channel.id)
     await bus.publish(Envelope(EventType.CHANNEL_DELETED, channel.slug, {"id": channel.id}))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -64,6 +64,9 @@ class ChannelFields(BaseModel):
     hls: HlsSettings | None = None
     recording: bool | None = None
     retention_days: int | None = None
+    retention_bytes: int | None = Field(
+        default=None, description="archive quota in bytes (1e8..1e15); null: none"
+    )
     thumbnail_interval_s: int | None = None
     offline_grace_s: int | None = None
     content_checks: list[ContentCheckName] | None = None
@@ -112,6 +115,7 @@ class ChannelOut(BaseModel):
     hls: HlsSettings
     recording: bool
     retention_days: int
+    retention_bytes: int | None
     thumbnail_interval_s: int
     offline_grace_s: int
     content_checks: list[ContentCheckName]

@@ -21,6 +21,7 @@ for _module in (
     "streamfleet.db.alert_models",
     "streamfleet.db.account_models",
     "streamfleet.db.audit_models",
+    "streamfleet.db.archive_models",
     "streamfleet.db.cluster_models",
 ):
     if importlib.util.find_spec(_module) is not None:

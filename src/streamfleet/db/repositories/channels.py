@@ -253,6 +253,7 @@ def _write_config(
     row.hls_list_size = spec.hls.list_size
     row.recording = spec.recording
     row.retention_days = spec.retention_days
+    row.retention_bytes = spec.retention_bytes
     row.thumbnail_interval_s = spec.thumbnail_interval_s
     row.offline_grace_s = spec.offline_grace_s
     row.content_checks = list(spec.content_checks)
@@ -277,6 +278,7 @@ def channel_of_row(row: ChannelRow) -> Channel:
         hls=HlsOverrides(row.hls_segment_seconds, row.hls_list_size),
         recording=bool(row.recording),
         retention_days=row.retention_days,
+        retention_bytes=row.retention_bytes,
         thumbnail_interval_s=row.thumbnail_interval_s,
         offline_grace_s=row.offline_grace_s,
         content_checks=tuple(row.content_checks or ()),

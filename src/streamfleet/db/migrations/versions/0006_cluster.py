@@ -1,7 +1,7 @@
 """cluster: workers, channel_leases, leader_leases
 
 Revision ID: 0006
-Revises: 0004 (0005 is on another branch; the chain is set at merge)
+Revises: 0005
 Create Date: 2026-12-03
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from streamfleet.db.base import UtcDateTime
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

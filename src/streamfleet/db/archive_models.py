@@ -1,0 +1,36 @@
+"""The recording archive's index: one row per archived segment file.
+
+``archive_segments`` grows by one row per segment of every recording channel
+(60 channels of 2 s segments: ~78 million rows a month), so its key is 64-bit
+and every query the engine and the API make goes through the index on
+``(channel_id, start)``. ``channel_id`` has no foreign key: a channel deleted with
+``?keep_archive=true`` keeps its rows, and retention removes them in time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Float, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from streamfleet.db.base import Base, UtcDateTime
+from streamfleet.db.models import MYSQL_TABLE, EventId
+
+MAX_ARCHIVE_PATH_LENGTH = 255
+"""``<slug (64)>/<YYYY-MM-DD>/<HH>/<rendition>/<segment name (128)>`` fits."""
+
+
+class ArchiveSegmentRow(Base):
+    __tablename__ = "archive_segments"
+    __table_args__ = (
+        Index("ix_archive_segments_channel_id_start", "channel_id", "start"),
+        MYSQL_TABLE,
+    )
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    channel_id: Mapped[int] = mapped_column(Integer)
+    start: Mapped[datetime] = mapped_column(UtcDateTime())
+    duration_s: Mapped[float] = mapped_column(Float)
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    path: Mapped[str] = mapped_column(String(MAX_ARCHIVE_PATH_LENGTH))
