@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, inspect, select
 
 from streamfleet.backup.tables import model_tables
 from streamfleet.db import migrate
@@ -27,6 +27,10 @@ STREAM_PASSPHRASE = "srt-passphrase-77aa"
 
 
 def channel_row(number: int, **overrides: Any) -> ChannelRow:
+    return ChannelRow(**channel_values(number, **overrides))
+
+
+def channel_values(number: int, **overrides: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "slug": f"channel-{number}",
         "name": f"Channel {number}",
@@ -52,7 +56,7 @@ def channel_row(number: int, **overrides: Any) -> ChannelRow:
         "status_reason": "",
     }
     values.update(overrides)
-    return ChannelRow(**values)
+    return values
 
 
 async def seed_every_table(url: str, *, revision: str = "head") -> None:
@@ -61,26 +65,31 @@ async def seed_every_table(url: str, *, revision: str = "head") -> None:
     try:
         await migrate.upgrade(database, revision)
         async with database.sessions() as session, session.begin():
-            session.add_all(
-                [
-                    channel_row(
-                        1, name="Ünïcode 📺 «quoted» \u2028 \x85", status="online", status_since=T0
-                    ),
-                    channel_row(
-                        2,
-                        ingest_mode="listen_srt",
-                        input_url="srt://0.0.0.0:10001?mode=listener",
-                        listen_port=10001,
-                        passphrase=STREAM_PASSPHRASE,
-                        hls_segment_seconds=1.5,
-                        hls_list_size=8,
-                        recording=True,
-                        content_checks=["black", "silence"],
-                        backup_url="http://user:pw@127.0.0.1:9/backup.m3u8",
-                    ),
-                    channel_row(3, tags=[], status="error", status_reason="x" * 1000),
-                ]
+            # Through the table, with the columns this revision has (an older one lacks some).
+            columns = await session.run_sync(
+                lambda sync: {c["name"] for c in inspect(sync.connection()).get_columns("channels")}
             )
+            channels = [
+                channel_values(
+                    1, name="Ünïcode 📺 «quoted» \u2028 \x85", status="online", status_since=T0
+                ),
+                channel_values(
+                    2,
+                    ingest_mode="listen_srt",
+                    input_url="srt://0.0.0.0:10001?mode=listener",
+                    listen_port=10001,
+                    passphrase=STREAM_PASSPHRASE,
+                    hls_segment_seconds=1.5,
+                    hls_list_size=8,
+                    recording=True,
+                    content_checks=["black", "silence"],
+                    backup_url="http://user:pw@127.0.0.1:9/backup.m3u8",
+                ),
+                channel_values(3, tags=[], status="error", status_reason="x" * 1000),
+            ]
+            for values in channels:
+                kept = {key: value for key, value in values.items() if key in columns}
+                await session.execute(insert(ChannelRow.__table__), kept)
             await session.flush()
             session.add_all(
                 [
@@ -262,7 +271,12 @@ async def table_contents(url: str) -> dict[str, list[dict[str, Any]]]:
             for table in model_tables():
                 if not await conn.run_sync(lambda c, name=table.name: c.dialect.has_table(c, name)):
                     continue
-                query = select(table).order_by(*table.primary_key.columns)
+                present = await conn.run_sync(
+                    lambda c, name=table.name: {col["name"] for col in inspect(c).get_columns(name)}
+                )
+                # The columns this database's revision has (an older one lacks later columns).
+                columns = [column for column in table.columns if column.name in present]
+                query = select(*columns).order_by(*table.primary_key.columns)
                 contents[table.name] = [dict(r) for r in (await conn.execute(query)).mappings()]
     finally:
         await database.dispose()
@@ -271,8 +285,6 @@ async def table_contents(url: str) -> dict[str, list[dict[str, Any]]]:
 
 async def table_names(url: str) -> set[str]:
     """Every table in ``url`` (``alembic_version`` too): empty when nothing was ever written."""
-    from sqlalchemy import inspect
-
     database = Database(url)
     try:
         async with database.engine.connect() as conn:

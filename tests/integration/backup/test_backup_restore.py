@@ -105,7 +105,10 @@ async def test_an_older_backup_is_restored_at_its_revision_then_migrated(
     restored = await table_contents(empty_url)
     assert set(restored) == EVERY_TABLE
     original = await table_contents(database_url)
-    assert restored["channels"] == original["channels"]
+    # Columns added after 0001 come back empty; every other value as it was.
+    assert [{**row, "retention_bytes": None} for row in original["channels"]] == restored[
+        "channels"
+    ]
     assert restored["channel_events"] == original["channel_events"]
 
 
