@@ -41,6 +41,14 @@ async def test_shutdown_stops_every_child_within_10_s_even_with_a_dead_source(
     assert not list(engine.settings.run_dir.glob("*.pid"))
 
 
+def running_program(pid: int) -> bytes:
+    """``/proc/<pid>/cmdline`` (empty when unreadable)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 async def test_start_kills_a_child_a_crashed_run_left_and_removes_its_pid_file(
     ffmpeg_path: str, tmp_path: Path, engine_factory: EngineFactory
 ) -> None:
@@ -64,6 +72,13 @@ async def test_start_kills_a_child_a_crashed_run_left_and_removes_its_pid_file(
             "-",
         ],
         capture=False,
+    )
+    # A crashed run leaves an FFmpeg that runs. Right after the spawn the child may still be
+    # setpriv exec'ing FFmpeg, and a process mid-exec shows an empty /proc/<pid>/cmdline.
+    await wait_until(
+        lambda: running_program(orphan.pid).startswith(ffmpeg_path.encode()),
+        10,
+        "the orphan to run FFmpeg",
     )
     stale = pid_file(settings.run_dir, "orphan")
     write_pid_file(stale, PidRecord(orphan.pid, marker))
