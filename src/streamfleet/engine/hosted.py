@@ -121,6 +121,10 @@ class HostedEngine:
         await self.supervisor.forget(channel_id)
         if channel is not None:
             self.thumbnailer.forget(channel.slug)
+        if self.recorder is not None:
+            # Its last segments' rows are written now, before the caller deletes or files
+            # away the channel's archive rows, not a second later after them.
+            await self.recorder.flush()
 
     # EngineControl: what the engine observes -------------------------------------------------
 
