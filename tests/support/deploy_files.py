@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 from typing import Any, Final
 
-import click
 import typer
 import yaml
 
@@ -58,15 +57,19 @@ def unknown_variables(text: str) -> list[str]:
 def cli_commands() -> set[tuple[str, ...]]:
     """Every command path of ``streamfleet`` (``("db", "upgrade")``, ``("serve",)`` …)."""
 
-    def walk(command: click.Command, path: tuple[str, ...]) -> set[tuple[str, ...]]:
-        if isinstance(command, click.Group):
-            found: set[tuple[str, ...]] = set()
-            for name, sub in command.commands.items():
-                found |= walk(sub, (*path, name))
-            return found
-        return {path}
+    def walk(command: Any, path: tuple[str, ...]) -> set[tuple[str, ...]]:
+        # Typer carries its own click (typer._click): a group is what has subcommands.
+        subcommands: dict[str, Any] | None = getattr(command, "commands", None)
+        if subcommands is None:
+            return {path}
+        found: set[tuple[str, ...]] = set()
+        for name, sub in subcommands.items():
+            found |= walk(sub, (*path, name))
+        return found
 
-    return walk(typer.main.get_command(app), ())
+    commands = walk(typer.main.get_command(app), ())
+    assert ("db", "upgrade") in commands, commands
+    return commands
 
 
 def is_streamfleet_command(args: list[str]) -> bool:

@@ -111,6 +111,12 @@ def test_each_role_runs_its_streamfleet_command() -> None:
         assert is_streamfleet_command(command), command
 
 
+def test_the_command_check_knows_the_cli_and_refuses_other_commands() -> None:
+    assert is_streamfleet_command(["db", "upgrade"])
+    assert not is_streamfleet_command(["db", "migrate"])
+    assert not is_streamfleet_command(["upgrade"])
+
+
 def test_api_and_workers_run_replicated() -> None:
     for name, replicas in REPLICAS.items():
         assert services()[name]["deploy"]["replicas"] == replicas
