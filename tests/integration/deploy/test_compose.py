@@ -21,6 +21,7 @@ from tests.support.deploy_files import (
     is_streamfleet_command,
     unknown_variables,
 )
+from tests.support.nginx import TEMPLATE, template_names
 from tests.support.tools import require_tool
 
 COMPOSE = DEPLOY / "compose.yaml"
@@ -155,6 +156,10 @@ def test_the_media_volume_is_shared_by_nginx_api_and_workers() -> None:
     media_root = environment(nginx)["STREAMFLEET_MEDIA_ROOT"]
     assert volume_targets(nginx)["media"] == f"{media_root}:ro"
     assert environment(nginx)["STREAMFLEET_API_UPSTREAM"] == "api:8080"
+
+
+def test_nginx_is_given_every_variable_its_template_names() -> None:
+    assert template_names(TEMPLATE.read_text()) <= set(environment(services()["nginx"]))
 
 
 def test_each_worker_keeps_its_own_run_directory() -> None:

@@ -31,6 +31,7 @@ from tests.support.deploy_files import (
     kustomize,
     unknown_variables,
 )
+from tests.support.nginx import TEMPLATE, template_names
 from tests.support.tools import require_tool
 
 KUBERNETES = DEPLOY / "kubernetes"
@@ -329,6 +330,16 @@ def test_the_ingress_sends_media_to_nginx_and_the_rest_to_the_api(
     upstream_service, upstream_port = nginx_config["STREAMFLEET_API_UPSTREAM"].split(":")
     service = find(manifests, "Service", upstream_service)
     assert [p["port"] for p in service["spec"]["ports"]] == [int(upstream_port)]
+
+
+def test_nginx_is_given_every_variable_its_template_names(
+    rendered: dict[str, list[dict[str, Any]]],
+) -> None:
+    nginx = container(find(rendered["base"], "Deployment", "streamfleet-nginx"))
+    (config,) = nginx["envFrom"]
+    given = set(find(rendered["base"], "ConfigMap", config["configMapRef"]["name"])["data"])
+    given |= {variable["name"] for variable in nginx["env"]}
+    assert template_names(TEMPLATE.read_text()) <= given
 
 
 @pytest.mark.parametrize("tree", list(TREES))
