@@ -22,6 +22,7 @@ from streamfleet.domain.channel import Channel
 from streamfleet.engine.archive_retention import ArchiveRetention
 from streamfleet.engine.control import ChannelState, EngineStats
 from streamfleet.engine.demo import DemoFeeds, demo_channels
+from streamfleet.engine.exporter import ExportRunner
 from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.engine.source_probe import probe_report
 from streamfleet.engine.supervisor import Supervisor
@@ -47,6 +48,7 @@ class HostedEngine:
         retention: ArchiveRetention | None = None,
         *,
         uploader: ThumbnailUploader | None = None,
+        exporter: ExportRunner | None = None,
     ) -> None:
         self.settings = settings
         self.recorder = recorder
@@ -61,6 +63,8 @@ class HostedEngine:
         self.uploader = uploader
         """Publishes thumbnails to the bucket (``thumbnails_to_s3``), apart from the thumbnailer."""
         self._uploading: asyncio.Task[None] | None = None
+        self.exporter = exporter
+        """Remuxes queued MP4 exports of the archive (``engine/exporter.py``)."""
 
     async def start(self) -> None:
         channels = list(await self.load_channels())
@@ -81,8 +85,12 @@ class HostedEngine:
         await self.supervisor.start(channels)
         if self.retention is not None:
             self._retaining = asyncio.create_task(self.retention.run(), name="archive-retention")
+        if self.exporter is not None:
+            await self.exporter.start()
 
     async def stop(self) -> None:
+        if self.exporter is not None:
+            await self.exporter.stop()
         await stop_task(self._retaining)
         await self.supervisor.shutdown()
         if self.recorder is not None:
