@@ -19,6 +19,7 @@ from streamfleet.engine.builder import build_engine
 from streamfleet.engine.exporter import ExportRunner
 from streamfleet.engine.process import Spawner
 from tests.support.archive_media import archive_run, mp4_atoms
+from tests.support.media import Feeders, channel_url
 from tests.support.server import ApiClient, api_client_for, settings_for_test
 from tests.support.waiting import wait_until
 
@@ -228,3 +229,34 @@ async def test_ended_exports_go_with_their_files_after_the_kept_hours(
 async def all_done(jobs: ExportRepository, *ids: int) -> bool:
     states = [(await jobs.get(i)).state for i in ids]
     return all(state is ExportState.DONE for state in states)
+
+
+async def test_a_live_recording_exports_10_s_as_an_mp4_of_10_s(
+    engine_api: ApiClient, feeders: Feeders, tmp_path: Path
+) -> None:
+    """End to end: what the recorder archived from a live channel, exported."""
+    feeder = await feeders.start()
+    created = await engine_api.post(
+        "/api/v1/channels",
+        json={
+            "name": "Live",
+            "input_url": channel_url(feeder),
+            "recording": True,
+            "hls": {"segment_seconds": 2, "list_size": 3},
+        },
+    )
+    cid = int(created.json()["id"])
+    archive = ArchiveRepository(engine_api.app.state.database.sessions)
+    far = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+
+    async def enough() -> list[Any] | None:
+        segments = await archive.between(cid, *far, 100)
+        return segments if len(segments) >= 7 else None
+
+    segments = await wait_until(enough, 60, "7 archived segments")
+    start = segments[1].start
+    job = await export(engine_api, cid, start, start + timedelta(seconds=10))
+    done = await finished(engine_api, job["id"])
+    assert done["state"] == "done", done
+    mp4 = await download(engine_api, job["id"], 1, tmp_path)
+    assert abs(decoded_seconds(mp4) - 10.0) <= 0.5
