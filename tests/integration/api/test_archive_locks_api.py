@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from streamfleet.db.repositories.archive_locks import ArchiveLockRepository
 from tests.support.server import ApiClient
 
 SPAN = {"from": "2026-05-01T10:00:00Z", "to": "2026-05-01T11:00:00Z"}
@@ -91,3 +92,16 @@ async def test_a_bad_lock_is_a_problem_naming_the_field_and_stores_nothing(
 async def test_locks_of_an_unknown_channel_are_404(api: ApiClient) -> None:
     assert (await api.get("/api/v1/channels/999/recordings/locks")).status_code == 404
     assert (await api.post("/api/v1/channels/999/recordings/locks", json=SPAN)).status_code == 404
+
+
+@pytest.mark.parametrize("keep_archive", ["true", "false"])
+async def test_a_deleted_channel_takes_its_locks_along(api: ApiClient, keep_archive: str) -> None:
+    """A kept archive ages out with retention: no lock (that nobody could delete) holds it."""
+    cid = await channel_id(api)
+    other = await channel_id(api)
+    for channel in (cid, other):
+        await api.post(f"/api/v1/channels/{channel}/recordings/locks", json=SPAN)
+    response = await api.delete(f"/api/v1/channels/{cid}", params={"keep_archive": keep_archive})
+    assert response.status_code == 204
+    locks = ArchiveLockRepository(api.app.state.database.sessions)
+    assert [span.channel_id for span in await locks.kept_spans()] == [other]

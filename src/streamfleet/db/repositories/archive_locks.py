@@ -63,6 +63,13 @@ class ArchiveLockRepository:
             await session.execute(delete(ArchiveLockRow).where(ArchiveLockRow.id == lock_id))
             return lock
 
+    async def delete_channel(self, channel_id: int) -> None:
+        """Every lock of a deleted channel (a kept archive then ages out with retention)."""
+        async with transaction(self._sessions) as session:
+            await session.execute(
+                delete(ArchiveLockRow).where(ArchiveLockRow.channel_id == channel_id)
+            )
+
     async def kept_spans(self) -> list[KeptSpan]:
         """Every lock, and the span of every queued or running export."""
         locks = select(ArchiveLockRow.channel_id, ArchiveLockRow.start, ArchiveLockRow.end)
