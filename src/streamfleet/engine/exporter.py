@@ -149,7 +149,11 @@ class ExportRunner:
             with contextlib.suppress(DatabaseUnavailable):
                 await self.jobs.fail(job.id, str(exc), self.now())
             return
-        await self.jobs.finish(job.id, written, self.now())
+        try:
+            await self.jobs.finish(job.id, written, self.now())
+        except DatabaseUnavailable as exc:  # left running: the next start fails it
+            log.warning("export.unsaved", job=job.id, error=str(exc))
+            return
         log.info(
             "export.done",
             job=job.id,
@@ -228,7 +232,8 @@ class ExportRunner:
                     now = time.monotonic()
                     if block.out_time_us is not None and now - written_at >= PROGRESS_WRITE_S:
                         written_at = now
-                        await self.jobs.set_progress(job_id, progress(block.out_time_us / 1e6))
+                        with contextlib.suppress(DatabaseUnavailable):  # shown late, not lost
+                            await self.jobs.set_progress(job_id, progress(block.out_time_us / 1e6))
             try:
                 await asyncio.wait_for(child.wait(), STOP_TIMEOUT_S)
                 await asyncio.wait_for(reading, STOP_TIMEOUT_S)

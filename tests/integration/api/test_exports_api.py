@@ -226,6 +226,32 @@ async def test_ended_exports_go_with_their_files_after_the_kept_hours(
     assert (await api.get(f"/api/v1/exports/{young['id']}")).json()["state"] == "done"
 
 
+async def test_exports_beyond_the_running_limit_wait_queued(
+    api: ApiClient, hls_segments: list[tuple[Path, float]]
+) -> None:
+    settings = api.app.state.settings
+    assert settings.export_max_running == 1
+    cid = await recorded_channel(api, hls_segments, T0)
+    first = await export(api, cid, T0, T0 + timedelta(seconds=4))
+    second = await export(api, cid, T0, T0 + timedelta(seconds=6))
+    jobs = ExportRepository(api.app.state.database.sessions)
+    archive = ArchiveRepository(api.app.state.database.sessions)
+    runner = ExportRunner(settings, jobs, archive, Spawner(), now=lambda: datetime.now(UTC))
+    try:
+        await runner.tick()  # what the runner's loop does every second
+        assert (await jobs.get(second["id"])).state is ExportState.QUEUED
+        await wait_until(lambda: all_done(jobs, first["id"]), EXPORT_TIMEOUT_S, "the first")
+        assert (await jobs.get(second["id"])).state is ExportState.QUEUED
+
+        async def ticked() -> bool:  # the first one's slot frees once its task has ended
+            await runner.tick()
+            return await all_done(jobs, second["id"])
+
+        await wait_until(ticked, EXPORT_TIMEOUT_S, "the second")
+    finally:
+        await runner.stop()
+
+
 async def all_done(jobs: ExportRepository, *ids: int) -> bool:
     states = [(await jobs.get(i)).state for i in ids]
     return all(state is ExportState.DONE for state in states)
