@@ -265,7 +265,8 @@ export interface paths {
         post?: never;
         /**
          * Channels Delete
-         * @description Delete the channel, its live output and, unless ``keep_archive``, its recordings.
+         * @description Delete the channel, its live output, its locks (nobody could delete them after) and,
+         *     unless ``keep_archive``, its recordings.
          */
         delete: operations["channels_delete"];
         options?: never;
