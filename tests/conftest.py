@@ -5,6 +5,7 @@ pytest_plugins = [
     "tests.support.media",
     "tests.support.server",
     "tests.support.s3",
+    "tests.support.archive_media",
 ]
 
 

@@ -153,6 +153,10 @@ class Settings(BaseSettings):
     """The same floor as a share of the disk; the larger of the two applies."""
     archive_retention_interval_s: Annotated[float, Field(ge=1, le=3600)] = 60.0
     """How often retention runs (days, byte quotas, the free-space floor)."""
+    export_keep_hours: Annotated[float, Field(ge=0.1, le=720)] = 24.0
+    """MP4 exports (their jobs and files) are removed this long after they end."""
+    export_max_running: Annotated[int, Field(ge=1, le=4)] = 1
+    """Exports remuxed at once; the rest wait queued (each is one FFmpeg copying from disk)."""
     playback_signing: bool = False
     """Serve ``/hls`` and ``/thumbs`` only on signed paths (``/hls/s/<expires>/<token>/…``)."""
     playback_secret: SecretStr | None = None
@@ -236,6 +240,12 @@ class Settings(BaseSettings):
     def archive_dir(self) -> Path:
         """Recordings: hard links to the live segments, so on the same filesystem as ``hls``."""
         return self.data_dir / "archive"
+
+    @property
+    def exports_dir(self) -> Path:
+        """MP4 exports, one folder per job; apart from the archive, so retention never sees
+        them."""
+        return self.data_dir / "exports"
 
     @property
     def thumbs_dir(self) -> Path:

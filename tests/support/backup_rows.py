@@ -18,6 +18,7 @@ from streamfleet.db.alert_models import (
 )
 from streamfleet.db.archive_models import ArchiveSegmentRow
 from streamfleet.db.audit_models import AuditEventRow
+from streamfleet.db.export_models import ArchiveLockRow
 from streamfleet.db.models import ChannelEventRow, ChannelRow
 from streamfleet.db.session import Database
 
@@ -114,6 +115,8 @@ async def seed_every_table(url: str, *, revision: str = "head") -> None:
                 _seed_audit(session)
             if revision not in ("0001", "0002", "0003", "0004"):
                 _seed_archive(session)
+            if revision not in ("0001", "0002", "0003", "0004", "0005", "0006"):
+                _seed_locks(session)
     finally:
         await database.dispose()
 
@@ -258,6 +261,23 @@ def _seed_archive(session: Any) -> None:
                 path=f"channel-2/2026-01-02/03/a1767322800000_{i:06d}.ts",
             )
             for i in range(5)
+        ]
+    )
+
+
+def _seed_locks(session: Any) -> None:
+    """Locked ranges: one of a kept deleted channel, a reason in every script."""
+    session.add_all(
+        [
+            ArchiveLockRow(
+                channel_id=channel_id,
+                start=T0 + timedelta(milliseconds=1),
+                end=T0 + timedelta(days=30),
+                reason=reason,
+                created_by=None if channel_id == 99 else "admin",
+                created_at=T0,
+            )
+            for channel_id, reason in ((2, "Ünïcode 📺 «incident»"), (99, ""))
         ]
     )
 

@@ -6,8 +6,10 @@ here is refused to everyone (``api/access_control.py`` answers 403), and
 go out open by mistake. WebSocket routes use the method ``"WS"``.
 
     viewer     reads: channels (secrets masked, for every role), events, alerts, targets,
-               outbox, uptime, profiles, the live feed, the API description, their own tokens
+               outbox, uptime, profiles, the live feed, the API description, their own tokens,
+               recordings, their locks, MP4 exports (and downloads them)
     operator   also changes: channels and their actions, imports and exports (with secrets),
+               MP4 exports of recordings and locked ranges,
                reads a channel's secrets (``…/source``, audited), the source probe,
                alert acknowledgements, targets, outbox retries
     admin      also: users, everyone's tokens, backups, the audit log
@@ -74,6 +76,13 @@ POLICY: Final[dict[tuple[str, str], Role | None]] = {
     ("GET", "/api/v1/channels/{channel_id}/events"): VIEWER,
     ("GET", "/api/v1/channels/{channel_id}/uptime"): VIEWER,
     ("GET", "/api/v1/channels/{channel_id}/recordings"): VIEWER,
+    ("GET", "/api/v1/channels/{channel_id}/recordings/locks"): VIEWER,
+    ("POST", "/api/v1/channels/{channel_id}/recordings/locks"): OPERATOR,
+    ("DELETE", "/api/v1/channels/{channel_id}/recordings/locks/{lock_id}"): OPERATOR,
+    ("POST", "/api/v1/channels/{channel_id}/exports"): OPERATOR,  # an FFmpeg copy on the server
+    ("GET", "/api/v1/exports"): VIEWER,  # copies of recordings viewers may play
+    ("GET", "/api/v1/exports/{export_id}"): VIEWER,
+    ("GET", "/api/v1/exports/{export_id}/download"): VIEWER,
     ("GET", "/api/v1/profiles"): VIEWER,
     ("POST", "/api/v1/probe"): OPERATOR,  # makes FFmpeg open an address
     ("GET", "/api/v1/events"): VIEWER,

@@ -33,11 +33,13 @@ from streamfleet.api.openapi_document import install_openapi
 from streamfleet.api.playback import Playback
 from streamfleet.api.routes import (
     alerts,
+    archive_locks,
     audit,
     auth,
     backups,
     channels,
     events,
+    exports,
     health,
     hls,
     live,
@@ -155,6 +157,8 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.include_router(channels.router)
     app.include_router(events.router)
     app.include_router(recordings.router)
+    app.include_router(archive_locks.router)
+    app.include_router(exports.router)
     app.include_router(profiles.router)
     app.include_router(probe.router)
     app.include_router(live.router)

@@ -26,8 +26,10 @@ from streamfleet.api.playback import UNSIGNED, Playback
 from streamfleet.api.schemas.channels import ChannelPage
 from streamfleet.config import Settings
 from streamfleet.db.repositories.archive import ArchiveRepository
+from streamfleet.db.repositories.archive_locks import ArchiveLockRepository
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.repositories.events import EventRepository
+from streamfleet.db.repositories.exports import ExportRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.errors import InvalidInput, Unauthenticated
 from streamfleet.domain.text import MESSAGE as TEXT_MESSAGE
@@ -51,6 +53,14 @@ async def get_channels(request: Request) -> ChannelRepository:
 
 async def get_archive(request: Request) -> ArchiveRepository:
     return ArchiveRepository(request.app.state.database.sessions)
+
+
+async def get_exports(request: Request) -> ExportRepository:
+    return ExportRepository(request.app.state.database.sessions)
+
+
+async def get_locks(request: Request) -> ArchiveLockRepository:
+    return ArchiveLockRepository(request.app.state.database.sessions)
 
 
 async def get_events(request: Request) -> EventRepository:
@@ -111,6 +121,8 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 ChannelsDep = Annotated[ChannelRepository, Depends(get_channels)]
 EventsDep = Annotated[EventRepository, Depends(get_events)]
 ArchiveDep = Annotated[ArchiveRepository, Depends(get_archive)]
+ExportsDep = Annotated[ExportRepository, Depends(get_exports)]
+LocksDep = Annotated[ArchiveLockRepository, Depends(get_locks)]
 BusDep = Annotated[EventBus, Depends(get_bus)]
 PlaybackDep = Annotated[Playback, Depends(get_playback)]
 ChannelPagesDep = Annotated[SharedReads[ChannelPage], Depends(get_channel_pages)]

@@ -39,6 +39,8 @@ CONFLICT_OPERATIONS: Final = frozenset(
         "users_create",  # username taken
         "users_update",  # the last enabled admin demoted or disabled
         "tokens_create",  # the token could not be stored (a hash collision: retry)
+        "exports_download",  # the export is not done
+        "locks_create",  # the channel has its maximum of locks
     }
 )
 """Operations that may answer 409 (``Conflict``, ``IllegalTransition``)."""

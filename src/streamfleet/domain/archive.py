@@ -8,6 +8,7 @@ turns index rows into the ranges and gaps the recordings API answers.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,12 @@ class ArchivedSegment:
     @property
     def end(self) -> datetime:
         return self.start + timedelta(seconds=self.duration_s)
+
+
+def rendition_of(path: str) -> str | None:
+    """The rendition folder of an archive path (a ladder's), ``None`` for a single output."""
+    parts = path.split("/")
+    return parts[3] if len(parts) == 5 else None
 
 
 def archive_path(slug: str, start: datetime, name: str, rendition: str | None = None) -> str:
@@ -81,37 +88,36 @@ class Gap:
     end: datetime
 
 
+def split_at_gaps(
+    segments: Iterable[ArchivedSegment], target_duration_s: float
+) -> list[list[ArchivedSegment]]:
+    """Segments (by start, oldest first) cut into runs without a gap: a segment starting more
+    than ``GAP_FACTOR`` target durations after the previous one's start, and after the end
+    of the run so far, opens a new run."""
+    runs: list[list[ArchivedSegment]] = []
+    allowed = timedelta(seconds=GAP_FACTOR * target_duration_s)
+    current: list[ArchivedSegment] = []
+    end = previous_start = datetime.min.replace(tzinfo=UTC)
+    for segment in segments:
+        if current and segment.start - previous_start > allowed and segment.start > end:
+            runs.append(current)
+            current = []
+        end = max(end, segment.end) if current else segment.end
+        current.append(segment)
+        previous_start = segment.start
+    if current:
+        runs.append(current)
+    return runs
+
+
 def recorded_ranges(
     segments: Iterable[ArchivedSegment], target_duration_s: float
 ) -> tuple[list[RecordedRange], list[Gap]]:
-    """Segments (by start, oldest first) joined into ranges: a segment starting more than
-    ``GAP_FACTOR`` target durations after the previous one's start opens a new range after
-    a gap. Segments of one start (a ladder's renditions) count once in the range's time."""
-    ranges: list[RecordedRange] = []
-    gaps: list[Gap] = []
-    allowed = timedelta(seconds=GAP_FACTOR * target_duration_s)
-    current: RecordedRange | None = None
-    previous_start: datetime | None = None
-    for segment in segments:
-        if (
-            current is not None
-            and previous_start is not None
-            and segment.start - previous_start > allowed
-            and segment.start > current.end
-        ):
-            ranges.append(current)
-            gaps.append(Gap(current.end, segment.start))
-            current = None
-        if current is None:
-            current = RecordedRange(segment.start, segment.end, 1, segment.bytes)
-        else:
-            current = RecordedRange(
-                current.start,
-                max(current.end, segment.end),
-                current.segments + 1,
-                current.bytes + segment.bytes,
-            )
-        previous_start = segment.start
-    if current is not None:
-        ranges.append(current)
+    """Segments (by start, oldest first) joined into ranges (``split_at_gaps``), with the gaps
+    between them. Segments of one start (a ladder's renditions) count once in the range's time."""
+    ranges = [
+        RecordedRange(run[0].start, max(s.end for s in run), len(run), sum(s.bytes for s in run))
+        for run in split_at_gaps(segments, target_duration_s)
+    ]
+    gaps = [Gap(before.end, after.start) for before, after in itertools.pairwise(ranges)]
     return ranges, gaps

@@ -19,9 +19,10 @@ quota) drains over a few passes without holding the event loop:
    recorder pauses (live output goes on), the ``archive_space`` alert opens; a later
    pass that finds space again resumes recording and resolves it.
 
-Locked ranges and exports do not exist yet: ``keeps(segment)`` is the seam they will
-use (a kept segment is skipped by days and quotas; the floor, which alerts first, will
-decide for itself).
+A segment overlapping a kept span (a locked range, or the span of a queued or running
+export: ``KeptSpanSource``, read once per pass) is never deleted, by any rule: under the
+floor the unlocked segments go and then recording pauses with its alert. Reads page past
+kept segments by ``(start, id)``, so a long locked range never stalls the rules behind it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import structlog
 from streamfleet.config import Settings
 from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.domain.archive import ArchivedSegment
+from streamfleet.domain.archive_locks import KeptSpan, KeptSpans
 from streamfleet.domain.channel import DEFAULT_RETENTION_DAYS, Channel
 from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.storage.archive_files import remove_archived
@@ -58,10 +60,12 @@ GB: Final = 1_000_000_000
 
 class RetentionIndex(Protocol):
     async def oldest(
-        self, channel_id: int, limit: int, before: datetime | None = None
+        self,
+        channel_id: int,
+        limit: int,
+        before: datetime | None = None,
+        after: ArchivedSegment | None = None,
     ) -> list[ArchivedSegment]: ...
-
-    async def oldest_start(self, channel_id: int) -> datetime | None: ...
 
     async def total_bytes(self, channel_id: int) -> int: ...
 
@@ -87,8 +91,10 @@ def disk_space(path: Path) -> tuple[int, int]:
     return usage.free, usage.total
 
 
-def keeps_nothing(_segment: ArchivedSegment) -> bool:
-    return False
+class KeptSpanSource(Protocol):
+    """Spans retention must not delete from (``ArchiveLockRepository``)."""
+
+    async def kept_spans(self) -> list[KeptSpan]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +116,7 @@ class ArchiveRetention:
         now: Callable[[], datetime],
         free_space: FreeSpace = disk_space,
         alerts: SpaceAlerts | None = None,
-        keeps: Callable[[ArchivedSegment], bool] = keeps_nothing,
+        kept: KeptSpanSource | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -119,7 +125,8 @@ class ArchiveRetention:
         self.now = now
         self.free_space = free_space
         self.alerts = alerts
-        self.keeps = keeps
+        self.kept = kept
+        self._kept_now = KeptSpans()
         self._stored_ids: list[int] = []
         self._stored_read_at: datetime | None = None
 
@@ -132,7 +139,12 @@ class ArchiveRetention:
                 log.warning("archive.retention_failed", error=str(exc))
             await asyncio.sleep(self.settings.archive_retention_interval_s)
 
+    def keeps(self, segment: ArchivedSegment) -> bool:
+        """Whether ``segment`` lies (partly) in a span kept at this pass."""
+        return self._kept_now.keeps(segment)
+
     async def run_once(self) -> RetentionReport:
+        self._kept_now = KeptSpans(await self.kept.kept_spans() if self.kept else ())
         channels = {c.id: c for c in self.channels()}
         ids = sorted(set(channels) | set(await self._stored_channel_ids()))
         by_age = by_quota = 0
@@ -168,22 +180,25 @@ class ArchiveRetention:
 
     async def _expire_older(self, channel_id: int, cutoff: datetime) -> int:
         deleted = 0
+        after: ArchivedSegment | None = None
         for _ in range(MAX_BATCHES):
-            batch = await self.index.oldest(channel_id, BATCH, before=cutoff)
+            batch = await self.index.oldest(channel_id, BATCH, before=cutoff, after=after)
             gone = [s for s in batch if not self.keeps(s)]
             await self._delete(gone)
             deleted += len(gone)
-            if len(batch) < BATCH or not gone:
+            if len(batch) < BATCH:
                 break
+            after = batch[-1]
         return deleted
 
     async def _enforce_quota(self, channel_id: int, quota: int) -> int:
         excess = await self.index.total_bytes(channel_id) - quota
         deleted = 0
+        after: ArchivedSegment | None = None
         for _ in range(MAX_BATCHES):
             if excess <= 0:
                 break
-            batch = await self.index.oldest(channel_id, BATCH)
+            batch = await self.index.oldest(channel_id, BATCH, after=after)
             gone: list[ArchivedSegment] = []
             for segment in batch:
                 if excess <= 0:
@@ -194,30 +209,41 @@ class ArchiveRetention:
                 excess -= segment.bytes
             await self._delete(gone)
             deleted += len(gone)
-            if len(batch) < BATCH or not gone:
+            if len(batch) < BATCH:
                 break
+            after = batch[-1]
         return deleted
 
     async def _keep_floor(self, ids: Sequence[int]) -> tuple[int, bool]:
-        """Delete the oldest segments of any channel while free space is under the floor;
-        returns how many went and whether it is still under."""
+        """Delete the oldest unkept segments of any channel while free space is under the
+        floor; returns how many went and whether it is still under."""
         deleted = 0
+        read_to: dict[int, ArchivedSegment | None] = dict.fromkeys(ids)
         for _ in range(MAX_BATCHES * BATCH // FLOOR_BATCH):
             free, total = self.free_space(self.recorder.root)
             if free >= self.floor_bytes(total):
                 return deleted, False
-            oldest = await self._oldest_channel(ids)
+            oldest = await self._oldest_channel(read_to)
             if oldest is None:
                 break
-            batch = await self.index.oldest(oldest, FLOOR_BATCH)
-            await self._delete(batch)
-            deleted += len(batch)
+            batch = await self.index.oldest(oldest, FLOOR_BATCH, after=read_to[oldest])
+            gone = [s for s in batch if not self.keeps(s)]
+            await self._delete(gone)
+            deleted += len(gone)
+            read_to[oldest] = batch[-1]
         free, total = self.free_space(self.recorder.root)
         return deleted, free < self.floor_bytes(total)
 
-    async def _oldest_channel(self, ids: Sequence[int]) -> int | None:
-        """The channel whose archive starts first (one indexed ``MIN`` per channel)."""
-        starts = [(start, cid) for cid in ids if (start := await self.index.oldest_start(cid))]
+    async def _oldest_channel(self, read_to: dict[int, ArchivedSegment | None]) -> int | None:
+        """The channel whose archive, past what this pass has read of it, starts first (one
+        indexed read per channel); channels read to their end drop out."""
+        starts = []
+        for cid, after in list(read_to.items()):
+            first = await self.index.oldest(cid, 1, after=after)
+            if first:
+                starts.append((first[0].start, cid))
+            else:
+                del read_to[cid]
         return min(starts)[1] if starts else None
 
     async def _pause_or_resume(self, under: bool) -> None:

@@ -24,15 +24,23 @@ import structlog
 
 from streamfleet.config import Settings
 from streamfleet.db.repositories.archive import ArchiveRepository
+from streamfleet.db.repositories.archive_locks import ArchiveLockRepository
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.repositories.events import EventRepository
+from streamfleet.db.repositories.exports import ExportRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.channel_rules import ChannelSpec
-from streamfleet.engine.archive_retention import ArchiveRetention, RetentionIndex, SpaceAlerts
+from streamfleet.engine.archive_retention import (
+    ArchiveRetention,
+    KeptSpanSource,
+    RetentionIndex,
+    SpaceAlerts,
+)
 from streamfleet.engine.context import utc_now
 from streamfleet.engine.control import ManagedEngine
 from streamfleet.engine.demo import DemoChannelSpec, demo_channels
+from streamfleet.engine.exporter import ExportRunner
 from streamfleet.engine.hosted import ChannelLoader, HostedEngine
 from streamfleet.engine.recorder import ArchiveIndex, ArchiveRecorder
 from streamfleet.engine.status_sink import StatusSink
@@ -72,7 +80,14 @@ def build_engine(ctx: EngineContext) -> HostedEngine:
 
     archive = ArchiveRepository(ctx.database.sessions)
     return assemble_engine(
-        ctx.settings, ctx.bus, ctx.events, load_channels, archive, alerts=ctx.alerts
+        ctx.settings,
+        ctx.bus,
+        ctx.events,
+        load_channels,
+        archive,
+        alerts=ctx.alerts,
+        kept=ArchiveLockRepository(ctx.database.sessions),
+        exports=ExportRepository(ctx.database.sessions),
     )
 
 
@@ -84,9 +99,12 @@ def assemble_engine(
     archive: ArchiveStore | None = None,
     *,
     alerts: SpaceAlerts | None = None,
+    kept: KeptSpanSource | None = None,
+    exports: ExportRepository | None = None,
 ) -> HostedEngine:
-    """The engine's parts wired together: one supervisor and one thumbnailer on ``bus``, and
-    the recorder of recording channels when there is an ``archive`` index."""
+    """The engine's parts wired together: one supervisor and one thumbnailer on ``bus``, the
+    recorder of recording channels when there is an ``archive`` index (its retention keeps
+    the ``kept`` spans), and the MP4 export runner with ``exports``."""
     recorder = (
         ArchiveRecorder(settings.archive_dir, archive, wall=time.time)
         if archive is not None
@@ -95,15 +113,33 @@ def assemble_engine(
     supervisor = Supervisor(settings, bus, sink, archive=recorder)
     retention = (
         ArchiveRetention(
-            settings, archive, recorder, supervisor.channels, now=utc_now, alerts=alerts
+            settings,
+            archive,
+            recorder,
+            supervisor.channels,
+            now=utc_now,
+            alerts=alerts,
+            kept=kept,
         )
         if archive is not None and recorder is not None
         else None
     )
     thumbnailer = Thumbnailer(settings, bus)
     uploader = ThumbnailUploader.from_settings(settings, bus) if settings.thumbnails_to_s3 else None
+    exporter = (
+        ExportRunner(settings, exports, archive, supervisor.ctx.spawner, now=utc_now)
+        if exports is not None and isinstance(archive, ArchiveRepository)
+        else None
+    )
     return HostedEngine(
-        settings, supervisor, thumbnailer, load_channels, recorder, retention, uploader=uploader
+        settings,
+        supervisor,
+        thumbnailer,
+        load_channels,
+        recorder,
+        retention,
+        uploader=uploader,
+        exporter=exporter,
     )
 
 

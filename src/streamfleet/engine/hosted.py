@@ -23,6 +23,7 @@ from streamfleet.engine.archive_retention import ArchiveRetention
 from streamfleet.engine.background import keep_running
 from streamfleet.engine.control import ChannelState, EngineStats
 from streamfleet.engine.demo import DemoFeeds, demo_channels
+from streamfleet.engine.exporter import ExportRunner
 from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.engine.source_probe import probe_report
 from streamfleet.engine.supervisor import Supervisor
@@ -48,6 +49,7 @@ class HostedEngine:
         retention: ArchiveRetention | None = None,
         *,
         uploader: ThumbnailUploader | None = None,
+        exporter: ExportRunner | None = None,
     ) -> None:
         self.settings = settings
         self.recorder = recorder
@@ -62,6 +64,8 @@ class HostedEngine:
         self.uploader = uploader
         """Publishes thumbnails to the bucket (``thumbnails_to_s3``), apart from the thumbnailer."""
         self._uploading: asyncio.Task[None] | None = None
+        self.exporter = exporter
+        """Remuxes queued MP4 exports of the archive (``engine/exporter.py``)."""
 
     async def start(self) -> None:
         channels = list(await self.load_channels())
@@ -88,8 +92,12 @@ class HostedEngine:
             self._retaining = asyncio.create_task(
                 keep_running("archive-retention", self.retention.run), name="archive-retention"
             )
+        if self.exporter is not None:
+            await self.exporter.start()
 
     async def stop(self) -> None:
+        if self.exporter is not None:
+            await self.exporter.stop()
         await stop_task(self._retaining)
         await self.supervisor.shutdown()
         if self.recorder is not None:

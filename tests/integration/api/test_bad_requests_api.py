@@ -249,7 +249,10 @@ async def test_an_id_beyond_what_the_database_holds_is_a_422_naming_it_on_every_
             continue
         assert answer.status_code == 422, (method, url, answer.text)
         assert answer.headers["content-type"] == "application/problem+json"
-        assert [e["field"] for e in answer.json()["errors"]] == [name], (method, url)
+        fields = [e["field"] for e in answer.json()["errors"]]
+        # A route whose body has required fields names them too (the body sent is empty), and
+        # one with two ids the other (left as its ``{template}``).
+        assert name in fields, (method, url, fields)
 
 
 @pytest.mark.parametrize(

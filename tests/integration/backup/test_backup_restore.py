@@ -29,8 +29,10 @@ EVERY_TABLE = {
     "api_tokens",
     "audit_events",
     "archive_segments",
+    "archive_locks",
 }
-"""Every table a backup holds (``sessions`` is not: a restore logs everyone out)."""
+"""Every table a backup holds (``sessions`` is not: a restore logs everyone out; nor are the
+fleet's coordination tables and ``export_jobs``, whose files a backup does not hold)."""
 
 
 async def backup_of(database_url: str, folder: Path, **settings: object) -> DirectoryStore:

@@ -1,6 +1,7 @@
 """The archive index and its retention on every backend, with real files and an injected
 clock: days and byte quotas remove the oldest segments first (files and rows), the
-free-space floor takes the oldest of any channel, then pauses recording and resumes it."""
+free-space floor takes the oldest of any channel, then pauses recording and resumes it.
+No rule deletes a segment in a locked range or in the span of an export still to run."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import pytest
 
 from streamfleet.config import Settings
 from streamfleet.db.repositories.archive import ArchiveRepository
+from streamfleet.db.repositories.archive_locks import ArchiveLockRepository
 from streamfleet.domain.archive import ArchivedSegment, archive_path
+from streamfleet.domain.archive_locks import ArchiveLock
 from streamfleet.domain.channel import Channel
-from streamfleet.engine.archive_retention import ArchiveRetention
+from streamfleet.engine.archive_retention import BATCH, ArchiveRetention
 from streamfleet.engine.recorder import ArchiveRecorder
-from tests.support.archive_index import archive_index
+from tests.support.archive_index import archive_index, export_jobs, lock_index, queued_export
 
 NOW = datetime(2026, 6, 10, 12, 0, 0, 500000, tzinfo=UTC)
 FAR_PAST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -26,6 +29,14 @@ SEGMENT_BYTES = 1_000
 @pytest.fixture
 async def archive(database_url: str) -> AsyncIterator[ArchiveRepository]:
     async with archive_index(database_url) as index:
+        yield index
+
+
+@pytest.fixture
+async def locks(
+    database_url: str, archive: ArchiveRepository
+) -> AsyncIterator[ArchiveLockRepository]:
+    async with lock_index(database_url) as index:
         yield index
 
 
@@ -95,6 +106,7 @@ def retention(
     *,
     space: Space | None = None,
     alerts: Alerts | None = None,
+    locks: ArchiveLockRepository | None = None,
 ) -> ArchiveRetention:
     settings = Settings(
         data_dir=root.parent, demo=False, archive_min_free_gb=1, archive_min_free_percent=0
@@ -108,6 +120,7 @@ def retention(
         now=lambda: NOW,
         free_space=space or Space(free=50 * 10**9),
         alerts=alerts,
+        kept=locks,
     )
 
 
@@ -190,3 +203,77 @@ async def test_the_floor_stops_deleting_once_space_is_back(
     assert not report.paused
     assert await remaining(archive, 1) == old[100:]
     assert await remaining(archive, 2) == new
+
+
+async def lock(locks: ArchiveLockRepository, cid: int, start: datetime, end: datetime) -> None:
+    await locks.add(ArchiveLock(cid, start, end, reason="kept", created_at=NOW))
+
+
+async def test_days_and_quota_keep_every_segment_a_lock_touches(
+    archive: ArchiveRepository, locks: ArchiveLockRepository, tmp_path: Path
+) -> None:
+    root = tmp_path / "archive"
+    first = NOW - timedelta(days=5)
+    paths = await record(archive, root, 1, [first + timedelta(seconds=2 * n) for n in range(10)])
+    young = NOW - timedelta(minutes=10)
+    quota = await record(archive, root, 2, [young + timedelta(seconds=2 * n) for n in range(10)])
+    # Segments 3-5 of channel 1 (the lock starts inside segment 3), 0-3 of channel 2.
+    await lock(locks, 1, first + timedelta(seconds=7), first + timedelta(seconds=11))
+    await lock(locks, 2, young, young + timedelta(seconds=8))
+    keeper = retention(
+        archive,
+        root,
+        [channel(1, retention_days=1), channel(2, retention_bytes=2 * SEGMENT_BYTES)],
+        locks=locks,
+    )
+    report = await keeper.run_once()
+    assert await remaining(archive, 1) == paths[3:6]
+    assert report.by_age == 7
+    assert await remaining(archive, 2) == quota[:4]  # over the quota, but locked
+    assert report.by_quota == 6
+    assert files(root) == set(paths[3:6]) | set(quota[:4])
+
+
+async def test_a_lock_longer_than_a_batch_does_not_hold_back_the_segments_after_it(
+    archive: ArchiveRepository, locks: ArchiveLockRepository, tmp_path: Path
+) -> None:
+    root = tmp_path / "archive"
+    first = NOW - timedelta(days=10)
+    starts = [first + timedelta(seconds=2 * n) for n in range(BATCH + 20)]
+    paths = await record(archive, root, 1, starts)
+    await lock(locks, 1, starts[0], starts[BATCH + 5])  # the oldest BATCH + 5 segments
+    report = await retention(archive, root, [channel(1, retention_days=1)], locks=locks).run_once()
+    assert report.by_age == 15
+    assert await remaining(archive, 1) == paths[: BATCH + 5]
+
+
+async def test_under_the_floor_locked_segments_stay_and_recording_pauses(
+    archive: ArchiveRepository, locks: ArchiveLockRepository, tmp_path: Path
+) -> None:
+    root = tmp_path / "archive"
+    starts = [NOW - timedelta(hours=2, seconds=-2 * n) for n in range(6)]
+    paths = await record(archive, root, 1, starts)
+    await lock(locks, 1, starts[0], starts[2])
+    alerts = Alerts()
+    keeper = retention(
+        archive, root, [channel(1)], space=Space(free=10**9 - 1), alerts=alerts, locks=locks
+    )
+    report = await keeper.run_once()
+    assert report.by_floor == 4
+    assert report.paused
+    assert alerts.calls == ["low"]
+    assert await remaining(archive, 1) == paths[:2]
+
+
+async def test_the_span_of_an_export_still_to_run_is_kept(
+    archive: ArchiveRepository, database_url: str, tmp_path: Path
+) -> None:
+    root = tmp_path / "archive"
+    first = NOW - timedelta(days=5)
+    starts = [first + timedelta(seconds=2 * n) for n in range(5)]
+    paths = await record(archive, root, 1, starts)
+    async with export_jobs(database_url) as jobs, lock_index(database_url) as locks:
+        await jobs.create(queued_export(1, starts[1], starts[3]))
+        keeper = retention(archive, root, [channel(1, retention_days=1)], locks=locks)
+        assert (await keeper.run_once()).by_age == 3
+    assert await remaining(archive, 1) == paths[1:3]

@@ -24,6 +24,7 @@ from streamfleet.api.deps import (
     EngineOrNoneDep,
     EventsDep,
     JsonBody,
+    LocksDep,
     PlaybackDep,
     SettingsDep,
 )
@@ -278,12 +279,14 @@ async def channels_delete(
     bus: BusDep,
     engine: EngineOrNoneDep,
     archive: ArchiveDep,
+    locks: LocksDep,
     settings: SettingsDep,
     keep_archive: Annotated[
         bool, Query(description="keep the channel's recordings (retention removes them in time)")
     ] = False,
 ) -> Response:
-    """Delete the channel, its live output and, unless ``keep_archive``, its recordings."""
+    """Delete the channel, its live output, its locks (nobody could delete them after) and,
+    unless ``keep_archive``, its recordings."""
     channel = await channels.delete(channel_id)
     await audit.record(
         request,
@@ -295,6 +298,7 @@ async def channels_delete(
     )
     if engine is not None:
         await engine.forget(channel.id)
+    await locks.delete_channel(channel.id)
     if keep_archive:
         await archive.detach_channel(channel.id)
     else:

@@ -22,6 +22,7 @@ for _module in (
     "streamfleet.db.account_models",
     "streamfleet.db.audit_models",
     "streamfleet.db.archive_models",
+    "streamfleet.db.export_models",
     "streamfleet.db.cluster_models",
 ):
     if importlib.util.find_spec(_module) is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from streamfleet.db.archive_models import ArchiveSegmentRow
@@ -68,12 +68,24 @@ class ArchiveRepository:
         return await self._segments(query)
 
     async def oldest(
-        self, channel_id: int, limit: int, before: datetime | None = None
+        self,
+        channel_id: int,
+        limit: int,
+        before: datetime | None = None,
+        after: ArchivedSegment | None = None,
     ) -> list[ArchivedSegment]:
-        """The channel's oldest segments (starting before ``before``, if given)."""
+        """The channel's oldest segments (starting before ``before``, and after the segment
+        ``after`` in ``(start, id)`` order, if given: a keyset that pages past kept ones)."""
         query = select(*COLUMNS).where(ArchiveSegmentRow.channel_id == channel_id)
         if before is not None:
             query = query.where(ArchiveSegmentRow.start < before)
+        if after is not None:
+            query = query.where(
+                or_(
+                    ArchiveSegmentRow.start > after.start,
+                    and_(ArchiveSegmentRow.start == after.start, ArchiveSegmentRow.id > after.id),
+                )
+            )
         query = query.order_by(ArchiveSegmentRow.start, ArchiveSegmentRow.id).limit(limit)
         return await self._segments(query)
 
