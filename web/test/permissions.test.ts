@@ -30,6 +30,7 @@ describe('permissions', () => {
     'channels.edit': [false, true, true],
     'channels.secrets': [false, true, true],
     'alerts.acknowledge': [false, true, true],
+    'recordings.export': [false, true, true],
     'targets.edit': [false, true, true],
     'backups.view': [false, false, true],
     'users.manage': [false, false, true],

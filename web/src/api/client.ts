@@ -25,6 +25,8 @@ import type {
   ChannelPatch,
   ChannelQuery,
   ChannelSource,
+  ExportJob,
+  Recordings,
   ImportFormat,
   ImportResult,
   Page,
@@ -182,6 +184,30 @@ export function getChannelEvents(
   signal?: AbortSignal,
 ): Promise<Page<ChannelEvent>> {
   return request('GET', `/channels/${id}/events`, { query: { limit }, signal })
+}
+
+// Recordings
+
+/** The recorded ranges and the gaps between them in [from, to) (at most 24 h). */
+export function getRecordings(id: number, from: number, to: number, signal?: AbortSignal): Promise<Recordings> {
+  const query = { from: new Date(from).toISOString(), to: new Date(to).toISOString() }
+  return request('GET', `/channels/${id}/recordings`, { query, signal })
+}
+
+/** Start remuxing [from, to] to MP4 (operators and up); the job is followed with `getExport`. */
+export function createExport(id: number, from: number, to: number): Promise<ExportJob> {
+  return request('POST', `/channels/${id}/exports`, {
+    json: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+  })
+}
+
+export function getExport(id: number, signal?: AbortSignal): Promise<ExportJob> {
+  return request('GET', `/exports/${id}`, { signal })
+}
+
+/** Where a finished export's file (or its `part`-th file, when there are several) downloads. */
+export function exportDownloadUrl(id: number, part: number, parts: number): string {
+  return apiUrl(`/exports/${id}/download`, parts > 1 ? { part } : undefined)
 }
 
 export interface ImportOptions {

@@ -86,6 +86,15 @@ export type ChannelQuery = NonNullable<operations['channels_list']['parameters']
 export type Rendition = Schemas['RenditionOut']
 export type Profile = Schemas['ProfileOut']
 export type ChannelEvent = Schemas['EventOut']
+export type Recordings = Schemas['RecordingsOut']
+/** An MP4 export of a recorded span (`POST /channels/{id}/exports`). */
+export interface ExportJob {
+  id: number
+  state: 'queued' | 'running' | 'done' | 'failed'
+  progress: number
+  error?: string | null
+  parts: unknown[]
+}
 /** An import's `ImportErrorOut` or a problem's `errors[]` entry, as `api/problem.ts` reads them. */
 export interface LineError {
   line: number | null

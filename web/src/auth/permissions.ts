@@ -12,6 +12,8 @@ export const REQUIRED_ROLE = {
   /** A channel's publish URL (it carries the stream key or passphrase). */
   'channels.secrets': 'operator',
   'alerts.acknowledge': 'operator',
+  /** Export a recorded span to MP4; lock a span against retention. */
+  'recordings.export': 'operator',
   /** Add, edit, test, delete notification targets; retry a notification. */
   'targets.edit': 'operator',
   'backups.view': 'admin',
