@@ -205,10 +205,6 @@ export function getExport(id: number, signal?: AbortSignal): Promise<ExportJob> 
   return request('GET', `/exports/${id}`, { signal })
 }
 
-/** Where a finished export's file (or its `part`-th file, when there are several) downloads. */
-export function exportDownloadUrl(id: number, part: number, parts: number): string {
-  return apiUrl(`/exports/${id}/download`, parts > 1 ? { part } : undefined)
-}
 
 export interface ImportOptions {
   format: ImportFormat

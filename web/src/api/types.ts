@@ -87,14 +87,8 @@ export type Rendition = Schemas['RenditionOut']
 export type Profile = Schemas['ProfileOut']
 export type ChannelEvent = Schemas['EventOut']
 export type Recordings = Schemas['RecordingsOut']
-/** An MP4 export of a recorded span (`POST /channels/{id}/exports`). */
-export interface ExportJob {
-  id: number
-  state: 'queued' | 'running' | 'done' | 'failed'
-  progress: number
-  error?: string | null
-  parts: unknown[]
-}
+/** An MP4 export of a recorded span (`POST /channels/{id}/exports`): one file per part. */
+export type ExportJob = Schemas['ExportOut']
 /** An import's `ImportErrorOut` or a problem's `errors[]` entry, as `api/problem.ts` reads them. */
 export interface LineError {
   line: number | null
