@@ -33,6 +33,7 @@ from streamfleet.api.openapi_document import install_openapi
 from streamfleet.api.playback import Playback
 from streamfleet.api.routes import (
     alerts,
+    archive_playlists,
     audit,
     auth,
     backups,
@@ -158,6 +159,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.include_router(profiles.router)
     app.include_router(probe.router)
     app.include_router(live.router)
+    app.include_router(archive_playlists.router)  # before hls.router: its /hls/{path} takes all
     app.include_router(hls.router)
     app.include_router(thumbs.router)
     app.include_router(alerts.router)

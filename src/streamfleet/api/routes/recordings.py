@@ -9,7 +9,7 @@ a gap (``domain.archive.recorded_ranges``).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Query
@@ -19,15 +19,12 @@ from streamfleet.api.params import RowId
 from streamfleet.api.schemas.recordings import GapOut, RecordedRangeOut, RecordingsOut
 from streamfleet.db.base import utc_now
 from streamfleet.domain.archive import recorded_ranges
-from streamfleet.domain.errors import InvalidInput
+from streamfleet.domain.archive_span import MAX_SPAN, MAX_SPAN_SEGMENTS, checked_span, zoned
 
 router = APIRouter(prefix="/api/v1", tags=["recordings"])
 
-MAX_SPAN: Final = timedelta(days=1)
 EARLIEST_END: Final = datetime.min.replace(tzinfo=UTC) + MAX_SPAN
 """A ``to`` earlier than this has no day before it (``from`` defaults to a day before ``to``)."""
-MAX_SEGMENTS: Final = 200_000
-"""Rows read for one answer: a day of 0.5 s segments (a ladder of 3 at 2 s: 130 000)."""
 
 
 @router.get("/channels/{channel_id}/recordings", response_model=RecordingsOut)
@@ -42,16 +39,11 @@ async def recordings_list(
     to: Annotated[datetime | None, Query(description="exclusive, ISO 8601 with a zone")] = None,
 ) -> RecordingsOut:
     channel = (await channels.get(channel_id)).channel
-    for name, value in (("from", from_), ("to", to)):
-        if value is not None and value.tzinfo is None:
-            raise InvalidInput.of(name, "must carry a time zone (e.g. Z)")
+    from_, to = zoned("from", from_), zoned("to", to)
     end = to if to is not None else utc_now()
     start = from_ if from_ is not None else max(end, EARLIEST_END) - MAX_SPAN
-    if end <= start:
-        raise InvalidInput.of("to", "must be after from")
-    if end - start > MAX_SPAN:
-        raise InvalidInput.of("to", "must be at most 24 hours after from")
-    segments = await archive.between(channel.id, start, end, MAX_SEGMENTS)
+    start, end = checked_span(start, end)
+    segments = await archive.between(channel.id, start, end, MAX_SPAN_SEGMENTS)
     target_s = channel.hls.segment_seconds or settings.hls_segment_seconds
     ranges, gaps = recorded_ranges(segments, target_s)
     return RecordingsOut(
