@@ -4,7 +4,11 @@
   starting in ``[from, to)`` (at most a day). Without ``to``: an EVENT playlist from ``from``
   that grows as segments are recorded, and ends (``EXT-X-ENDLIST``) a day after ``from``.
 * ``/hls/<slug>/timeshift.m3u8?delay=<seconds>``: a live window of the channel's list size
-  that trails live by ``delay`` (1 s up to the channel's retention).
+  that trails live by ``delay`` (1 s up to the channel's retention). Live is the end of the
+  newest archived segment, or now when that is earlier (the recording stopped): FFmpeg's
+  program date-times run ahead of the wall clock by the time it spent probing the source
+  (2-3 s on UDP here), and a window counted from the wall clock would trail the live
+  playlist by that much more.
 
 A ladder's archive has every rendition: these answer a master naming
 ``<rendition>/archive.m3u8?…`` (``<rendition>/timeshift.m3u8?…``), its variants. Segment URIs
@@ -131,7 +135,9 @@ async def hls_timeshift(
     list_size = channel.hls.list_size or settings.hls_list_size
     target = channel_target(channel, settings)
     lookback = timedelta(seconds=list_size * target * LOOKBACK_TARGETS)
-    cutoff = utc_now() - timedelta(seconds=delay)
+    newest = await archive.newest(channel.id)
+    live = max(utc_now(), newest.end) if newest is not None else utc_now()
+    cutoff = live - timedelta(seconds=delay)
     rows = await archive.between(
         channel.id, window_reach(cutoff, lookback), cutoff, MAX_SPAN_SEGMENTS
     )
