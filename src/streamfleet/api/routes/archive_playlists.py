@@ -7,7 +7,7 @@
   that trails live by ``delay`` (1 s up to the channel's retention). Live is the end of the
   newest archived segment, or now when that is earlier (the recording stopped): FFmpeg's
   program date-times run ahead of the wall clock by the time it spent probing the source
-  (2-3 s on UDP here), and a window counted from the wall clock would trail the live
+  (over a second on a UDP source), and a window counted from the wall clock would trail the live
   playlist by that much more.
 
 A ladder's archive has every rendition: these answer a master naming
