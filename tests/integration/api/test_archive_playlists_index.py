@@ -169,3 +169,14 @@ async def test_an_unknown_channel_is_404(api: ApiClient) -> None:
     assert (await api.get("/hls/nobody/archive.m3u8", params=span(T0, 10))).status_code == 404
     assert (await api.get("/hls/nobody/timeshift.m3u8", params={"delay": 5})).status_code == 404
     assert (await api.get("/hls/No!/timeshift.m3u8", params={"delay": 5})).status_code == 404
+
+
+async def test_a_channel_whose_slug_is_s_plays_its_archive_unsigned(api: ApiClient) -> None:
+    """``/hls/s/archive/…`` is not a signed path: digits follow ``/hls/s/`` only in those."""
+    slug, _ = await recorded_channel(api, "S", count=2)
+    assert slug == "s"
+    playlist = await api.get("/hls/s/archive.m3u8", params=span(T0, 4))
+    assert playlist.status_code == 200, playlist.text
+    segment = await api.get(f"/hls/s/{uris(playlist.text)[0]}")
+    assert segment.status_code == 200
+    assert segment.content == SEGMENT
