@@ -7,7 +7,7 @@ naming the field.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final, overload
 
 from streamfleet.domain.errors import InvalidInput
@@ -25,10 +25,16 @@ def zoned(field: str, value: None) -> None: ...
 @overload
 def zoned(field: str, value: datetime | None) -> datetime | None: ...
 def zoned(field: str, value: datetime | None) -> datetime | None:
-    """``value`` when it carries a time zone (or is absent); a naive time names ``field``."""
-    if value is not None and value.tzinfo is None:
+    """``value`` in UTC when it carries a time zone (or absent); a naive time, or one that has
+    no UTC equivalent (year 1 at +01:00), names ``field``."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
         raise InvalidInput.of(field, "must carry a time zone (e.g. Z)")
-    return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput.of(field, "is out of range") from None
 
 
 def checked_span(start: datetime, end: datetime) -> tuple[datetime, datetime]:

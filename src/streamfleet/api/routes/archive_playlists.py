@@ -36,6 +36,7 @@ from streamfleet.db.base import utc_now
 from streamfleet.domain.archive import ArchivedSegment
 from streamfleet.domain.archive_span import MAX_SPAN, MAX_SPAN_SEGMENTS, checked_span, zoned
 from streamfleet.domain.channel import Channel
+from streamfleet.domain.channel_rules import RETENTION_DAYS_RANGE
 from streamfleet.domain.errors import InvalidInput, NotFound
 from streamfleet.media.archive_playlist import (
     PlaylistType,
@@ -57,8 +58,8 @@ ARCHIVE_PLAYLIST: Final = "archive.m3u8"
 TIMESHIFT_PLAYLIST: Final = "timeshift.m3u8"
 PLAYLIST_TYPE: Final = HLS_MEDIA_TYPES[".m3u8"]
 MIN_DELAY_S: Final = 1
-MAX_DELAY_S: Final = 3650 * 86400
-"""Ten years: the longest retention a channel may have (the channel's own bounds it further)."""
+MAX_DELAY_S: Final = RETENTION_DAYS_RANGE[1] * 86400
+"""The longest retention a channel may have (the channel's own bounds it further)."""
 LOOKBACK_TARGETS: Final = 2
 """A timeshift window holds segments starting at most ``list size x target x this`` before the
 moment it trails to: older ones mean nothing was recorded then (``delay`` names it)."""
