@@ -335,6 +335,22 @@ async def engine_api(tmp_path: Path) -> AsyncIterator[ApiClient]:
         yield client
 
 
+PLAYBACK_SECRET = "Signing-secret-for-tests_0123456789"
+
+
+@pytest.fixture
+async def signed_api(tmp_path: Path) -> AsyncIterator[ApiClient]:
+    """The API in-process with playback signing on (secret ``PLAYBACK_SECRET``, 600 s TTL)."""
+    settings = settings_for_test(
+        tmp_path / "data",
+        playback_signing=True,
+        playback_secret=PLAYBACK_SECRET,
+        playback_token_ttl_s=600,
+    )
+    async with api_client_for(settings) as client:
+        yield client
+
+
 @pytest.fixture
 async def api_on_server_db(server_database_url: str, tmp_path: Path) -> AsyncIterator[ApiClient]:
     """The API in-process on a fresh PostgreSQL, then MariaDB, database."""

@@ -38,6 +38,8 @@ POLICY: Final[dict[tuple[str, str], Role | None]] = {
     ("GET", "/hls/{path:path}"): ANYONE,
     ("HEAD", "/hls/{path:path}"): ANYONE,
     ("OPTIONS", "/hls/{path:path}"): ANYONE,
+    ("GET", "/hls/{prefix:path}/archive.m3u8"): ANYONE,  # catch-up, signed like live HLS
+    ("GET", "/hls/{prefix:path}/timeshift.m3u8"): ANYONE,
     ("GET", "/thumbs/{slug}.jpg"): ANYONE,
     ("HEAD", "/thumbs/{slug}.jpg"): ANYONE,
     ("GET", "/thumbs/s/{expires}/{token}/{slug}.jpg"): ANYONE,  # the token is the check

@@ -34,6 +34,7 @@ from streamfleet.api.playback import Playback
 from streamfleet.api.routes import (
     alerts,
     archive_locks,
+    archive_playlists,
     audit,
     auth,
     backups,
@@ -162,6 +163,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.include_router(profiles.router)
     app.include_router(probe.router)
     app.include_router(live.router)
+    app.include_router(archive_playlists.router)  # before hls.router: its /hls/{path} takes all
     app.include_router(hls.router)
     app.include_router(thumbs.router)
     app.include_router(alerts.router)

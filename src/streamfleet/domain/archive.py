@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
+ARCHIVE_URI_DIR: Final = "archive"
+"""Archived segments are served at ``/hls/<slug>/[<rendition>/]archive/<YYYY-MM-DD>/<HH>/<name>``
+(under ``/hls/<slug>/``, so one playback signature covers them; ``api/routes/hls.py``)."""
 GAP_FACTOR: Final = 1.5
 """Two segments further apart than this many target durations have a gap between them."""
 

@@ -1,14 +1,16 @@
 """The one rule for a span of the archive given from outside (``from``, ``to``): both carry a
-time zone, ``to`` comes after ``from``, and the span is not longer than its use allows.
+time zone (with a UTC equivalent), ``to`` comes after ``from``, and the span is not longer
+than its use allows (pure).
 
-The recordings listing and an export take at most ``MAX_SPAN`` (a day: the dashboard's
-timeline, and an MP4 one can still download); a lock takes at most ``MAX_LOCK_SPAN``.
+The recordings listing, the catch-up playlists and an export take at most ``MAX_SPAN`` (a
+day: the dashboard's timeline, a catch-up playlist, an MP4 one can still download); a lock
+takes at most ``MAX_LOCK_SPAN``. Every refusal names its field.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Final
+from datetime import UTC, datetime, timedelta
+from typing import Final, overload
 
 from streamfleet.domain.errors import InvalidInput
 
@@ -16,6 +18,30 @@ MAX_SPAN: Final = timedelta(days=1)
 MAX_LOCK_SPAN: Final = timedelta(days=366)
 MAX_SPAN_SEGMENTS: Final = 200_000
 """Index rows read for one span: a day of 0.5 s segments (a ladder of 3 at 2 s: 130 000)."""
+
+
+@overload
+def zoned(field: str, value: datetime) -> datetime: ...
+@overload
+def zoned(field: str, value: None) -> None: ...
+@overload
+def zoned(field: str, value: datetime | None) -> datetime | None: ...
+def zoned(field: str, value: datetime | None) -> datetime | None:
+    """``value`` in UTC when it carries a time zone (or absent); a naive time, or one that has
+    no UTC equivalent (year 1 at +01:00), names ``field``."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise InvalidInput.of(field, "must carry a time zone (e.g. Z)")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput.of(field, "is out of range") from None
+
+
+def check_zones(start: datetime | None, end: datetime | None) -> None:
+    zoned("from", start)
+    zoned("to", end)
 
 
 def check_span(start: datetime, end: datetime, max_span: timedelta = MAX_SPAN) -> None:
@@ -27,10 +53,10 @@ def check_span(start: datetime, end: datetime, max_span: timedelta = MAX_SPAN) -
         raise InvalidInput.of("to", f"must be at most {length_text(max_span)} after from")
 
 
-def check_zones(start: datetime | None, end: datetime | None) -> None:
-    for name, value in (("from", start), ("to", end)):
-        if value is not None and value.tzinfo is None:
-            raise InvalidInput.of(name, "must carry a time zone (e.g. Z)")
+def checked_span(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """``(start, end)`` when the span keeps the rule for ``MAX_SPAN``."""
+    check_span(start, end)
+    return start, end
 
 
 def length_text(span: timedelta) -> str:

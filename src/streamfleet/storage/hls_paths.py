@@ -10,6 +10,7 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from streamfleet.domain.archive import ARCHIVE_URI_DIR
 from streamfleet.domain.errors import InvalidInput
 from streamfleet.domain.slug import is_valid_slug
 
@@ -73,3 +74,32 @@ def resolve_hls_file(hls_root: Path, relative: PurePosixPath) -> Path | None:
     if not real.is_relative_to(root) or not real.is_file():
         return None
     return real
+
+
+_DAY_RE: Final = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_HOUR_RE: Final = re.compile(r"^[0-9]{2}$")
+
+
+def archive_relative_path(path: str) -> PurePosixPath | None:
+    """``<slug>/[<rendition>/]archive/<YYYY-MM-DD>/<HH>/<segment>`` (a catch-up playlist's
+    segment URI, already URL-decoded) as the file's path under the archive root,
+    ``<slug>/<YYYY-MM-DD>/<HH>/[<rendition>/]<segment>``, else ``None``: the same rules as
+    ``hls_relative_path``, and a segment's extension (no playlist lives there). Pure."""
+    parts = path.split("/")
+    if len(parts) == 6:
+        slug, rendition, marker, day, hour, name = parts
+    elif len(parts) == 5:
+        (slug, marker, day, hour, name), rendition = parts, None
+    else:
+        return None
+    if marker != ARCHIVE_URI_DIR or not is_valid_slug(slug):
+        return None
+    if not _DAY_RE.match(day) or not _HOUR_RE.match(hour) or not _NAME_RE.match(name):
+        return None
+    if rendition is not None and not _NAME_RE.match(rendition):
+        return None
+    suffix = PurePosixPath(name).suffix
+    if suffix not in HLS_MEDIA_TYPES or suffix == ".m3u8":
+        return None
+    inner = (rendition, name) if rendition is not None else (name,)
+    return PurePosixPath(slug, day, hour, *inner)

@@ -29,6 +29,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/hls/{path:path}"): ANY,
     ("HEAD", "/hls/{path:path}"): ANY,
     ("OPTIONS", "/hls/{path:path}"): ANY,
+    ("GET", "/hls/{prefix:path}/archive.m3u8"): ANY,
+    ("GET", "/hls/{prefix:path}/timeshift.m3u8"): ANY,
     ("GET", "/thumbs/{slug}.jpg"): ANY,
     ("HEAD", "/thumbs/{slug}.jpg"): ANY,
     ("GET", "/thumbs/s/{expires}/{token}/{slug}.jpg"): ANY,
@@ -101,6 +103,7 @@ NOT_OVER_HTTP = {("WS", "/api/v1/ws"), ("GET", "/api/v1/events/stream")}
 
 def _concrete(template: str) -> str:
     path = template.replace("{path:path}", "x/index.m3u8").replace("{slug}", "x")
+    path = path.replace("{prefix:path}", "x")
     path = path.replace("{expires}", "4102444800").replace("{token}", "A" * 22)  # well formed
     return re.sub(r"\{[a-z_]+\}", "999999", path)
 

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import stat
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from streamfleet.domain.playback_signing import playback_token
 from streamfleet.media.thumbnail import write_atomic
 from streamfleet.storage.playback_secret import secret_file
+from tests.support.server import PLAYBACK_SECRET as SECRET
 from tests.support.server import ApiClient, api_client_for, settings_for_test
 
-SECRET = "Signing-secret-for-tests_0123456789"
 NEWS = {"name": "News HD", "input_url": "udp://239.0.0.1:1234"}
 PLAYLIST = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nseg_0.ts\n"
 SEGMENT = b"\x47" * 188 * 4
@@ -37,15 +34,6 @@ async def create_channel(client: ApiClient) -> dict[str, str]:
     put_media(client, response.json()["slug"])
     urls: dict[str, str] = response.json()["urls"]
     return urls
-
-
-@pytest.fixture
-async def signed_api(tmp_path: Path) -> AsyncIterator[ApiClient]:
-    settings = settings_for_test(
-        tmp_path / "data", playback_signing=True, playback_secret=SECRET, playback_token_ttl_s=600
-    )
-    async with api_client_for(settings) as client:
-        yield client
 
 
 def assert_problem(response: object, status: int) -> None:

@@ -92,7 +92,7 @@ async def front(
         server.wait_ready()
         created = httpx.post(
             f"{server.base_url}/api/v1/channels",
-            json={"name": "Front Door", "input_url": channel_url(feeder)},
+            json={"name": "Front Door", "input_url": channel_url(feeder), "recording": True},
             headers=server.headers,
             timeout=HTTP_TIMEOUT_S,
         )
@@ -190,6 +190,41 @@ async def test_segments_are_cached_for_an_hour_with_cors_and_not_gzipped(front: 
     assert response.headers["access-control-allow-origin"] == "*"
     assert "content-encoding" not in response.headers
     assert response.content[:1] == b"\x47"  # an MPEG-TS sync byte
+
+
+async def test_catch_up_playlists_come_from_streamfleet_and_their_segments_from_disk(
+    front: Front,
+) -> None:
+    def recorded() -> dict[str, Any] | None:
+        with front.api_client() as client:
+            body = client.get(f"/api/v1/channels/{front.channel_id}/recordings").json()
+        ranges: list[dict[str, Any]] = body["ranges"]
+        return ranges[0] if ranges and ranges[0]["segments"] >= 2 else None
+
+    first = await wait_until(recorded, ONLINE_TIMEOUT_S, "two recorded segments")
+    span = {"from": first["from"], "to": first["to"]}
+    with front.client() as client:
+        playlist = client.get(f"/hls/{front.slug}/archive.m3u8", params=span)
+        assert playlist.status_code == 200, playlist.text
+        assert playlist.headers["content-type"] == "application/vnd.apple.mpegurl"
+        assert playlist.headers["cache-control"] == "no-cache"  # once: nginx's
+        assert playlist.headers["access-control-allow-origin"] == "*"  # once
+        assert "#EXT-X-ENDLIST" in playlist.text
+        segment_uri = newest_segment(playlist.text)
+        assert segment_uri is not None
+        assert segment_uri.startswith("archive/")
+        segment = client.get(f"/hls/{front.slug}/{segment_uri}")
+        refused = client.get(f"/hls/{front.slug}/archive.m3u8", params={"from": "yesterday"})
+    assert segment.status_code == 200
+    assert segment.headers["content-type"] == "video/mp2t"
+    assert segment.headers["cache-control"] == "max-age=3600"
+    assert segment.headers["access-control-allow-origin"] == "*"
+    assert segment.headers["access-control-expose-headers"] == "Content-Length,Content-Range"
+    assert segment.content[:1] == b"\x47"
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.headers["access-control-allow-origin"] == "*"
+    assert [e["field"] for e in refused.json()["errors"]] == ["from"]
 
 
 async def test_the_hls_preflight_is_answered_204_with_cors(front: Front) -> None:

@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -75,7 +76,7 @@ async def signed(
         with server.client(timeout=HTTP_TIMEOUT_S) as api:
             created = api.post(
                 "/api/v1/channels",
-                json={"name": "Signed Door", "input_url": channel_url(feeder)},
+                json={"name": "Signed Door", "input_url": channel_url(feeder), "recording": True},
             )
         assert created.status_code == 201, created.text
         secret = secret_file(server.data_dir).read_text().strip()
@@ -143,6 +144,46 @@ async def test_nginx_serves_the_signed_playlist_and_its_segments_from_disk(
     assert segment.headers["cache-control"] == "max-age=3600"
     assert segment.headers[NGINX_ONLY_HEADER] == "Content-Length,Content-Range"
     assert segment.content[:1] == b"\x47"
+
+
+async def test_a_signed_catch_up_playlist_and_its_archived_segments_play_through_nginx(
+    signed: SignedFront,
+) -> None:
+    """The playlist comes from streamfleet, its segments from disk under the same token."""
+
+    def recorded() -> dict[str, Any] | None:
+        with signed.direct() as client:
+            channel_id = client.get("/api/v1/channels").json()["items"][0]["id"]
+            body = client.get(f"/api/v1/channels/{channel_id}/recordings").json()
+        ranges: list[dict[str, Any]] = body["ranges"]
+        return ranges[0] if ranges and ranges[0]["segments"] >= 2 else None
+
+    first = await wait_until(recorded, ONLINE_TIMEOUT_S, "two recorded segments")
+    prefix = signed.urls["hls"].rsplit("/", 1)[0]
+    _, _, _, expires, token, slug = prefix.split("/")
+    span = {"from": first["from"], "to": first["to"]}
+    with signed.client() as client:
+        playlist = client.get(f"{prefix}/archive.m3u8", params=span)
+        assert playlist.status_code == 200, playlist.text
+        names = [n for n in playlist.text.splitlines() if n and not n.startswith("#")]
+        segment = client.get(f"{prefix}/{names[0]}")
+        unsigned_playlist = client.get(f"/hls/{slug}/archive.m3u8", params=span)
+    assert playlist.headers["access-control-allow-origin"] == "*"
+    assert segment.status_code == 200
+    assert segment.headers["cache-control"] == "max-age=3600"
+    assert segment.headers[NGINX_ONLY_HEADER] == "Content-Length,Content-Range"
+    assert segment.content[:1] == b"\x47"
+    assert unsigned_playlist.status_code == 403
+    altered = token[:3] + ("B" if token[3] != "B" else "C") + token[4:]
+    for path in (
+        f"/hls/{slug}/{names[0]}",
+        f"/hls/s/{expires}/{altered}/{slug}/{names[0]}",
+        f"/hls/s/{expires}/{token}/other/{names[0]}",
+    ):
+        assert both_answer(signed, path) == (403, 403), path
+    stale = int(time.time()) - 5
+    old_token = playback_token(signed.secret, stale, f"/hls/{slug}/")
+    assert both_answer(signed, f"/hls/s/{stale}/{old_token}/{slug}/{names[0]}") == (410, 410)
 
 
 async def test_nginx_serves_the_signed_thumbnail_from_disk(signed: SignedFront) -> None:

@@ -90,6 +90,8 @@ def test_the_anonymous_paths_are_the_probes_metrics_media_and_the_login() -> Non
         "/readyz",
         "/metrics",
         "/hls/{path}",
+        "/hls/{prefix}/archive.m3u8",
+        "/hls/{prefix}/timeshift.m3u8",
         "/thumbs/{slug}.jpg",
         "/thumbs/s/{expires}/{token}/{slug}.jpg",
         "/api/v1/auth/login",

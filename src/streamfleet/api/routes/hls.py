@@ -7,28 +7,37 @@ segments ``video/mp2t`` (``video/mp4`` for fMP4) with ``max-age=3600``; CORS
 served; ``..`` (raw or ``%2e%2e``), absolute paths and symlinks that leave the
 HLS root are 404. Needs ``Settings`` and ``Playback`` (``app.state``).
 
+A catch-up or timeshift playlist (``api/routes/archive_playlists.py``) names archived
+segments as ``<slug>/[<rendition>/]archive/<YYYY-MM-DD>/<HH>/<file>``: served from the
+archive (``<archive>/<slug>/<YYYY-MM-DD>/<HH>/[<rendition>/]<file>``) by the same rules,
+segments only, ``max-age=3600`` (an archived file never changes).
+
 Signed paths ``/hls/s/<expires>/<token>/<slug>/…`` (``domain/playback_signing.py``) are
 served when the token covers ``/hls/<slug>/`` (else 403) and has not expired (else 410);
 with ``playback_signing`` on, the unsigned paths answer 403. No valid unsigned path has
-the signed shape (a slug ``s`` has at most ``s/<rendition>/<file>``), so one route serves
-both.
+the signed shape (a slug ``s`` has at most ``s/<rendition>/<file>`` live, and ``archive`` or
+a rendition, never digits, after ``s/`` in the archive), so one route serves both.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Final
+from pathlib import PurePosixPath
+from typing import Any, Final
 
 from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
 
 from streamfleet.api.deps import PlaybackDep, SettingsDep
+from streamfleet.api.playback import Playback
 from streamfleet.api.security_headers import MEDIA_PREFLIGHT
+from streamfleet.config import Settings
 from streamfleet.domain.errors import NotFound, PlaybackDenied
 from streamfleet.domain.playback_signing import hls_resource, hls_slug, split_signed
 from streamfleet.storage.hls_paths import (
     HLS_MEDIA_TYPES,
     MAX_HLS_DEPTH,
+    archive_relative_path,
     hls_relative_path,
     resolve_hls_file,
 )
@@ -39,6 +48,10 @@ SIGNED_PREFIX: Final = "s/"
 
 PLAYLIST_CACHE: Final = "no-cache"
 SEGMENT_CACHE: Final = "max-age=3600"
+PLAYBACK_REFUSALS: Final[dict[int | str, dict[str, Any]]] = {
+    403: {"description": "unsigned while playback signing is on, or a wrong token"},
+    410: {"description": "a signed path whose expiry has passed"},
+}
 
 
 @router.get(
@@ -51,23 +64,18 @@ SEGMENT_CACHE: Final = "max-age=3600"
                 t: {"schema": {"type": "string"}} for t in sorted({*HLS_MEDIA_TYPES.values()})
             },
         },
-        403: {"description": "unsigned while playback signing is on, or a wrong token"},
         404: {"description": "no such file, or a path that is not allowed"},
-        410: {"description": "a signed path whose expiry has passed"},
+        **PLAYBACK_REFUSALS,
     },
 )
 async def hls_get(path: str, settings: SettingsDep, playback: PlaybackDep) -> Response:
-    if not is_signed_shape(path):
-        playback.check_unsigned()
-    else:
-        signed = split_signed(path.removeprefix(SIGNED_PREFIX))
-        slug = hls_slug(signed.rest) if signed is not None else None
-        if signed is None or slug is None:
-            raise PlaybackDenied("not a signed playback path: use the URL the API gives")
-        playback.check_signed(signed, hls_resource(slug))
-        path = signed.rest
+    path = playback_path(path, playback)
     relative = hls_relative_path(path)
     found = resolve_hls_file(settings.hls_dir, relative) if relative is not None else None
+    if relative is None:
+        archived = archive_relative_path(path)
+        if archived is not None:
+            return archive_file(settings, archived, path)
     if relative is None or found is None:
         raise NotFound(f"no HLS file '{path}'")
     suffix = relative.suffix
@@ -90,9 +98,40 @@ async def hls_get(path: str, settings: SettingsDep, playback: PlaybackDep) -> Re
     )
 
 
+def archive_file(settings: Settings, relative: PurePosixPath, path: str) -> Response:
+    """An archived segment (a catch-up or timeshift playlist names it), from the archive."""
+    found = resolve_hls_file(settings.archive_dir, relative)
+    if found is None:
+        raise NotFound(f"no archived segment '{path}'")
+    return FileResponse(
+        found, media_type=HLS_MEDIA_TYPES[relative.suffix], headers={"Cache-Control": SEGMENT_CACHE}
+    )
+
+
+def playback_path(path: str, playback: Playback) -> str:
+    """``path`` below ``/hls/`` as allowed unsigned, or signed: its token checked (for
+    ``/hls/<slug>/``) and its ``s/<expires>/<token>/`` taken off."""
+    if not is_signed_shape(path):
+        playback.check_unsigned()
+        return path
+    signed = split_signed(path.removeprefix(SIGNED_PREFIX))
+    slug = hls_slug(signed.rest) if signed is not None else None
+    if signed is None or slug is None:
+        raise PlaybackDenied("not a signed playback path: use the URL the API gives")
+    playback.check_signed(signed, hls_resource(slug))
+    return signed.rest
+
+
 def is_signed_shape(path: str) -> bool:
-    """``s/<expires>/<token>/<slug>/<file>`` or deeper: more parts than any unsigned path."""
-    return path.startswith(SIGNED_PREFIX) and path.count("/") > MAX_HLS_DEPTH
+    """``s/<expires>/<token>/<slug>/<file>`` or deeper: more parts than any unsigned live path,
+    and digits where a channel with the slug ``s`` has ``archive`` or a rendition."""
+    parts = path.split("/", 2)
+    return (
+        path.startswith(SIGNED_PREFIX)
+        and path.count("/") > MAX_HLS_DEPTH
+        and len(parts) > 1
+        and parts[1].isdigit()
+    )
 
 
 router.add_api_route(

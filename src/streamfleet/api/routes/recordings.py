@@ -19,7 +19,7 @@ from streamfleet.api.params import RowId
 from streamfleet.api.schemas.recordings import GapOut, RecordedRangeOut, RecordingsOut
 from streamfleet.db.base import utc_now
 from streamfleet.domain.archive import recorded_ranges
-from streamfleet.domain.archive_span import MAX_SPAN, MAX_SPAN_SEGMENTS, check_span, check_zones
+from streamfleet.domain.archive_span import MAX_SPAN, MAX_SPAN_SEGMENTS, checked_span, zoned
 
 router = APIRouter(prefix="/api/v1", tags=["recordings"])
 
@@ -39,10 +39,10 @@ async def recordings_list(
     to: Annotated[datetime | None, Query(description="exclusive, ISO 8601 with a zone")] = None,
 ) -> RecordingsOut:
     channel = (await channels.get(channel_id)).channel
-    check_zones(from_, to)
+    from_, to = zoned("from", from_), zoned("to", to)
     end = to if to is not None else utc_now()
     start = from_ if from_ is not None else max(end, EARLIEST_END) - MAX_SPAN
-    check_span(start, end)
+    start, end = checked_span(start, end)
     segments = await archive.between(channel.id, start, end, MAX_SPAN_SEGMENTS)
     target_s = channel.hls.segment_seconds or settings.hls_segment_seconds
     ranges, gaps = recorded_ranges(segments, target_s)

@@ -107,6 +107,17 @@ class ArchiveRepository:
                 for r in result
             ]
 
+    async def newest(self, channel_id: int) -> ArchivedSegment | None:
+        """The channel's newest segment (by start)."""
+        query = (
+            select(*COLUMNS)
+            .where(ArchiveSegmentRow.channel_id == channel_id)
+            .order_by(ArchiveSegmentRow.start.desc(), ArchiveSegmentRow.id.desc())
+            .limit(1)
+        )
+        found = await self._segments(query)
+        return found[0] if found else None
+
     async def oldest_start(self, channel_id: int) -> datetime | None:
         query = select(func.min(ArchiveSegmentRow.start)).where(
             ArchiveSegmentRow.channel_id == channel_id
