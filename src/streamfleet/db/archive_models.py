@@ -4,7 +4,8 @@
 (60 channels of 2 s segments: ~78 million rows a month), so its key is 64-bit
 and every query the engine and the API make goes through the index on
 ``(channel_id, start)``. ``channel_id`` has no foreign key: a channel deleted with
-``?keep_archive=true`` keeps its rows, and retention removes them in time.
+``?keep_archive=true`` keeps its rows, filed under the negated id (a channel created later
+may get the id back on SQLite), and retention removes them in time.
 """
 
 from __future__ import annotations

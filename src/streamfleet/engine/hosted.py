@@ -20,6 +20,7 @@ from typing import Any, Final
 from streamfleet.config import Settings
 from streamfleet.domain.channel import Channel
 from streamfleet.engine.archive_retention import ArchiveRetention
+from streamfleet.engine.background import keep_running
 from streamfleet.engine.control import ChannelState, EngineStats
 from streamfleet.engine.demo import DemoFeeds, demo_channels
 from streamfleet.engine.recorder import ArchiveRecorder
@@ -70,17 +71,23 @@ class HostedEngine:
         # Before the supervisor, so that no status envelope is missed.
         self._thumbnailing = asyncio.create_task(self.thumbnailer.run(), name="thumbnailer")
         if self.uploader is not None:
-            self._uploading = asyncio.create_task(self.uploader.run(), name="thumbnail-uploader")
+            self._uploading = asyncio.create_task(
+                keep_running("thumbnail-uploader", self.uploader.run), name="thumbnail-uploader"
+            )
         if self.recorder is not None:
             await self.recorder.reconcile(channels)
-            self._recording = asyncio.create_task(self.recorder.run(), name="archive-index")
+            self._recording = asyncio.create_task(
+                keep_running("archive-index", self.recorder.run), name="archive-index"
+            )
         demo_urls = {spec.input_url for spec in demo_channels(self.settings)}
         if self.settings.demo and any(c.input_url in demo_urls for c in channels):
             self.demo_feeds = DemoFeeds(self.settings, self.supervisor.ctx.spawner)
             await self.demo_feeds.start()
         await self.supervisor.start(channels)
         if self.retention is not None:
-            self._retaining = asyncio.create_task(self.retention.run(), name="archive-retention")
+            self._retaining = asyncio.create_task(
+                keep_running("archive-retention", self.retention.run), name="archive-retention"
+            )
 
     async def stop(self) -> None:
         await stop_task(self._retaining)
@@ -114,6 +121,10 @@ class HostedEngine:
         await self.supervisor.forget(channel_id)
         if channel is not None:
             self.thumbnailer.forget(channel.slug)
+        if self.recorder is not None:
+            # Its last segments' rows are written now, before the caller deletes or files
+            # away the channel's archive rows, not a second later after them.
+            await self.recorder.flush()
 
     # EngineControl: what the engine observes -------------------------------------------------
 

@@ -22,6 +22,7 @@ from streamfleet.api.live_access import (
 )
 from tests.support.live_server import LiveServer, serve_streamfleet
 from tests.support.server import settings_for_test
+from tests.support.waiting import wait_until
 
 SNAPSHOT_TIMEOUT_S = 10.0
 CLOSED_WITHIN_S = 2.0
@@ -200,3 +201,24 @@ async def test_a_socket_whose_token_expires_is_closed_at_the_next_periodic_check
         await _snapshot(ws)
         code, _reason = await _close_code(ws, 2 + RECHECK_INTERVAL_S + CLOSED_WITHIN_S)
     assert code == CLOSE_CREDENTIAL_ENDED
+
+
+async def test_open_sockets_sharing_a_credential_check_it_with_one_query_per_beat(
+    server: LiveServer,
+) -> None:
+    """Every guard checks on the same beat, so ten sockets of one token ask the database once."""
+    sockets = 10
+    token = await server.token_for("viewer")
+    lookups = server.app.state.accounts.lookups
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(sockets):
+            ws = await stack.enter_async_context(connect(f"{server.ws_url}?access_token={token}"))
+            await _snapshot(ws)
+        computed, joined = lookups.computed, lookups.joined
+        await wait_until(
+            lambda: lookups.joined - joined >= sockets - 1,
+            RECHECK_INTERVAL_S + SNAPSHOT_TIMEOUT_S,
+            "the sockets' periodic checks",
+        )
+        # One beat: the ten checks shared one query (a second may have begun on a new beat).
+        assert lookups.computed - computed <= 2

@@ -141,9 +141,23 @@ async def test_a_deleted_channel_takes_its_archive_along_unless_asked_to_keep_it
     assert not gone_file.parent.parent.parent.exists()  # the channel's archive folder
     assert await archive.oldest(gone, 10) == []
     assert kept_file.exists()
-    assert [s.path for s in await archive.oldest(kept, 10)] == [
+    assert await archive.oldest(kept, 10) == []
+    assert [s.path for s in await archive.oldest(-kept, 10)] == [
         kept_file.relative_to(api.app.state.settings.archive_dir).as_posix()
     ]
+
+
+async def test_a_channel_created_after_one_deleted_with_its_archive_has_no_recordings(
+    api: ApiClient,
+) -> None:
+    """SQLite hands the newest channel's id to the next one created after its deletion."""
+    kept, archive, _ = await archived_channel(api, "Kept")
+    response = await api.delete(f"/api/v1/channels/{kept}", params={"keep_archive": "true"})
+    assert response.status_code == 204
+    newcomer = await channel_id(api, name="Newcomer")
+    recordings = (await api.get(f"/api/v1/channels/{newcomer}/recordings")).json()
+    assert recordings["ranges"] == []
+    assert len(await archive.oldest(-kept, 10)) == 1  # still kept, for retention to remove
 
 
 async def test_turning_recording_off_keeps_what_was_recorded(api: ApiClient) -> None:

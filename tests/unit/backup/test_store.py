@@ -9,6 +9,11 @@ import pytest
 from streamfleet.backup.errors import BackupUnreadable, UnsupportedLocation
 from streamfleet.backup.store import DirectoryStore, S3Store, open_store
 from streamfleet.storage.object_store import S3Connection
+from tests.support.server import free_port
+
+# A loopback port nothing listens on: should a regression make these tests send a request,
+# it is refused here instead of reaching AWS.
+NOWHERE = S3Connection(endpoint_url=f"http://127.0.0.1:{free_port()}", region="eu-west-1")
 
 
 def test_a_path_is_a_directory_store(tmp_path: Path) -> None:
@@ -46,7 +51,7 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
 
 def test_an_s3_location_is_a_bucket_prefix_store() -> None:
     """No request is made: the store only knows where it will read and write."""
-    store = open_store("s3://backups/fleet/2026-01-02/", S3Connection(region="eu-west-1"))
+    store = open_store("s3://backups/fleet/2026-01-02/", NOWHERE)
     assert isinstance(store, S3Store)
     assert store.describe() == "s3://backups/fleet/2026-01-02"
 
@@ -55,6 +60,6 @@ def test_an_s3_location_is_a_bucket_prefix_store() -> None:
     "name", ["../other/manifest.json", "/etc/passwd", "tables//x", "a/./b", ""]
 )
 def test_an_object_name_outside_the_backup_is_refused(name: str) -> None:
-    store = open_store("s3://backups/fleet", S3Connection(region="eu-west-1"))
+    store = open_store("s3://backups/fleet", NOWHERE)
     with pytest.raises(BackupUnreadable, match="names a file outside the backup"):
         store.read(name)

@@ -295,7 +295,9 @@ async def channels_delete(
     )
     if engine is not None:
         await engine.forget(channel.id)
-    if not keep_archive:
+    if keep_archive:
+        await archive.detach_channel(channel.id)
+    else:
         await asyncio.to_thread(remove_channel_archive, settings.archive_dir, channel.slug)
         await archive.delete_channel(channel.id)
     await bus.publish(Envelope(EventType.CHANNEL_DELETED, channel.slug, {"id": channel.id}))

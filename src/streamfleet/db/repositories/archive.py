@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from streamfleet.db.archive_models import ArchiveSegmentRow
@@ -130,6 +130,21 @@ class ArchiveRepository:
                 await session.execute(
                     delete(ArchiveSegmentRow).where(ArchiveSegmentRow.id.in_(chunk))
                 )
+
+    async def detach_channel(self, channel_id: int) -> int:
+        """File a deleted channel's kept rows under ``-channel_id``; returns how many.
+
+        SQLite gives a new row the highest id plus one, so a channel created after the
+        newest one was deleted gets its id back: the kept archive must not become the new
+        channel's. Retention still finds the rows (``channel_ids``) and removes them at the
+        default age."""
+        async with transaction(self._sessions) as session:
+            result = await session.execute(
+                update(ArchiveSegmentRow)
+                .where(ArchiveSegmentRow.channel_id == channel_id)
+                .values(channel_id=-channel_id)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
 
     async def delete_channel(self, channel_id: int) -> int:
         """Every row of the channel (its archive was removed); returns how many."""
