@@ -40,8 +40,11 @@ from streamfleet.config import Settings
 from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.domain.archive import ArchivedSegment
 from streamfleet.domain.channel import DEFAULT_RETENTION_DAYS, Channel
+from streamfleet.engine.archive_reads import OldestSegments
 from streamfleet.engine.recorder import ArchiveRecorder
+from streamfleet.storage.archive_bucket import ArchiveBucket
 from streamfleet.storage.archive_files import remove_archived
+from streamfleet.storage.object_store import ObjectStoreError
 
 log = structlog.get_logger()
 
@@ -56,12 +59,10 @@ STORED_IDS_REFRESH: Final = timedelta(hours=1)
 GB: Final = 1_000_000_000
 
 
-class RetentionIndex(Protocol):
-    async def oldest(
-        self, channel_id: int, limit: int, before: datetime | None = None
-    ) -> list[ArchivedSegment]: ...
-
-    async def oldest_start(self, channel_id: int) -> datetime | None: ...
+class RetentionIndex(OldestSegments, Protocol):
+    async def oldest_start(
+        self, channel_id: int, *, local_only: bool = False
+    ) -> datetime | None: ...
 
     async def total_bytes(self, channel_id: int) -> int: ...
 
@@ -111,6 +112,7 @@ class ArchiveRetention:
         free_space: FreeSpace = disk_space,
         alerts: SpaceAlerts | None = None,
         keeps: Callable[[ArchivedSegment], bool] = keeps_nothing,
+        bucket: ArchiveBucket | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -120,6 +122,8 @@ class ArchiveRetention:
         self.free_space = free_space
         self.alerts = alerts
         self.keeps = keeps
+        self.bucket = bucket
+        """The archive's objects (``archive_to_s3``): retention removes them with the rows."""
         self._stored_ids: list[int] = []
         self._stored_read_at: datetime | None = None
 
@@ -209,7 +213,8 @@ class ArchiveRetention:
             oldest = await self._oldest_channel(ids)
             if oldest is None:
                 break
-            batch = await self.index.oldest(oldest, FLOOR_BATCH)
+            # Only what the bucket does not hold: deleting an uploaded segment frees no disk.
+            batch = await self.index.oldest(oldest, FLOOR_BATCH, local_only=True)
             await self._delete(batch)
             deleted += len(batch)
         free, total = self.free_space(self.recorder.root)
@@ -217,7 +222,11 @@ class ArchiveRetention:
 
     async def _oldest_channel(self, ids: Sequence[int]) -> int | None:
         """The channel whose archive starts first (one indexed ``MIN`` per channel)."""
-        starts = [(start, cid) for cid in ids if (start := await self.index.oldest_start(cid))]
+        starts = [
+            (start, cid)
+            for cid in ids
+            if (start := await self.index.oldest_start(cid, local_only=True))
+        ]
         return min(starts)[1] if starts else None
 
     async def _pause_or_resume(self, under: bool) -> None:
@@ -244,7 +253,14 @@ class ArchiveRetention:
         if not segments:
             return
         root = self.recorder.root
-        await asyncio.to_thread(_remove_all, root, [s.path for s in segments])
+        paths = [s.path for s in segments]
+        await asyncio.to_thread(_remove_all, root, paths)
+        if self.bucket is not None:
+            try:
+                await asyncio.to_thread(self.bucket.delete, paths)
+            except ObjectStoreError as exc:  # the rows stay: the next pass deletes again
+                log.warning("archive.bucket_delete_failed", error=str(exc))
+                return
         await self.index.delete([s.id for s in segments if s.id is not None])
 
 

@@ -30,6 +30,7 @@ from streamfleet.db.session import Database
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.channel_rules import ChannelSpec
 from streamfleet.engine.archive_retention import ArchiveRetention, RetentionIndex, SpaceAlerts
+from streamfleet.engine.archive_upload import ArchiveUploader, UploadIndex
 from streamfleet.engine.context import utc_now
 from streamfleet.engine.control import ManagedEngine
 from streamfleet.engine.demo import DemoChannelSpec, demo_channels
@@ -40,6 +41,7 @@ from streamfleet.engine.supervisor import Supervisor
 from streamfleet.engine.thumbnail_upload import ThumbnailUploader
 from streamfleet.engine.thumbnailer import Thumbnailer
 from streamfleet.events.bus import EventBus
+from streamfleet.storage.archive_bucket import ArchiveBucket
 
 log = structlog.get_logger()
 
@@ -93,21 +95,37 @@ def assemble_engine(
         else None
     )
     supervisor = Supervisor(settings, bus, sink, archive=recorder)
-    retention = (
-        ArchiveRetention(
-            settings, archive, recorder, supervisor.channels, now=utc_now, alerts=alerts
+    bucket = ArchiveBucket.from_settings(settings)
+    retention = archive_upload = None
+    if archive is not None and recorder is not None:
+        retention = ArchiveRetention(
+            settings,
+            archive,
+            recorder,
+            supervisor.channels,
+            now=utc_now,
+            alerts=alerts,
+            bucket=bucket,
         )
-        if archive is not None and recorder is not None
-        else None
-    )
+        if bucket is not None:
+            archive_upload = ArchiveUploader(
+                settings, archive, bucket, recorder.root, supervisor.channels, now=utc_now
+            )
     thumbnailer = Thumbnailer(settings, bus)
     uploader = ThumbnailUploader.from_settings(settings, bus) if settings.thumbnails_to_s3 else None
     return HostedEngine(
-        settings, supervisor, thumbnailer, load_channels, recorder, retention, uploader=uploader
+        settings,
+        supervisor,
+        thumbnailer,
+        load_channels,
+        recorder,
+        retention,
+        uploader=uploader,
+        archive_upload=archive_upload,
     )
 
 
-class ArchiveStore(ArchiveIndex, RetentionIndex, Protocol):
+class ArchiveStore(ArchiveIndex, RetentionIndex, UploadIndex, Protocol):
     """The archive index the recorder writes and retention prunes (``ArchiveRepository``)."""
 
 

@@ -68,12 +68,20 @@ class ArchiveRepository:
         return await self._segments(query)
 
     async def oldest(
-        self, channel_id: int, limit: int, before: datetime | None = None
+        self,
+        channel_id: int,
+        limit: int,
+        before: datetime | None = None,
+        *,
+        local_only: bool = False,
     ) -> list[ArchivedSegment]:
-        """The channel's oldest segments (starting before ``before``, if given)."""
+        """The channel's oldest segments (starting before ``before``, if given; only those
+        the bucket does not hold, with ``local_only``)."""
         query = select(*COLUMNS).where(ArchiveSegmentRow.channel_id == channel_id)
         if before is not None:
             query = query.where(ArchiveSegmentRow.start < before)
+        if local_only:
+            query = query.where(ArchiveSegmentRow.in_bucket.is_(False))
         query = query.order_by(ArchiveSegmentRow.start, ArchiveSegmentRow.id).limit(limit)
         return await self._segments(query)
 
@@ -95,10 +103,12 @@ class ArchiveRepository:
                 for r in result
             ]
 
-    async def oldest_start(self, channel_id: int) -> datetime | None:
+    async def oldest_start(self, channel_id: int, *, local_only: bool = False) -> datetime | None:
         query = select(func.min(ArchiveSegmentRow.start)).where(
             ArchiveSegmentRow.channel_id == channel_id
         )
+        if local_only:
+            query = query.where(ArchiveSegmentRow.in_bucket.is_(False))
         async with self._sessions() as session:
             return await session.scalar(query)
 
@@ -122,6 +132,17 @@ class ArchiveRepository:
         query = select(ArchiveSegmentRow.channel_id).distinct()
         async with self._sessions() as session:
             return sorted((await session.scalars(query)).all())
+
+    async def mark_in_bucket(self, ids: Sequence[int]) -> None:
+        """These segments are uploaded (``archive_to_s3``)."""
+        async with transaction(self._sessions) as session:
+            for at in range(0, len(ids), DELETE_CHUNK):
+                chunk = ids[at : at + DELETE_CHUNK]
+                await session.execute(
+                    update(ArchiveSegmentRow)
+                    .where(ArchiveSegmentRow.id.in_(chunk))
+                    .values(in_bucket=True)
+                )
 
     async def delete(self, ids: Sequence[int]) -> None:
         async with transaction(self._sessions) as session:
