@@ -124,6 +124,18 @@ class Settings(BaseSettings):
     thumbnails_to_s3: bool = False
     """Each new thumbnail is also uploaded to ``s3://<s3_bucket>/<s3_thumbnail_prefix>/<slug>.jpg``."""
     s3_thumbnail_prefix: str = "streamfleet/thumbs"
+    archive_to_s3: bool = False
+    """Archived segments older than ``archive_upload_after_s`` go to
+    ``s3://<s3_bucket>/<s3_archive_prefix>/<their archive path>``; playlists and exports read
+    them back from there."""
+    s3_archive_prefix: str = "streamfleet/archive"
+    archive_upload_after_s: Annotated[float, Field(ge=0, le=90 * 86400)] = 3600.0
+    """How old an archived segment is (by its start) before it is uploaded."""
+    archive_upload_interval_s: Annotated[float, Field(ge=1, le=3600)] = 10.0
+    """How often the uploader looks for segments to upload."""
+    archive_keep_local: bool = False
+    """Keep the local copy of an uploaded segment (the free-space floor then cannot free it:
+    it deletes only what the bucket does not hold)."""
 
     s3_endpoint_url: str = ""
     """An S3-compatible store (MinIO, Ceph, ``https://storage.googleapis.com``); empty = AWS."""
@@ -202,7 +214,7 @@ class Settings(BaseSettings):
             )
         if self.backup_keep_daily_days < self.backup_keep_all_days:
             raise ValueError("backup_keep_daily_days must not be less than backup_keep_all_days")
-        for switch in ("backup_to_s3", "thumbnails_to_s3"):
+        for switch in ("backup_to_s3", "thumbnails_to_s3", "archive_to_s3"):
             if getattr(self, switch) and not self.s3_bucket:
                 raise ValueError(f"{switch} needs s3_bucket (STREAMFLEET_S3_BUCKET)")
         if bool(self.s3_access_key_id) != (self.s3_secret_access_key is not None):

@@ -65,6 +65,7 @@ from streamfleet.engine.builder import EngineContext, EngineFactory
 from streamfleet.engine.control import ManagedEngine
 from streamfleet.events.bus import InProcessBus
 from streamfleet.shared_reads import SharedReads
+from streamfleet.storage.archive_bucket import ArchiveBucket
 
 log = structlog.get_logger()
 
@@ -146,6 +147,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.state.backups = None
     app.state.channel_pages = SharedReads[ChannelPage]()
     app.state.playback = Playback.of(settings)
+    app.state.archive_bucket = ArchiveBucket.from_settings(settings)
     app.state.live_access = LiveAccess()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, per_path={"/api/v1/channels/import": IMPORT_LIMIT_BYTES})

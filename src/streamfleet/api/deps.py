@@ -37,6 +37,7 @@ from streamfleet.domain.text import surrogate_path
 from streamfleet.engine.control import EngineControl
 from streamfleet.events.bus import EventBus
 from streamfleet.shared_reads import SharedReads
+from streamfleet.storage.archive_bucket import ArchiveBucket
 
 
 async def get_settings(request: Request) -> Settings:
@@ -73,6 +74,11 @@ async def get_channel_pages(request: Request) -> SharedReads[ChannelPage]:
 
 async def get_playback(request: Request) -> Playback:
     return cast(Playback, getattr(request.app.state, "playback", UNSIGNED))
+
+
+async def get_archive_bucket(request: Request) -> ArchiveBucket | None:
+    """The archive's objects (``archive_to_s3``), or ``None``."""
+    return cast(ArchiveBucket | None, getattr(request.app.state, "archive_bucket", None))
 
 
 async def get_bus(request: Request) -> EventBus:
@@ -125,6 +131,7 @@ ExportsDep = Annotated[ExportRepository, Depends(get_exports)]
 LocksDep = Annotated[ArchiveLockRepository, Depends(get_locks)]
 BusDep = Annotated[EventBus, Depends(get_bus)]
 PlaybackDep = Annotated[Playback, Depends(get_playback)]
+ArchiveBucketDep = Annotated[ArchiveBucket | None, Depends(get_archive_bucket)]
 ChannelPagesDep = Annotated[SharedReads[ChannelPage], Depends(get_channel_pages)]
 EngineOrNoneDep = Annotated[EngineControl | None, Depends(get_engine)]
 EngineDep = Annotated[EngineControl, Depends(require_engine)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from streamfleet.db.base import Base, UtcDateTime
@@ -26,6 +26,7 @@ class ArchiveSegmentRow(Base):
     __tablename__ = "archive_segments"
     __table_args__ = (
         Index("ix_archive_segments_channel_id_start", "channel_id", "start"),
+        Index("ix_archive_segments_channel_id_in_bucket_start", "channel_id", "in_bucket", "start"),
         MYSQL_TABLE,
     )
 
@@ -35,3 +36,5 @@ class ArchiveSegmentRow(Base):
     duration_s: Mapped[float] = mapped_column(Float)
     bytes: Mapped[int] = mapped_column(BigInteger)
     path: Mapped[str] = mapped_column(String(MAX_ARCHIVE_PATH_LENGTH))
+    in_bucket: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Uploaded to the bucket (``archive_to_s3``); the local file may be gone."""

@@ -42,8 +42,11 @@ from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.domain.archive import ArchivedSegment
 from streamfleet.domain.archive_locks import KeptSpan, KeptSpans
 from streamfleet.domain.channel import DEFAULT_RETENTION_DAYS, Channel
+from streamfleet.engine.archive_reads import OldestSegments
 from streamfleet.engine.recorder import ArchiveRecorder
+from streamfleet.storage.archive_bucket import ArchiveBucket
 from streamfleet.storage.archive_files import remove_archived
+from streamfleet.storage.object_store import ObjectStoreError
 
 log = structlog.get_logger()
 
@@ -58,15 +61,7 @@ STORED_IDS_REFRESH: Final = timedelta(hours=1)
 GB: Final = 1_000_000_000
 
 
-class RetentionIndex(Protocol):
-    async def oldest(
-        self,
-        channel_id: int,
-        limit: int,
-        before: datetime | None = None,
-        after: ArchivedSegment | None = None,
-    ) -> list[ArchivedSegment]: ...
-
+class RetentionIndex(OldestSegments, Protocol):
     async def total_bytes(self, channel_id: int) -> int: ...
 
     async def channel_ids(self) -> list[int]: ...
@@ -117,6 +112,7 @@ class ArchiveRetention:
         free_space: FreeSpace = disk_space,
         alerts: SpaceAlerts | None = None,
         kept: KeptSpanSource | None = None,
+        bucket: ArchiveBucket | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -127,6 +123,8 @@ class ArchiveRetention:
         self.alerts = alerts
         self.kept = kept
         self._kept_now = KeptSpans()
+        self.bucket = bucket
+        """The archive's objects (``archive_to_s3``): retention removes them with the rows."""
         self._stored_ids: list[int] = []
         self._stored_read_at: datetime | None = None
 
@@ -226,7 +224,10 @@ class ArchiveRetention:
             oldest = await self._oldest_channel(read_to)
             if oldest is None:
                 break
-            batch = await self.index.oldest(oldest, FLOOR_BATCH, after=read_to[oldest])
+            # Only what the bucket does not hold: deleting an uploaded segment frees no disk.
+            batch = await self.index.oldest(
+                oldest, FLOOR_BATCH, after=read_to[oldest], local_only=True
+            )
             gone = [s for s in batch if not self.keeps(s)]
             await self._delete(gone)
             deleted += len(gone)
@@ -239,7 +240,7 @@ class ArchiveRetention:
         indexed read per channel); channels read to their end drop out."""
         starts = []
         for cid, after in list(read_to.items()):
-            first = await self.index.oldest(cid, 1, after=after)
+            first = await self.index.oldest(cid, 1, after=after, local_only=True)
             if first:
                 starts.append((first[0].start, cid))
             else:
@@ -270,7 +271,14 @@ class ArchiveRetention:
         if not segments:
             return
         root = self.recorder.root
-        await asyncio.to_thread(_remove_all, root, [s.path for s in segments])
+        paths = [s.path for s in segments]
+        await asyncio.to_thread(_remove_all, root, paths)
+        if self.bucket is not None:
+            try:
+                await asyncio.to_thread(self.bucket.delete, paths)
+            except ObjectStoreError as exc:  # the rows stay: the next pass deletes again
+                log.warning("archive.bucket_delete_failed", error=str(exc))
+                return
         await self.index.delete([s.id for s in segments if s.id is not None])
 
 

@@ -37,6 +37,7 @@ from streamfleet.engine.archive_retention import (
     RetentionIndex,
     SpaceAlerts,
 )
+from streamfleet.engine.archive_upload import ArchiveUploader, UploadIndex
 from streamfleet.engine.context import utc_now
 from streamfleet.engine.control import ManagedEngine
 from streamfleet.engine.demo import DemoChannelSpec, demo_channels
@@ -48,6 +49,7 @@ from streamfleet.engine.supervisor import Supervisor
 from streamfleet.engine.thumbnail_upload import ThumbnailUploader
 from streamfleet.engine.thumbnailer import Thumbnailer
 from streamfleet.events.bus import EventBus
+from streamfleet.storage.archive_bucket import ArchiveBucket
 
 log = structlog.get_logger()
 
@@ -111,8 +113,10 @@ def assemble_engine(
         else None
     )
     supervisor = Supervisor(settings, bus, sink, archive=recorder)
-    retention = (
-        ArchiveRetention(
+    bucket = ArchiveBucket.from_settings(settings)
+    retention = archive_upload = None
+    if archive is not None and recorder is not None:
+        retention = ArchiveRetention(
             settings,
             archive,
             recorder,
@@ -120,14 +124,16 @@ def assemble_engine(
             now=utc_now,
             alerts=alerts,
             kept=kept,
+            bucket=bucket,
         )
-        if archive is not None and recorder is not None
-        else None
-    )
+        if bucket is not None:
+            archive_upload = ArchiveUploader(
+                settings, archive, bucket, recorder.root, supervisor.channels, now=utc_now
+            )
     thumbnailer = Thumbnailer(settings, bus)
     uploader = ThumbnailUploader.from_settings(settings, bus) if settings.thumbnails_to_s3 else None
     exporter = (
-        ExportRunner(settings, exports, archive, supervisor.ctx.spawner, now=utc_now)
+        ExportRunner(settings, exports, archive, supervisor.ctx.spawner, now=utc_now, bucket=bucket)
         if exports is not None and isinstance(archive, ArchiveRepository)
         else None
     )
@@ -140,10 +146,11 @@ def assemble_engine(
         retention,
         uploader=uploader,
         exporter=exporter,
+        archive_upload=archive_upload,
     )
 
 
-class ArchiveStore(ArchiveIndex, RetentionIndex, Protocol):
+class ArchiveStore(ArchiveIndex, RetentionIndex, UploadIndex, Protocol):
     """The archive index the recorder writes and retention prunes (``ArchiveRepository``)."""
 
 

@@ -25,6 +25,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Final
 
 import structlog
@@ -40,6 +41,7 @@ from streamfleet.engine.background import keep_running
 from streamfleet.engine.process import Child, Spawner
 from streamfleet.media.export_args import concat_list, export_args
 from streamfleet.media.progress import ProgressParser
+from streamfleet.storage.archive_bucket import ArchiveBucket
 from streamfleet.storage.export_files import (
     job_dir,
     part_path,
@@ -47,6 +49,7 @@ from streamfleet.storage.export_files import (
     remove_job_files,
     remove_orphans,
 )
+from streamfleet.storage.object_store import ObjectStoreError
 
 log = structlog.get_logger()
 
@@ -79,8 +82,11 @@ class ExportRunner:
         spawner: Spawner,
         *,
         now: Callable[[], datetime],
+        bucket: ArchiveBucket | None = None,
     ) -> None:
         self.settings = settings
+        self.bucket = bucket
+        """Where segments no longer on the disk are read from (``archive_to_s3``)."""
         self.jobs = jobs
         self.archive = archive
         self.spawner = spawner
@@ -183,6 +189,22 @@ class ExportRunner:
             done_s += (part.end - part.start).total_seconds()
         return written
 
+    def _local_copies(self, relatives: list[str], folder: Path) -> list[Path]:
+        """The segments' files: in the archive, or (uploaded, ``archive_to_s3``) downloaded
+        from the bucket into the job's folder, removed with it."""
+        archive = self.settings.archive_dir
+        paths = []
+        for n, relative in enumerate(relatives):
+            local = archive / relative
+            if not local.is_file() and self.bucket is not None:
+                local = folder / f"bucket-{n:06d}{Path(relative).suffix}"
+                try:
+                    self.bucket.download(relative, local)
+                except ObjectStoreError as exc:
+                    raise ExportFailed(f"{relative}: not readable from the bucket: {exc}") from exc
+            paths.append(local)
+        return paths
+
     async def _write_part(
         self, job: ExportJob, part: ExportPart, progress: Callable[[float], float]
     ) -> int:
@@ -190,12 +212,11 @@ class ExportRunner:
             job.channel_id, part.start, part.end, MAX_SPAN_SEGMENTS
         )
         chosen = best_rendition(segments)
-        paths = [
-            self.settings.archive_dir / s.path for s in segments if rendition_of(s.path) == chosen
-        ]
-        if not paths:
+        chosen_paths = [s.path for s in segments if rendition_of(s.path) == chosen]
+        if not chosen_paths:
             raise ExportFailed(f"part {part.index}: the archive no longer holds this span")
         final = part_path(self.root, job.id, part.index)
+        paths = await asyncio.to_thread(self._local_copies, chosen_paths, final.parent)
         list_file = final.with_suffix(".txt")
         list_file.write_text(concat_list(p.resolve() for p in paths))
         partial = partial_path(final)
@@ -209,6 +230,9 @@ class ExportRunner:
             if child.returncode is None:
                 await child.stop(STOP_TIMEOUT_S)
             list_file.unlink(missing_ok=True)
+            for copy in paths:  # the bucket's copies, downloaded for this part
+                if copy.parent == final.parent:
+                    copy.unlink(missing_ok=True)
         if child.returncode != 0:
             raise ExportFailed(
                 f"part {part.index}: FFmpeg exited with {child.returncode}: " + " | ".join(errors)

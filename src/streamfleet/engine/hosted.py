@@ -20,6 +20,7 @@ from typing import Any, Final
 from streamfleet.config import Settings
 from streamfleet.domain.channel import Channel
 from streamfleet.engine.archive_retention import ArchiveRetention
+from streamfleet.engine.archive_upload import ArchiveUploader
 from streamfleet.engine.background import keep_running
 from streamfleet.engine.control import ChannelState, EngineStats
 from streamfleet.engine.demo import DemoFeeds, demo_channels
@@ -50,6 +51,7 @@ class HostedEngine:
         *,
         uploader: ThumbnailUploader | None = None,
         exporter: ExportRunner | None = None,
+        archive_upload: ArchiveUploader | None = None,
     ) -> None:
         self.settings = settings
         self.recorder = recorder
@@ -66,6 +68,9 @@ class HostedEngine:
         self._uploading: asyncio.Task[None] | None = None
         self.exporter = exporter
         """Remuxes queued MP4 exports of the archive (``engine/exporter.py``)."""
+        self.archive_upload = archive_upload
+        """Moves archived segments to the bucket (``archive_to_s3``)."""
+        self._archive_uploading: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         channels = list(await self.load_channels())
@@ -88,6 +93,10 @@ class HostedEngine:
             self.demo_feeds = DemoFeeds(self.settings, self.supervisor.ctx.spawner)
             await self.demo_feeds.start()
         await self.supervisor.start(channels)
+        if self.archive_upload is not None:
+            self._archive_uploading = asyncio.create_task(
+                keep_running("archive-upload", self.archive_upload.run), name="archive-upload"
+            )
         if self.retention is not None:
             self._retaining = asyncio.create_task(
                 keep_running("archive-retention", self.retention.run), name="archive-retention"
@@ -98,6 +107,7 @@ class HostedEngine:
     async def stop(self) -> None:
         if self.exporter is not None:
             await self.exporter.stop()
+        await stop_task(self._archive_uploading)
         await stop_task(self._retaining)
         await self.supervisor.shutdown()
         if self.recorder is not None:

@@ -16,7 +16,9 @@ both are set to ``when_required``.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -138,6 +140,24 @@ class ObjectStore:
         extra = {"ContentType": content_type} if content_type else {}
         with self._translated(key):
             self._client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
+
+    def put_checked(self, key: str, data: bytes, *, content_type: str | None = None) -> None:
+        """``put`` with the body's MD5 sent along: the store refuses a body that arrived
+        different (every S3-compatible store checks ``Content-MD5``)."""
+        digest = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
+        extra = {"ContentType": content_type} if content_type else {}
+        with self._translated(key):
+            self._client.put_object(
+                Bucket=self.bucket, Key=key, Body=data, ContentMD5=digest, **extra
+            )
+
+    def presigned_get(self, key: str, expires_s: int) -> str:
+        """A URL that reads ``key`` for ``expires_s`` seconds without credentials (computed
+        here: no request is made)."""
+        url: str = self._client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_s
+        )
+        return url
 
     def get(self, key: str) -> bytes:
         with self._translated(key):

@@ -4978,6 +4978,13 @@ export interface operations {
                     "video/mp4": string;
                 };
             };
+            /** @description an archived segment kept only in the bucket: its presigned URL */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description unsigned while playback signing is on, or a wrong token */
             403: {
                 headers: {

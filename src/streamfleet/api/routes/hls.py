@@ -25,15 +25,16 @@ import asyncio
 from pathlib import PurePosixPath
 from typing import Any, Final
 
-from fastapi import APIRouter, Response
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Response, status
+from fastapi.responses import FileResponse, RedirectResponse
 
-from streamfleet.api.deps import PlaybackDep, SettingsDep
+from streamfleet.api.deps import ArchiveBucketDep, PlaybackDep, SettingsDep
 from streamfleet.api.playback import Playback
 from streamfleet.api.security_headers import MEDIA_PREFLIGHT
 from streamfleet.config import Settings
 from streamfleet.domain.errors import NotFound, PlaybackDenied
 from streamfleet.domain.playback_signing import hls_resource, hls_slug, split_signed
+from streamfleet.storage.archive_bucket import ArchiveBucket
 from streamfleet.storage.hls_paths import (
     HLS_MEDIA_TYPES,
     MAX_HLS_DEPTH,
@@ -64,18 +65,21 @@ PLAYBACK_REFUSALS: Final[dict[int | str, dict[str, Any]]] = {
                 t: {"schema": {"type": "string"}} for t in sorted({*HLS_MEDIA_TYPES.values()})
             },
         },
+        302: {"description": "an archived segment kept only in the bucket: its presigned URL"},
         404: {"description": "no such file, or a path that is not allowed"},
         **PLAYBACK_REFUSALS,
     },
 )
-async def hls_get(path: str, settings: SettingsDep, playback: PlaybackDep) -> Response:
+async def hls_get(
+    path: str, settings: SettingsDep, playback: PlaybackDep, bucket: ArchiveBucketDep
+) -> Response:
     path = playback_path(path, playback)
     relative = hls_relative_path(path)
     found = resolve_hls_file(settings.hls_dir, relative) if relative is not None else None
     if relative is None:
         archived = archive_relative_path(path)
         if archived is not None:
-            return archive_file(settings, archived, path)
+            return await archive_file(settings, archived, path, bucket)
     if relative is None or found is None:
         raise NotFound(f"no HLS file '{path}'")
     suffix = relative.suffix
@@ -98,9 +102,16 @@ async def hls_get(path: str, settings: SettingsDep, playback: PlaybackDep) -> Re
     )
 
 
-def archive_file(settings: Settings, relative: PurePosixPath, path: str) -> Response:
-    """An archived segment (a catch-up or timeshift playlist names it), from the archive."""
+async def archive_file(
+    settings: Settings, relative: PurePosixPath, path: str, bucket: ArchiveBucket | None
+) -> Response:
+    """An archived segment (a catch-up or timeshift playlist names it), from the archive; one
+    that lives only in the bucket (``archive_to_s3``) is a redirect to a presigned URL of its
+    object, so the player reads it from the store, not through the API."""
     found = resolve_hls_file(settings.archive_dir, relative)
+    if found is None and bucket is not None:
+        url = await asyncio.to_thread(bucket.url, relative.as_posix())
+        return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
     if found is None:
         raise NotFound(f"no archived segment '{path}'")
     return FileResponse(

@@ -73,9 +73,12 @@ class ArchiveRepository:
         limit: int,
         before: datetime | None = None,
         after: ArchivedSegment | None = None,
+        *,
+        local_only: bool = False,
     ) -> list[ArchivedSegment]:
         """The channel's oldest segments (starting before ``before``, and after the segment
-        ``after`` in ``(start, id)`` order, if given: a keyset that pages past kept ones)."""
+        ``after`` in ``(start, id)`` order, if given: a keyset that pages past kept ones; only
+        those the bucket does not hold, with ``local_only``)."""
         query = select(*COLUMNS).where(ArchiveSegmentRow.channel_id == channel_id)
         if before is not None:
             query = query.where(ArchiveSegmentRow.start < before)
@@ -86,6 +89,8 @@ class ArchiveRepository:
                     and_(ArchiveSegmentRow.start == after.start, ArchiveSegmentRow.id > after.id),
                 )
             )
+        if local_only:
+            query = query.where(ArchiveSegmentRow.in_bucket.is_(False))
         query = query.order_by(ArchiveSegmentRow.start, ArchiveSegmentRow.id).limit(limit)
         return await self._segments(query)
 
@@ -118,13 +123,6 @@ class ArchiveRepository:
         found = await self._segments(query)
         return found[0] if found else None
 
-    async def oldest_start(self, channel_id: int) -> datetime | None:
-        query = select(func.min(ArchiveSegmentRow.start)).where(
-            ArchiveSegmentRow.channel_id == channel_id
-        )
-        async with self._sessions() as session:
-            return await session.scalar(query)
-
     async def total_bytes(self, channel_id: int) -> int:
         query = select(func.coalesce(func.sum(ArchiveSegmentRow.bytes), 0)).where(
             ArchiveSegmentRow.channel_id == channel_id
@@ -145,6 +143,17 @@ class ArchiveRepository:
         query = select(ArchiveSegmentRow.channel_id).distinct()
         async with self._sessions() as session:
             return sorted((await session.scalars(query)).all())
+
+    async def mark_in_bucket(self, ids: Sequence[int]) -> None:
+        """These segments are uploaded (``archive_to_s3``)."""
+        async with transaction(self._sessions) as session:
+            for at in range(0, len(ids), DELETE_CHUNK):
+                chunk = ids[at : at + DELETE_CHUNK]
+                await session.execute(
+                    update(ArchiveSegmentRow)
+                    .where(ArchiveSegmentRow.id.in_(chunk))
+                    .values(in_bucket=True)
+                )
 
     async def delete(self, ids: Sequence[int]) -> None:
         async with transaction(self._sessions) as session:
