@@ -84,6 +84,7 @@ def assemble_engine(
     archive: ArchiveStore | None = None,
     *,
     alerts: SpaceAlerts | None = None,
+    owns_hls_dir: bool = True,
 ) -> HostedEngine:
     """The engine's parts wired together: one supervisor and one thumbnailer on ``bus``, and
     the recorder of recording channels when there is an ``archive`` index."""
@@ -103,7 +104,14 @@ def assemble_engine(
     thumbnailer = Thumbnailer(settings, bus)
     uploader = ThumbnailUploader.from_settings(settings, bus) if settings.thumbnails_to_s3 else None
     return HostedEngine(
-        settings, supervisor, thumbnailer, load_channels, recorder, retention, uploader=uploader
+        settings,
+        supervisor,
+        thumbnailer,
+        load_channels,
+        recorder,
+        retention,
+        uploader=uploader,
+        owns_hls_dir=owns_hls_dir,
     )
 
 
