@@ -32,8 +32,12 @@ from streamfleet.domain.profiles import COPY
 from streamfleet.fleet.placement import Candidate, place
 from streamfleet.fleet.wakeups import WakeAction, Wakeup, Wakeups
 
-PLACE_INTERVAL_S: Final = 1.0
+PLACE_INTERVAL_S: Final = 0.5
 """How often the placer looks for channels nobody holds (and renews its own lease)."""
+PLACER_TTL_S: Final = 4.0
+"""The placer's lease lives shorter than a channel's (10 s): when the worker that places
+dies, another takes placement over before that worker's channel leases expire, and the
+channels move as soon as they are free. Two placers for a moment are harmless (see above)."""
 
 log = structlog.get_logger()
 

@@ -44,7 +44,7 @@ from streamfleet.domain.channel import Channel
 from streamfleet.engine.builder import assemble_engine
 from streamfleet.events.bus import EventBus
 from streamfleet.fleet.fenced_sink import FencedStatusSink
-from streamfleet.fleet.placer import Placer
+from streamfleet.fleet.placer import PLACER_TTL_S, Placer
 from streamfleet.fleet.wakeups import WakeAction, Wakeup, Wakeups
 
 WALL_VIEWER: Final = "fleet-worker"
@@ -75,7 +75,12 @@ class FleetWorker:
         )
         self._wakeups = wakeups
         self.placer = Placer(
-            spec.id, LeaderLease(database, PLACER), self.registry, self.book, self.channels, wakeups
+            spec.id,
+            LeaderLease(database, PLACER, ttl_s=PLACER_TTL_S),
+            self.registry,
+            self.book,
+            self.channels,
+            wakeups,
         )
         self.sink = FencedStatusSink(self.book, self._lease_of)
         self.engine = assemble_engine(
@@ -94,6 +99,7 @@ class FleetWorker:
         self._held: Mapping[int, ChannelLease] = {}
         """What the last heartbeat renewed: the leases the database says are this worker's."""
         self._restarts: set[int] = set()
+        self._placed = False
         self._look = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.last_beat_at: float | None = None
@@ -182,7 +188,9 @@ class FleetWorker:
     def _woken(self, wakeup: Wakeup) -> None:
         if wakeup.action is WakeAction.RESTART and wakeup.channel_id is not None:
             self._restarts.add(wakeup.channel_id)
-        if wakeup.action is not WakeAction.PLACE:
+        if wakeup.action is WakeAction.PLACE:
+            self._placed = True  # the last heartbeat did not see the new lease yet
+        else:
             self.placer.nudge()  # a created or enabled channel needs a worker
         self._look.set()
 
@@ -197,6 +205,9 @@ class FleetWorker:
 
     async def _follow(self) -> None:
         """Make what runs here match the leases held and the channels stored."""
+        if self._placed:  # renew now rather than wait for the next heartbeat to see them
+            self._placed = False
+            self._held = dict((await self.book.renew(self.spec.id)).held)
         held = self._held
         lost = [
             cid
