@@ -136,8 +136,25 @@ async def test_a_killed_workers_channels_run_on_the_others_within_15s_never_twic
         )
         failover_s = time.monotonic() - killed_at
         listener.cancel()
-    print(f"failover: {failover_s:.1f} s for {len(moved)} channels")
-    assert failover_s < FAILOVER_LIMIT_S
+        print(f"failover: {failover_s:.1f} s for {len(moved)} channels")
+        assert failover_s < FAILOVER_LIMIT_S
+
+        before = await fleet.holders()
+        fleet.worker(victim)  # back, empty: it takes the next new channel, moves nothing
+        async with api.async_client() as client:
+            feeder = await feeders.start()
+            created = await client.post(
+                "/api/v1/channels", json={"name": "After", "input_url": channel_url(feeder)}
+            )
+            assert created.status_code == 201, created.text
+        newcomer = created.json()["id"]
+
+        async def placed() -> dict[int, str] | None:
+            now = await fleet.holders()
+            return now if newcomer in now else None
+
+        after = await wait_until(placed, START_TIMEOUT_S, "the new channel placed")
+        assert after == {**before, newcomer: victim}
     assert not doubles, f"a channel written by two FFmpegs at once: {doubles[:3]}"
 
 
