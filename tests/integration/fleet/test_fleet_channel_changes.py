@@ -55,7 +55,11 @@ async def test_stop_start_and_delete_on_the_api_reach_the_worker_running_the_cha
             STATE_TIMEOUT_S,
             lambda: f"stopped without FFmpeg: {state(api, channel_id)}",
         )
-        assert await fleet.holders() == {}, "the worker gave the disabled channel's lease back"
+
+        async def released() -> bool:
+            return await fleet.holders() == {}
+
+        await wait_until(released, STATE_TIMEOUT_S, "the disabled channel's lease given back")
 
         assert (await client.post(f"/api/v1/channels/{channel_id}/start")).status_code == 202
         await wait_until(
