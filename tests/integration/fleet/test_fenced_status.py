@@ -17,8 +17,8 @@ from tests.integration.cluster.conftest import add_channels
 
 
 @pytest.fixture
-async def database(postgres_url: str) -> AsyncIterator[Database]:
-    opened = Database(postgres_url)
+async def database(server_database_url: str) -> AsyncIterator[Database]:
+    opened = Database(server_database_url)
     await migrate.upgrade(opened)
     try:
         yield opened
