@@ -28,6 +28,7 @@ from streamfleet.cluster.keeper import RENEWAL_FAILURES
 from streamfleet.cluster.leader_lease import PLACER, LeaderLease
 from streamfleet.cluster.workers import WorkerRegistry
 from streamfleet.db.repositories.channels import ChannelRepository
+from streamfleet.domain.errors import StreamfleetError
 from streamfleet.domain.profiles import COPY
 from streamfleet.fleet.placement import Candidate, place
 from streamfleet.fleet.wakeups import WakeAction, Wakeup, Wakeups
@@ -74,9 +75,9 @@ class Placer:
                 self.leading = await self._leader.acquire(self._holder) is not None
                 if self.leading:
                     await self.place_once()
-            except RENEWAL_FAILURES as exc:
+            except (*RENEWAL_FAILURES, StreamfleetError) as exc:  # the next round tries again
                 self.leading = False
-                log.warning("fleet.placer_failed", error=type(exc).__name__)
+                log.warning("fleet.placer_failed", error=type(exc).__name__, detail=str(exc))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._nudged.wait(), PLACE_INTERVAL_S)
 

@@ -41,6 +41,7 @@ from streamfleet.db.repositories.archive import ArchiveRepository
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.channel import Channel
+from streamfleet.domain.errors import StreamfleetError
 from streamfleet.engine.builder import assemble_engine
 from streamfleet.events.bus import EventBus
 from streamfleet.fleet.fenced_sink import FencedStatusSink
@@ -200,8 +201,8 @@ class FleetWorker:
             self._look.clear()
             try:
                 await self._follow()
-            except RENEWAL_FAILURES as exc:
-                log.warning("fleet.follow_failed", error=type(exc).__name__)
+            except (*RENEWAL_FAILURES, StreamfleetError) as exc:  # the next beat tries again
+                log.warning("fleet.follow_failed", error=type(exc).__name__, detail=str(exc))
 
     async def _follow(self) -> None:
         """Make what runs here match the leases held and the channels stored."""
