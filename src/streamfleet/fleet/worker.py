@@ -217,7 +217,8 @@ class FleetWorker:
         ]
         if not lost and not held:
             return
-        stored = {channel.id: channel for channel in await self.channels.all()}
+        wanted = set(held) | set(lost)
+        stored = {channel.id: channel for channel in await self.channels.by_ids(wanted)}
         for cid in lost:
             self._leases.pop(cid)  # first: its "stopped" is not ours to write any more
             self._configs.pop(cid, None)
