@@ -31,7 +31,7 @@ async def test_stop_start_and_delete_on_the_api_reach_the_worker_running_the_cha
 ) -> None:
     """Stop: the worker's FFmpeg ends and the channel shows stopped; start: online again;
     delete: no FFmpeg is left for it."""
-    fleet.worker("solo")
+    worker = fleet.worker("solo")
     api = fleet.start("api")
     feeder = await feeders.start()
     hls_dir = fleet.data_dir / "hls"
@@ -45,6 +45,10 @@ async def test_stop_start_and_delete_on_the_api_reach_the_worker_running_the_cha
             lambda: state(api, channel_id)["status"] == "online", STATE_TIMEOUT_S, "online"
         )
         assert slug in writers_by_slug(hls_dir)
+        assert httpx.get(f"{worker.base_url}/healthz").status_code == 200
+        metrics = httpx.get(f"{worker.base_url}/metrics").text
+        assert 'streamfleet_worker_channels{worker="solo"} 1.0' in metrics
+        assert 'streamfleet_worker_channels_by_status{status="online",worker="solo"} 1.0' in metrics
 
         assert (await client.post(f"/api/v1/channels/{channel_id}/stop")).status_code == 202
         await wait_until(
