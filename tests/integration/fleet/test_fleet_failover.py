@@ -107,7 +107,7 @@ async def test_a_killed_workers_channels_run_on_the_others_within_15s_never_twic
                 )
                 assert created.status_code == 201, created.text
         items = await wait_until(
-            lambda: _all_online(api, after=None),
+            lambda: _all_online(api),
             START_TIMEOUT_S,
             lambda: f"{CHANNELS} channels online: {[c['state'] for c in listing(api)]}",
         )
@@ -162,7 +162,7 @@ async def _has_all(fleet: Fleet) -> bool:
     return await fleet.live_workers() == set(WORKERS)
 
 
-def _all_online(api: ServerProcess, after: datetime | None) -> list[dict[str, Any]] | None:
+def _all_online(api: ServerProcess) -> list[dict[str, Any]] | None:
     items = listing(api)
     if len(items) == CHANNELS and all(c["state"]["status"] == "online" for c in items):
         return items
