@@ -1,6 +1,8 @@
 """The ``streamfleet`` command: one function per command, the work lives below.
 
     streamfleet serve [--host H] [--port P] [--no-demo]
+    streamfleet api [--host H] [--port P]       (cli_fleet.py: a fleet's API node)
+    streamfleet worker [--host H] [--port P]    (cli_fleet.py: a fleet's stream worker)
     streamfleet db upgrade
     streamfleet channel list [--tag T] [--status S] [--search Q] [--json]
     streamfleet channel import FILE [--format m3u|yaml] [--partial] [--dry-run]
@@ -31,6 +33,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from streamfleet.cli_accounts import token_app, user_app
+from streamfleet.cli_fleet import api_command, worker_command
 from streamfleet.cli_support import admin_settings as _admin_settings
 from streamfleet.cli_support import fail as _fail
 from streamfleet.cli_support import run as _run
@@ -49,6 +52,8 @@ from streamfleet.domain.url_policy import redact
 from streamfleet.logs import configure_logging
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from streamfleet.backup.progress import TableProgress
     from streamfleet.backup.store import BackupStore
     from streamfleet.db.repositories.channels import ChannelRecord, ImportOutcome
@@ -73,6 +78,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(channel_app, name="channel")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.command("api")(api_command)
+app.command("worker")(worker_command)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -132,7 +139,15 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-async def _serve(settings: Settings) -> int:
+async def _serve(
+    settings: Settings,
+    make_app: Callable[[Settings], FastAPI] | None = None,
+    *,
+    dashboard: bool = True,
+    migrate_first: bool = True,
+) -> int:
+    """Migrate (``migrate_first``), then serve ``make_app(settings)`` (default: ``serve``'s
+    app, API and engine) until SIGINT/SIGTERM. ``dashboard``: print where the dashboard is."""
     import uvicorn
 
     from streamfleet.accounts.first_admin import FIRST_ADMIN, INITIAL_ADMIN_FILE
@@ -140,11 +155,15 @@ async def _serve(settings: Settings) -> int:
     from streamfleet.api.channel_view import publish_host
 
     try:
-        await migrate.upgrade_url(settings.resolved_database_url)
+        if migrate_first:
+            await migrate.upgrade_url(settings.resolved_database_url)
     except DatabaseUnavailable as exc:
         _fail(f"database {redact(settings.resolved_database_url)}: {exc}", code=1)
     try:
-        api = create_app(settings, engine_factory=engine_factory())
+        if make_app is not None:
+            api = make_app(settings)
+        else:
+            api = create_app(settings, engine_factory=engine_factory())
     except InvalidInput as exc:  # a malformed data_dir/playback-secret
         [error] = exc.errors
         _fail(f"invalid setting {ENV_PREFIX}{error.field.upper()}: {error.message}", code=2)
@@ -165,9 +184,10 @@ async def _serve(settings: Settings) -> int:
     )
     server = uvicorn.Server(config)
     shown_host = publish_host(settings) if settings.host in ("0.0.0.0", "::") else settings.host
-    typer.echo(f"streamfleet: dashboard at http://{shown_host}:{settings.port}/")
+    if dashboard:
+        typer.echo(f"streamfleet: dashboard at http://{shown_host}:{settings.port}/")
     initial_admin = settings.data_dir / INITIAL_ADMIN_FILE
-    if initial_admin.is_file():  # the first start prints the password itself (stderr)
+    if dashboard and initial_admin.is_file():  # the first start prints the password itself (stderr)
         typer.echo(
             f"streamfleet: log in as {FIRST_ADMIN} with the password in {initial_admin} "
             "(change it, then delete the file)"

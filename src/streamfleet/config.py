@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     database_url: str = ""
     """SQLAlchemy async URL; empty means an SQLite file ``streamfleet.db`` in ``data_dir``."""
     redis_url: str | None = None
+    """``redis://host:port/db``: events and wake-ups between the ``api`` and ``worker`` roles."""
+    redis_prefix: Annotated[
+        str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    ] = "streamfleet"
+    """Every Redis channel name of this fleet starts with it (two fleets on one Redis)."""
     ffmpeg_path: str = ""
     """Empty means the FFmpeg binary of the ``imageio-ffmpeg`` wheel."""
     host: str = "127.0.0.1"
@@ -66,6 +71,11 @@ class Settings(BaseSettings):
     demo_port_base: Annotated[int, Field(ge=1024, le=65000)] = 23000
     """The demo feeds send to loopback UDP ports from this one up (one per demo channel)."""
     worker_name: str = Field(default_factory=socket.gethostname, min_length=1, max_length=64)
+    worker_labels: dict[str, str] = Field(default_factory=dict)
+    """What a ``worker`` offers the placer, as JSON (``{"transcode": "false"}``: copy only)."""
+    run_subdir: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")
+    """A folder of ``data_dir/run`` for this process's pid files (a ``worker`` uses its name:
+    workers sharing ``data_dir`` must not take each other's children for stale ones)."""
 
     srt_port_min: Annotated[int, Field(ge=1024, le=65535)] = 10000
     srt_port_max: Annotated[int, Field(ge=1024, le=65535)] = 10999
@@ -278,7 +288,7 @@ class Settings(BaseSettings):
 
     @property
     def run_dir(self) -> Path:
-        return self.data_dir / "run"
+        return self.data_dir / "run" / self.run_subdir if self.run_subdir else self.data_dir / "run"
 
     def resolved_ffmpeg_path(self) -> str:
         if self.ffmpeg_path:

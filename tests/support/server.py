@@ -197,16 +197,20 @@ def start_server(
     extra_args: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
     demo: bool = False,
+    role: str = "serve",
 ) -> ServerProcess:
-    """Start ``streamfleet serve`` without waiting for it (see ``ServerProcess.wait_ready``)."""
+    """Start ``streamfleet serve`` (or ``role``: ``api``, ``worker``, which share ``data_dir``
+    on a fleet) without waiting for it (see ``ServerProcess.wait_ready``)."""
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
-    stdout_path, stderr_path = data_dir / "serve.stdout", data_dir / "serve.stderr"
+    logs = "serve" if role == "serve" else f"{role}-{port}"
+    stdout_path, stderr_path = data_dir / f"{logs}.stdout", data_dir / f"{logs}.stderr"
     environment = child_env(
         STREAMFLEET_DATA_DIR=str(data_dir), STREAMFLEET_HOST="127.0.0.1", **(env or {})
     )
+    no_demo = ("--no-demo",) if role == "serve" and not demo else ()
     command, preexec = _with_parent_death_signal(
-        [*SERVE_COMMAND, "--port", str(port), *(() if demo else ("--no-demo",)), *extra_args]
+        [*SERVE_COMMAND[:-1], role, "--port", str(port), *no_demo, *extra_args]
     )
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
         process = subprocess.Popen(

@@ -41,3 +41,15 @@ async def eventually(
 ) -> None:
     """``wait_until`` for a yes/no condition, with a default deadline."""
     await wait_until(condition, timeout_s, what or repr(condition), poll_s)
+
+
+def wait_sync(predicate: Callable[[], T], timeout_s: float, what: str) -> T:
+    """``wait_until`` for code that is not async (fixtures starting a service)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
+        time.sleep(POLL_INTERVAL_S)

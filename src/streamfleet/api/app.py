@@ -12,7 +12,7 @@ whether ``api/access.py`` lets their role call the route.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import structlog
@@ -63,18 +63,35 @@ from streamfleet.db.repositories.events import EventRepository
 from streamfleet.db.session import Database
 from streamfleet.engine.builder import EngineContext, EngineFactory
 from streamfleet.engine.control import ManagedEngine
-from streamfleet.events.bus import InProcessBus
+from streamfleet.events.bus import EventBus, InProcessBus
 from streamfleet.shared_reads import SharedReads
 from streamfleet.storage.archive_bucket import ArchiveBucket
 
 log = structlog.get_logger()
 
 
-def create_app(settings: Settings, *, engine_factory: EngineFactory | None = None) -> FastAPI:
+BusFactory = Callable[[], Awaitable[EventBus]]
+"""Opens the event bus of a process: Redis for ``streamfleet api`` (``events/redis_bus.py``)."""
+
+
+async def _in_process_bus() -> EventBus:
+    return InProcessBus()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine_factory: EngineFactory | None = None,
+    bus_factory: BusFactory = _in_process_bus,
+    scheduled_backups: bool = True,
+) -> FastAPI:
+    """``engine_factory``: the engine this process runs (``serve``'s, or an API node's remote
+    control); ``scheduled_backups``: whether this process writes them (``serve`` only)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = Database(settings.resolved_database_url)
-        bus = InProcessBus()
+        bus = await bus_factory()
         engine: ManagedEngine | None = None
         schedule: BackupSchedule | None = None
         retention: AuditRetention | None = None
@@ -109,6 +126,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
                 )
                 await engine.start()
                 app.state.engine = engine
+            if engine is not None and scheduled_backups:
                 # Scheduled backups run where the engine runs (serve), not in API-only apps.
                 schedule = BackupSchedule(settings, alerts=app.state.alerts, audit=app.state.audit)
                 schedule.start()

@@ -8,6 +8,7 @@ The only place domain errors become HTTP statuses::
     IllegalTransition     409
     DatabaseUnavailable   503
     EngineUnavailable     503  no stream engine runs in this process
+    NotOnThisNode         503  only the worker running the channel knows (an API node)
     ObjectStoreError      503  the bucket (S3_*) cannot be reached or refused the request
     BodyTooLarge          413
     Unauthenticated       401  with ``WWW-Authenticate: Bearer``
@@ -46,6 +47,7 @@ from streamfleet.domain.errors import (
     Unauthenticated,
 )
 from streamfleet.domain.text import without_surrogates
+from streamfleet.engine.control import NotOnThisNode
 from streamfleet.storage.object_store import ObjectStoreError
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
@@ -124,6 +126,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IllegalTransition, _simple(409))
     app.add_exception_handler(DatabaseUnavailable, _simple(503))
     app.add_exception_handler(EngineUnavailable, _simple(503))
+    app.add_exception_handler(NotOnThisNode, _simple(503))
     app.add_exception_handler(ObjectStoreError, _simple(503))
     app.add_exception_handler(UnsupportedMediaType, _simple(415))
     for access_error in (Unauthenticated, PermissionDenied, TooManyAttempts):

@@ -138,6 +138,16 @@ class LeaseBook:
             )
         return _rowcount(result)
 
+    async def holders(self) -> dict[int, str]:
+        """Who holds each channel whose lease is unexpired, by channel id (the placer's view)."""
+        async with lease_transaction(self._sessions) as session:
+            rows = await session.execute(
+                select(Lease.channel_id, Lease.worker_id).where(
+                    Lease.worker_id.is_not(None), Lease.expires_at > db_now(self._dialect)
+                )
+            )
+            return {channel_id: worker_id for channel_id, worker_id in rows.all() if worker_id}
+
     async def assert_current(self, lease: ChannelLease) -> None:
         """Raise ``StaleEpoch`` unless ``lease`` is the channel's current, unexpired lease."""
         async with lease_transaction(self._sessions) as session:

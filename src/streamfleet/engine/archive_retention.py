@@ -113,6 +113,7 @@ class ArchiveRetention:
         alerts: SpaceAlerts | None = None,
         kept: KeptSpanSource | None = None,
         bucket: ArchiveBucket | None = None,
+        sweep_deleted: bool = True,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -124,6 +125,10 @@ class ArchiveRetention:
         self.kept = kept
         self._kept_now = KeptSpans()
         self.bucket = bucket
+        self.sweep_deleted = sweep_deleted
+        """Also expire the rows of channels no longer known (kept archives of deleted ones).
+        A fleet's worker knows only its own channels: every other channel's rows would look
+        deleted to it, so it leaves them alone."""
         """The archive's objects (``archive_to_s3``): retention removes them with the rows."""
         self._stored_ids: list[int] = []
         self._stored_read_at: datetime | None = None
@@ -144,7 +149,8 @@ class ArchiveRetention:
     async def run_once(self) -> RetentionReport:
         self._kept_now = KeptSpans(await self.kept.kept_spans() if self.kept else ())
         channels = {c.id: c for c in self.channels()}
-        ids = sorted(set(channels) | set(await self._stored_channel_ids()))
+        stored = await self._stored_channel_ids() if self.sweep_deleted else []
+        ids = sorted(set(channels) | set(stored))
         by_age = by_quota = 0
         for cid in ids:
             channel = channels.get(cid)

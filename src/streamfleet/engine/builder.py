@@ -103,6 +103,7 @@ def assemble_engine(
     alerts: SpaceAlerts | None = None,
     kept: KeptSpanSource | None = None,
     exports: ExportRepository | None = None,
+    owns_hls_dir: bool = True,
 ) -> HostedEngine:
     """The engine's parts wired together: one supervisor and one thumbnailer on ``bus``, the
     recorder of recording channels when there is an ``archive`` index (its retention keeps
@@ -125,6 +126,9 @@ def assemble_engine(
             alerts=alerts,
             kept=kept,
             bucket=bucket,
+            # Only an engine of every channel (serve, not a fleet's worker) can tell a deleted
+            # channel's kept archive from another worker's channel.
+            sweep_deleted=owns_hls_dir,
         )
         if bucket is not None:
             archive_upload = ArchiveUploader(
@@ -147,6 +151,7 @@ def assemble_engine(
         uploader=uploader,
         exporter=exporter,
         archive_upload=archive_upload,
+        owns_hls_dir=owns_hls_dir,
     )
 
 

@@ -15,8 +15,14 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from streamfleet.domain.channel import Channel
+from streamfleet.domain.errors import StreamfleetError
 from streamfleet.domain.status import Status
 from streamfleet.media.probe_report import ProbeReport
+
+
+class NotOnThisNode(StreamfleetError):
+    """The engine of this process cannot answer that here: an API node of a fleet, whose
+    channels run on workers (503)."""
 
 
 @dataclass(frozen=True, slots=True)

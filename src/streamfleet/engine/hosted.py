@@ -52,8 +52,12 @@ class HostedEngine:
         uploader: ThumbnailUploader | None = None,
         exporter: ExportRunner | None = None,
         archive_upload: ArchiveUploader | None = None,
+        owns_hls_dir: bool = True,
     ) -> None:
         self.settings = settings
+        self.owns_hls_dir = owns_hls_dir
+        """``serve`` owns every folder of ``hls_dir`` and removes those of deleted channels at
+        start; a fleet worker shares the folder with the other workers and removes none."""
         self.recorder = recorder
         self.retention = retention
         self._recording: asyncio.Task[None] | None = None
@@ -74,7 +78,8 @@ class HostedEngine:
 
     async def start(self) -> None:
         channels = list(await self.load_channels())
-        remove_orphan_output_dirs(self.settings.hls_dir, {c.slug for c in channels})
+        if self.owns_hls_dir:
+            remove_orphan_output_dirs(self.settings.hls_dir, {c.slug for c in channels})
         for channel in channels:
             self.thumbnailer.configure(channel)
         # Before the supervisor, so that no status envelope is missed.

@@ -286,3 +286,16 @@ async def test_derived_slugs_do_not_take_a_slug_named_later_in_the_same_import(
 """
     outcome = await import_channels(channels, text)
     assert [r.channel.slug for r in outcome.channels] == ["news-2", "news"]
+
+
+async def test_by_ids_reads_the_channels_that_exist_among_those_named(
+    channels: ChannelRepository,
+) -> None:
+    """A fleet worker reads only the channels it holds; a deleted one is simply absent."""
+    first = await channels.create(spec("First"))
+    second = await channels.create(spec("Second"))
+    gone = await channels.create(spec("Gone"))
+    await channels.delete(gone.channel.id)
+    ids = [second.channel.id, first.channel.id, gone.channel.id]
+    assert [c.name for c in await channels.by_ids(ids)] == ["First", "Second"]
+    assert await channels.by_ids([]) == []

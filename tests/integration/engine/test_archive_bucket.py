@@ -227,3 +227,29 @@ async def test_the_free_space_floor_deletes_only_what_the_bucket_does_not_hold(
     assert [s.path for s in left] == [s.path for s in uploaded]
     assert sorted(s3_bucket.keys(PREFIX)) == sorted(bucket.key(s.path) for s in uploaded)
     assert not any(p.is_file() for p in root.rglob("*"))
+
+
+@pytest.mark.parametrize("sweep_deleted", [True, False])
+async def test_a_worker_leaves_the_archives_of_channels_it_does_not_run(
+    tmp_path: Path, archive: ArchiveRepository, sweep_deleted: bool
+) -> None:
+    """``serve`` expires a deleted channel's kept archive at the default age; a fleet's worker
+    (``sweep_deleted=False``) cannot tell that from another worker's channel and leaves it."""
+    root = tmp_path / "archive"
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=30)
+    relative = archive_path("ch2", start, "a1_000001.ts")
+    (root / relative).parent.mkdir(parents=True)
+    (root / relative).write_bytes(b"\x47" * 188)
+    await archive.add([ArchivedSegment(2, start, 2.0, 188, relative)])
+    retention = ArchiveRetention(
+        settings_for_test(tmp_path),
+        archive,
+        ArchiveRecorder(root, archive, wall=lambda: 0.0),
+        lambda: [udp_channel(1, "udp://127.0.0.1:9", recording=True)],
+        now=lambda: datetime.now(UTC),
+        free_space=lambda _root: (10**12, 10**12),
+        sweep_deleted=sweep_deleted,
+    )
+    report = await retention.run_once()
+    assert report.by_age == (1 if sweep_deleted else 0)
+    assert (root / relative).exists() is not sweep_deleted

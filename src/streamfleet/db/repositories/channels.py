@@ -9,7 +9,7 @@ derives slugs, assigns SRT listen ports and passphrases; every other rule is
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -114,6 +114,14 @@ class ChannelRepository:
         query = select(ChannelRow).order_by(ChannelRow.id)
         if enabled_only:
             query = query.where(ChannelRow.enabled.is_(True))
+        async with transaction(self._sessions) as session:
+            return [channel_of_row(row) for row in await session.scalars(query)]
+
+    async def by_ids(self, channel_ids: Collection[int]) -> list[Channel]:
+        """Those of ``channel_ids`` that exist, in id order (what a fleet worker holds)."""
+        if not channel_ids:
+            return []
+        query = select(ChannelRow).where(ChannelRow.id.in_(channel_ids)).order_by(ChannelRow.id)
         async with transaction(self._sessions) as session:
             return [channel_of_row(row) for row in await session.scalars(query)]
 

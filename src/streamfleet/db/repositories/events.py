@@ -41,30 +41,7 @@ class EventRepository:
         if not changes:
             return
         async with transaction(self._sessions) as session:
-            wanted = {change.channel_id for change in changes}
-            existing = set(
-                await session.scalars(select(ChannelRow.id).where(ChannelRow.id.in_(wanted)))
-            )
-            for channel_id in sorted(wanted - existing):
-                log.info("channel.event_dropped", channel_id=channel_id, why="no channel")
-            kept = [change for change in changes if change.channel_id in existing]
-            if not kept:
-                return
-            latest = {change.channel_id: change for change in kept}
-            await session.execute(
-                update(ChannelRow),
-                [
-                    {
-                        "id": channel_id,
-                        "status": change.to_status.value,
-                        "status_since": change.at,
-                        "status_reason": change.reason[:MAX_REASON_LENGTH],
-                    }
-                    for channel_id, change in latest.items()
-                ],
-            )
-            session.add_all([_event_row(change) for change in kept])
-            await session.flush()
+            await write_changes(session, changes)
 
     async def record_status(self, change: StatusChanged) -> ChannelEvent | None:
         """Write the event row and the channel's status columns in one transaction.
@@ -185,3 +162,32 @@ def _status(value: str | None) -> Status | None:
         return Status(value) if value else None
     except ValueError:
         return None
+
+
+async def write_changes(session: AsyncSession, changes: Sequence[StatusChanged]) -> None:
+    """Within ``session``: the channels that still exist, their latest status, the event rows
+    (``record_all``; a fleet worker calls it inside the transaction that fences its epoch)."""
+    if not changes:
+        return
+    wanted = {change.channel_id for change in changes}
+    existing = set(await session.scalars(select(ChannelRow.id).where(ChannelRow.id.in_(wanted))))
+    for channel_id in sorted(wanted - existing):
+        log.info("channel.event_dropped", channel_id=channel_id, why="no channel")
+    kept = [change for change in changes if change.channel_id in existing]
+    if not kept:
+        return
+    latest = {change.channel_id: change for change in kept}
+    await session.execute(
+        update(ChannelRow),
+        [
+            {
+                "id": channel_id,
+                "status": change.to_status.value,
+                "status_since": change.at,
+                "status_reason": change.reason[:MAX_REASON_LENGTH],
+            }
+            for channel_id, change in latest.items()
+        ],
+    )
+    session.add_all([_event_row(change) for change in kept])
+    await session.flush()

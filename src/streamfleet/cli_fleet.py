@@ -1,0 +1,146 @@
+"""The scale-out roles: ``streamfleet api`` and ``streamfleet worker`` (see "Roles" in
+docs/architecture.md).
+
+    streamfleet api [--host H] [--port P]      the API, dashboard and WebSocket; no engine
+    streamfleet worker [--host H] [--port P]   runs the channels it holds; /healthz,
+                                                /readyz and /metrics on H:P
+
+Both need a server database (``STREAMFLEET_DATABASE_URL``: PostgreSQL or MySQL/MariaDB)
+and Redis (``STREAMFLEET_REDIS_URL``) and say so in one line otherwise. The worker's
+name (``STREAMFLEET_WORKER_NAME``) is its id in the fleet; its capacity is
+``STREAMFLEET_ENGINE_CAPACITY``, its labels ``STREAMFLEET_WORKER_LABELS`` (JSON). API
+nodes migrate the database at start, as ``serve`` does; workers expect it migrated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from sqlalchemy.engine import make_url
+
+from streamfleet.cli_support import fail, settings
+from streamfleet.cluster.db_clock import SERVER_DIALECTS, SQLITE_REFUSED
+from streamfleet.config import Settings
+from streamfleet.logs import configure_logging
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from streamfleet.fleet.worker import FleetWorker
+
+REDIS_NEEDED = (
+    "the fleet needs Redis for its events: set STREAMFLEET_REDIS_URL (redis://host:port/db)"
+)
+
+Host = Annotated[
+    str | None, typer.Option(help="Address to listen on (default: STREAMFLEET_HOST, 127.0.0.1)")
+]
+Port = Annotated[
+    int | None, typer.Option(help="Port to listen on (default: STREAMFLEET_PORT, 8080)")
+]
+
+
+def api_command(host: Host = None, port: Port = None) -> None:
+    """Run an API node of a fleet: the API, the dashboard and the WebSocket, no engine.
+
+    Channel states come from the database; actions reach the workers through it and a
+    wake-up over Redis. Any number of API nodes may run behind a load balancer."""
+    fleet_settings = _fleet_settings(host, port)
+    raise typer.Exit(_serve_role(fleet_settings, _api_app, dashboard=True))
+
+
+def worker_command(host: Host = None, port: Port = None) -> None:
+    """Run a stream worker of a fleet: registers, runs the channels placed on it, and serves
+    /healthz, /readyz and /metrics. SIGTERM stops its channels and gives them back."""
+    fleet_settings = _fleet_settings(host, port)
+    run_subdir = re.sub(r"[^A-Za-z0-9_.-]", "_", fleet_settings.worker_name)
+    worker_settings = fleet_settings.model_copy(update={"demo": False, "run_subdir": run_subdir})
+    raise typer.Exit(_serve_role(worker_settings, _worker_app, dashboard=False))
+
+
+def _fleet_settings(host: str | None, port: int | None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if host is not None:
+        overrides["host"] = host
+    if port is not None:
+        overrides["port"] = port
+    loaded = settings(**overrides)
+    if make_url(loaded.resolved_database_url).get_backend_name() not in SERVER_DIALECTS:
+        fail(SQLITE_REFUSED, code=2)
+    if not loaded.redis_url:
+        fail(REDIS_NEEDED, code=2)
+    configure_logging(loaded.log_level, loaded.log_format)
+    return loaded
+
+
+def _serve_role(role_settings: Settings, make_app: Any, *, dashboard: bool) -> int:
+    from streamfleet.cli import _serve, event_loop_factory
+
+    try:
+        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+            return runner.run(
+                _serve(role_settings, make_app, dashboard=dashboard, migrate_first=dashboard)
+            )
+    except KeyboardInterrupt:
+        return 130
+
+
+def _api_app(api_settings: Settings) -> FastAPI:
+    from streamfleet.api.app import create_app
+    from streamfleet.engine.builder import EngineContext
+    from streamfleet.events.redis_bus import RedisBus
+    from streamfleet.fleet.api_control import ApiNodeControl
+    from streamfleet.fleet.wakeups import Wakeups
+
+    assert api_settings.redis_url is not None
+    redis_url = api_settings.redis_url
+
+    async def open_bus() -> RedisBus:
+        return await RedisBus.open(redis_url, api_settings.redis_prefix)
+
+    def control(ctx: EngineContext) -> ApiNodeControl:
+        return ApiNodeControl(Wakeups(redis_url, ctx.settings.redis_prefix))
+
+    return create_app(
+        api_settings, engine_factory=control, bus_factory=open_bus, scheduled_backups=False
+    )
+
+
+def _worker_app(worker_settings: Settings) -> FastAPI:
+    import streamfleet
+    from streamfleet.cluster.workers import WorkerSpec
+    from streamfleet.db.session import Database
+    from streamfleet.events.redis_bus import RedisBus
+    from streamfleet.fleet.wakeups import Wakeups
+    from streamfleet.fleet.worker import FleetWorker
+    from streamfleet.fleet.worker_http import worker_app
+
+    assert worker_settings.redis_url is not None
+    redis_url, prefix = worker_settings.redis_url, worker_settings.redis_prefix
+    spec = WorkerSpec(
+        id=worker_settings.worker_name,
+        host=socket.gethostname(),
+        capacity=worker_settings.engine_capacity,
+        version=streamfleet.__version__,
+        labels=dict(worker_settings.worker_labels),
+    )
+    opened: dict[str, Any] = {}
+
+    async def start() -> FleetWorker:
+        database = Database(worker_settings.resolved_database_url)
+        bus = await RedisBus.open(redis_url, prefix)
+        opened.update(database=database, bus=bus)
+        worker = FleetWorker(worker_settings, database, bus, Wakeups(redis_url, prefix), spec)
+        await worker.start()
+        return worker
+
+    async def stop(worker: FleetWorker) -> None:
+        await worker.stop()
+        await opened["bus"].close()
+        await opened["database"].dispose()
+
+    return worker_app(start, stop)

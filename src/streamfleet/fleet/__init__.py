@@ -1,0 +1,13 @@
+"""The scale-out roles on the fleet coordination of ``cluster/`` (see "Roles" in
+docs/architecture.md).
+
+- ``worker``: ``FleetWorker``, a ``streamfleet worker`` process: registers, heartbeats,
+  runs exactly the channels it holds leases on, through the engine of ``serve``
+- ``placement`` / ``placer``: which live worker gets a new or orphaned channel, decided
+  by the one holder of the ``placer`` leader lease
+- ``fenced_sink``: status changes written under the channel's lease epoch
+- ``wakeups``: API nodes tell workers over Redis that a channel changed
+- ``api_control``: the ``EngineControl`` of an API node (states from the database,
+  actions as desired state plus a wake-up)
+- ``worker_http``: the worker's ``/healthz``, ``/readyz`` and ``/metrics``
+"""

@@ -1,0 +1,58 @@
+"""Placement, the pure rule: which live worker gets a channel that nobody holds.
+
+The least-loaded eligible worker, by channels held: eligible means it heartbeats
+(``FRESH_HEARTBEAT_S``: a worker silent longer may be dead, and a channel given to it
+would wait a lease TTL more), has capacity left, and its labels allow the channel
+(``transcode=false`` takes only ``copy`` channels). Ties go to the lower id, so the rule
+is deterministic. Channels that already run stay where they are: a worker that joins
+gets new and orphaned channels only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from streamfleet.cluster.timing import HEARTBEAT_INTERVAL_S
+
+FRESH_HEARTBEAT_S: Final = 2.5 * HEARTBEAT_INTERVAL_S
+"""A worker whose last heartbeat is older than this gets no new channel."""
+TRANSCODE_LABEL: Final = "transcode"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A live worker as the placer sees it."""
+
+    id: str
+    capacity: int
+    labels: Mapping[str, str]
+    heartbeat_age_s: float
+
+
+def accepts(candidate: Candidate, *, transcodes: bool) -> bool:
+    """Whether the worker's labels allow a channel (``transcodes``: not the ``copy`` profile)."""
+    return not transcodes or candidate.labels.get(TRANSCODE_LABEL, "true").lower() != "false"
+
+
+def place(
+    channels: Iterable[tuple[int, bool]],
+    candidates: Iterable[Candidate],
+    load: Mapping[str, int],
+) -> dict[int, str]:
+    """Channel id → worker id for each ``(channel id, transcodes)`` that can be placed, given
+    the ``load`` (channels held) of each worker; channels no worker can take are left out."""
+    workers = [c for c in candidates if c.heartbeat_age_s <= FRESH_HEARTBEAT_S]
+    held = {w.id: load.get(w.id, 0) for w in workers}
+    placed: dict[int, str] = {}
+    for channel_id, transcodes in sorted(channels):
+        eligible = [
+            w for w in workers if held[w.id] < w.capacity and accepts(w, transcodes=transcodes)
+        ]
+        if not eligible:
+            continue
+        chosen = min(eligible, key=lambda w: (held[w.id], w.id))
+        placed[channel_id] = chosen.id
+        held[chosen.id] += 1
+    return placed

@@ -1,0 +1,115 @@
+"""The placer: one process of the fleet (the holder of the ``placer`` leader lease) gives
+every enabled channel that nobody holds to a live worker.
+
+Every worker runs a ``Placer``; each round (every ``PLACE_INTERVAL_S``, or at once when
+nudged) it acquires or renews the ``placer`` lease, and only the holder goes on: it
+reads the live workers, who holds what, and the enabled channels, decides with
+``placement.place`` and takes each chosen lease *in the chosen worker's name*
+(``LeaseBook.claim_specific(channel, worker)``: a new epoch, the TTL running). The
+worker finds the lease among those its next heartbeat renews (``Renewal.held``), or at
+once from the wake-up sent here, and starts the channel. A worker that never picks it up
+(it died just now) lets it expire, and the channel is placed again.
+
+``claim_specific`` takes only a free or expired lease, with ``SKIP LOCKED``: two placers
+overlapping for a moment (a term that ended during a round) cannot give one channel to
+two workers, only place it twice in a row, the second claim finding it held.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Final
+
+import structlog
+
+from streamfleet.cluster.channel_leases import LeaseBook
+from streamfleet.cluster.keeper import RENEWAL_FAILURES
+from streamfleet.cluster.leader_lease import PLACER, LeaderLease
+from streamfleet.cluster.workers import WorkerRegistry
+from streamfleet.db.repositories.channels import ChannelRepository
+from streamfleet.domain.errors import StreamfleetError
+from streamfleet.domain.profiles import COPY
+from streamfleet.fleet.placement import Candidate, place
+from streamfleet.fleet.wakeups import WakeAction, Wakeup, Wakeups
+
+PLACE_INTERVAL_S: Final = 0.5
+"""How often the placer looks for channels nobody holds (and renews its own lease)."""
+PLACER_TTL_S: Final = 4.0
+"""The placer's lease lives shorter than a channel's (10 s): when the worker that places
+dies, another takes placement over before that worker's channel leases expire, and the
+channels move as soon as they are free. Two placers for a moment are harmless (see above)."""
+
+log = structlog.get_logger()
+
+
+class Placer:
+    def __init__(
+        self,
+        holder: str,
+        leader: LeaderLease,
+        registry: WorkerRegistry,
+        book: LeaseBook,
+        channels: ChannelRepository,
+        wakeups: Wakeups | None,
+    ) -> None:
+        if leader.name != PLACER:
+            raise ValueError(f"the placer runs on the {PLACER!r} lease, not {leader.name!r}")
+        self._holder = holder
+        self._leader = leader
+        self._registry = registry
+        self._book = book
+        self._channels = channels
+        self._wakeups = wakeups
+        self._nudged = asyncio.Event()
+        self.leading = False
+
+    def nudge(self) -> None:
+        """Look now (a channel was created or enabled), not at the next round."""
+        self._nudged.set()
+
+    async def run(self) -> None:
+        while True:
+            self._nudged.clear()
+            try:
+                self.leading = await self._leader.acquire(self._holder) is not None
+                if self.leading:
+                    await self.place_once()
+            except (*RENEWAL_FAILURES, StreamfleetError) as exc:  # the next round tries again
+                self.leading = False
+                log.warning("fleet.placer_failed", error=type(exc).__name__, detail=str(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._nudged.wait(), PLACE_INTERVAL_S)
+
+    async def release(self) -> None:
+        """Step down (a worker leaving cleanly), so another worker places at once."""
+        term = await self._leader.holder()
+        if term is not None and term.holder == self._holder:
+            await self._leader.release(term)
+        self.leading = False
+
+    async def place_once(self) -> dict[int, str]:
+        """One round: the channels placed, channel id → worker id."""
+        holders = await self._book.holders()
+        orphans = [
+            (channel.id, channel.profile != COPY)
+            for channel in await self._channels.all(enabled_only=True)
+            if channel.id not in holders
+        ]
+        if not orphans:
+            return {}
+        load: dict[str, int] = {}
+        for worker_id in holders.values():
+            load[worker_id] = load.get(worker_id, 0) + 1
+        candidates = [
+            Candidate(w.spec.id, w.spec.capacity, w.spec.labels, w.heartbeat_age_s)
+            for w in await self._registry.live()
+        ]
+        placed: dict[int, str] = {}
+        for channel_id, worker_id in place(orphans, candidates, load).items():
+            if await self._book.claim_specific(channel_id, worker_id) is not None:
+                placed[channel_id] = worker_id
+                log.info("fleet.channel_placed", channel_id=channel_id, worker=worker_id)
+        if placed and self._wakeups is not None:
+            self._wakeups.send(Wakeup(WakeAction.PLACE))
+        return placed

@@ -1,0 +1,97 @@
+"""What a worker serves on its own ``--host``/``--port``: ``/healthz``, ``/readyz``, ``/metrics``.
+
+The app's lifespan is the worker's: it starts the ``FleetWorker`` (made by ``start``) and
+stops it when the server stops (SIGTERM), so a worker leaves cleanly: its FFmpeg stopped,
+its leases released, deregistered. ``/readyz`` answers 200 once the worker heartbeats
+(its last beat younger than the lease TTL); ``/metrics`` is Prometheus text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+
+from streamfleet.cluster.timing import LEASE_TTL_S
+from streamfleet.fleet.worker import FleetWorker
+
+WorkerStarter = Callable[[], Awaitable[FleetWorker]]
+WorkerStopper = Callable[[FleetWorker], Awaitable[None]]
+
+
+def worker_app(start: WorkerStarter, stop: WorkerStopper) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = await start()
+        app.state.worker = worker
+        try:
+            yield
+        finally:
+            app.state.worker = None
+            await stop(worker)
+
+    app = FastAPI(title="streamfleet worker", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.worker = None
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz(response: Response) -> dict[str, Any]:
+        worker: FleetWorker | None = app.state.worker
+        age_s = worker.heartbeat_age_s() if worker is not None else None
+        if worker is None or age_s is None or age_s >= LEASE_TTL_S:
+            response.status_code = 503
+            return {"status": "not ready", "heartbeat_age_s": age_s}
+        return {"status": "ready", "worker": worker.spec.id, "channels": len(worker.running)}
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        worker: FleetWorker | None = app.state.worker
+        body = await _metrics(worker) if worker is not None else b""
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+async def _metrics(worker: FleetWorker) -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    labels = {"worker": worker.spec.id}
+
+    def gauge(name: str, doc: str, value: float, **more: str) -> None:
+        metric = Gauge(name, doc, [*labels, *more], registry=registry)
+        metric.labels(**labels, **more).set(value)
+
+    running = worker.running
+    gauge(
+        "streamfleet_worker_capacity_channels", "Channels this worker may run", worker.spec.capacity
+    )
+    gauge("streamfleet_worker_channels", "Channels this worker holds and runs", len(running))
+    age_s = worker.heartbeat_age_s()
+    gauge(
+        "streamfleet_worker_heartbeat_age_seconds",
+        "Seconds since the last successful heartbeat (-1: none yet)",
+        -1.0 if age_s is None else age_s,
+    )
+    gauge("streamfleet_worker_placer", "1 while this worker leads placement", worker.placer.leading)
+    gauge(
+        "streamfleet_worker_status_writes_refused",
+        "Status changes refused because their lease epoch was no longer current",
+        worker.sink.refused,
+    )
+    states = await worker.engine.states(list(running))
+    by_status = Counter(state.status.value for state in states.values())
+    status_gauge = Gauge(
+        "streamfleet_worker_channels_by_status",
+        "Channels this worker runs, by status",
+        ["worker", "status"],
+        registry=registry,
+    )
+    for status, count in by_status.items():
+        status_gauge.labels(worker=worker.spec.id, status=status).set(count)
+    return generate_latest(registry)
