@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", action="store_true", help="py-spy profile of streamfleet serve (window)"
     )
     parser.add_argument(
+        "--recording",
+        action="store_true",
+        help="streamfleet's channels record to the archive (its cost against not recording)",
+    )
+    parser.add_argument(
         "--capacity",
         action="store_true",
         help="raise N per contender until a playlist falls behind real time, a channel leaves "
@@ -119,6 +124,7 @@ def options_from(args: argparse.Namespace) -> BenchOptions:
         offline_sources=args.offline_sources,
         source_down_s=args.source_down,
         profile=args.profile,
+        recording=args.recording,
         streamfleet_command=args.streamfleet_command,
     )
 

@@ -48,6 +48,8 @@ class BenchOptions:
     streamfleet_command: str | None = None
     """An executable that behaves like ``streamfleet`` (another build); None = this venv's."""
     """Record a py-spy profile of ``streamfleet serve`` over the window."""
+    recording: bool = False
+    """streamfleet's channels record (``--recording``): their archive and retention run too."""
 
     @property
     def start_timeout_s(self) -> float:

@@ -63,8 +63,12 @@ def serve_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def channel_body(index: int, port: int) -> dict[str, str]:
-    return {"name": f"bench-{index:02d}", "input_url": f"udp://{LOOPBACK}:{port}"}
+def channel_body(index: int, port: int, *, recording: bool = False) -> dict[str, object]:
+    return {
+        "name": f"bench-{index:02d}",
+        "input_url": f"udp://{LOOPBACK}:{port}",
+        "recording": recording,
+    }
 
 
 def spread(count: int, total: int) -> list[int]:
@@ -145,7 +149,8 @@ class Streamfleet(Contender):
         return [udp_push_url(port) for port in self._ports]
 
     async def launch(self) -> None:
-        bodies = [channel_body(i, port) for i, port in enumerate(self._ports)]
+        recording = self.ctx.options.recording
+        bodies = [channel_body(i, port, recording=recording) for i, port in enumerate(self._ports)]
         self._created_at = time.time()
         self._channels = await create_channels(self._base_url, bodies, token=self._token)
         self.figures.create_s = round(time.time() - self._created_at, 3)

@@ -72,7 +72,12 @@ def test_serve_gets_a_clean_environment_with_its_own_data_dir() -> None:
 
 
 def test_channels_are_named_bench_nn_on_their_udp_port() -> None:
-    assert channel_body(7, 20007) == {"name": "bench-07", "input_url": "udp://127.0.0.1:20007"}
+    assert channel_body(7, 20007) == {
+        "name": "bench-07",
+        "input_url": "udp://127.0.0.1:20007",
+        "recording": False,
+    }
+    assert channel_body(7, 20007, recording=True)["recording"] is True
 
 
 def test_stopped_sources_are_spread_over_all_channels() -> None:
