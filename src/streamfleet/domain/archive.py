@@ -9,7 +9,7 @@ turns index rows into the ranges and gaps the recordings API answers.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -43,29 +43,6 @@ def rendition_of(path: str) -> str | None:
     """The rendition folder of an archive path (a ladder's), ``None`` for a single output."""
     parts = path.split("/")
     return parts[3] if len(parts) == 5 else None
-
-
-def child_and_number(path: str) -> tuple[str, int] | None:
-    """``(<prefix>, <n>)`` of a segment named ``<prefix>_<n>.<ext>`` (a prefix per FFmpeg child)."""
-    stem = path.rsplit("/", 1)[-1].rpartition(".")[0]
-    prefix, sep, digits = stem.rpartition("_")
-    return (prefix, int(digits)) if sep and prefix and digits.isdigit() else None
-
-
-def split_at_children(run: Sequence[ArchivedSegment]) -> list[list[ArchivedSegment]]:
-    """``run`` cut wherever another FFmpeg child wrote the next segment (a restart, a source
-    switch, new codec parameters): what one child wrote is one timeline."""
-    pieces: list[list[ArchivedSegment]] = []
-    child: str | None = None
-    for segment in run:
-        named = child_and_number(segment.path)
-        this = named[0] if named is not None else child
-        if pieces and this == child:
-            pieces[-1].append(segment)
-        else:
-            pieces.append([segment])
-        child = this
-    return pieces
 
 
 def archive_path(slug: str, start: datetime, name: str, rendition: str | None = None) -> str:

@@ -21,12 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
-from streamfleet.domain.archive import (
-    ArchivedSegment,
-    rendition_of,
-    split_at_children,
-    split_at_gaps,
-)
+from streamfleet.domain.archive import ArchivedSegment, rendition_of, split_at_gaps
 
 MAX_PARTS: Final = 100
 """Parts of one export: a day cut by more gaps than this is refused (``to``)."""
@@ -105,18 +100,13 @@ def plan_export(
     segments: Sequence[ArchivedSegment], target_duration_s: float, end: datetime
 ) -> list[PlannedPart]:
     """The parts of an export of ``segments`` (those starting in the span, oldest first):
-    one per run without a gap and written by one FFmpeg child (another child may carry
-    other codec parameters, which one MP4 cannot join), each from its first segment's start
-    (a keyframe: a copy cannot cut between) to its last segment's end or ``end``, whichever
-    comes first."""
+    one per run without a gap, each from its first segment's start (a keyframe: a copy
+    cannot cut between) to its last segment's end or ``end``, whichever comes first."""
     chosen = best_rendition(segments)
     kept = [s for s in segments if rendition_of(s.path) == chosen]
-    runs = [
-        piece for run in split_at_gaps(kept, target_duration_s) for piece in split_at_children(run)
-    ]
     return [
         PlannedPart(n, tuple(run), run[0].start, min(max(s.end for s in run), end))
-        for n, run in enumerate(runs, start=1)
+        for n, run in enumerate(split_at_gaps(kept, target_duration_s), start=1)
     ]
 
 

@@ -27,12 +27,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
-from streamfleet.domain.archive import (
-    ARCHIVE_URI_DIR,
-    ArchivedSegment,
-    child_and_number,
-    rendition_of,
-)
+from streamfleet.domain.archive import ARCHIVE_URI_DIR, ArchivedSegment
 from streamfleet.media.public_playlist import VERSION, target_duration_for
 
 CONTINUITY_TOLERANCE_S: Final = 0.5
@@ -50,10 +45,23 @@ class PlaylistType(StrEnum):
     EVENT = "EVENT"
 
 
+def rendition_of(path: str) -> str | None:
+    """The rendition of a ladder's archived segment, ``None`` for a single-rendition one."""
+    parts = path.split("/")
+    return parts[3] if len(parts) == 5 else None
+
+
 def segment_uri(path: str) -> str:
     """The URI of an archived segment relative to its (variant) playlist."""
     parts = path.split("/")
     return f"{ARCHIVE_URI_DIR}/{parts[1]}/{parts[2]}/{parts[-1]}"
+
+
+def child_and_number(path: str) -> tuple[str, int] | None:
+    """``(<prefix>, <n>)`` of a segment named ``<prefix>_<n>.<ext>`` (a prefix per FFmpeg child)."""
+    stem = path.rsplit("/", 1)[-1].rpartition(".")[0]
+    prefix, sep, digits = stem.rpartition("_")
+    return (prefix, int(digits)) if sep and prefix and digits.isdigit() else None
 
 
 def breaks(previous: ArchivedSegment, segment: ArchivedSegment) -> bool:

@@ -37,25 +37,6 @@ def test_a_gap_cuts_the_span_into_parts_each_ending_with_its_recording() -> None
     ]
 
 
-def test_another_ffmpeg_child_without_a_gap_starts_a_new_part() -> None:
-    """A restart or a source switch writes on at once, maybe with other codec parameters."""
-
-    def named(offset_s: float, child: str, number: int) -> ArchivedSegment:
-        path = f"news/2026-12-03/22/{child}_{number:06d}.ts"
-        return ArchivedSegment(1, T0 + timedelta(seconds=offset_s), 2.0, 100, path)
-
-    segments = [named(0, "a1", 1), named(2, "a1", 2), named(4, "a7", 1), named(6, "a7", 2)]
-    parts = plan_export(segments, 2.0, T0 + timedelta(seconds=8))
-    assert [[s.path.rsplit("/", 1)[1] for s in p.segments] for p in parts] == [
-        ["a1_000001.ts", "a1_000002.ts"],
-        ["a7_000001.ts", "a7_000002.ts"],
-    ]
-    assert [(p.start, p.end) for p in parts] == [
-        (T0, T0 + timedelta(seconds=4)),
-        (T0 + timedelta(seconds=4), T0 + timedelta(seconds=8)),
-    ]
-
-
 def test_a_ladder_exports_its_largest_rendition_only() -> None:
     segments = [seg(0, "360p", 100), seg(0, "720p", 300), seg(2, "360p", 100), seg(2, "720p", 300)]
     (part,) = plan_export(segments, 2.0, T0 + timedelta(seconds=4))

@@ -33,7 +33,7 @@ from streamfleet.api.playback import Playback
 from streamfleet.api.routes.hls import PLAYBACK_REFUSALS, PLAYLIST_CACHE, playback_path
 from streamfleet.config import Settings
 from streamfleet.db.base import utc_now
-from streamfleet.domain.archive import ArchivedSegment, rendition_of
+from streamfleet.domain.archive import ArchivedSegment
 from streamfleet.domain.archive_span import MAX_SPAN, MAX_SPAN_SEGMENTS, checked_span, zoned
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.channel_rules import RETENTION_DAYS_RANGE
@@ -44,6 +44,7 @@ from streamfleet.media.archive_playlist import (
     archive_playlist,
     master_playlist,
     program_date_time,
+    rendition_of,
     timeshift_window,
     variants_of,
     window_reach,
