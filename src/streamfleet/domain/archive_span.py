@@ -9,34 +9,16 @@ takes at most ``MAX_LOCK_SPAN``. Every refusal names its field.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Final, overload
+from datetime import datetime, timedelta
+from typing import Final
 
 from streamfleet.domain.errors import InvalidInput
+from streamfleet.domain.zoned_time import zoned
 
 MAX_SPAN: Final = timedelta(days=1)
 MAX_LOCK_SPAN: Final = timedelta(days=366)
 MAX_SPAN_SEGMENTS: Final = 200_000
 """Index rows read for one span: a day of 0.5 s segments (a ladder of 3 at 2 s: 130 000)."""
-
-
-@overload
-def zoned(field: str, value: datetime) -> datetime: ...
-@overload
-def zoned(field: str, value: None) -> None: ...
-@overload
-def zoned(field: str, value: datetime | None) -> datetime | None: ...
-def zoned(field: str, value: datetime | None) -> datetime | None:
-    """``value`` in UTC when it carries a time zone (or absent); a naive time, or one that has
-    no UTC equivalent (year 1 at +01:00), names ``field``."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise InvalidInput.of(field, "must carry a time zone (e.g. Z)")
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise InvalidInput.of(field, "is out of range") from None
 
 
 def check_zones(start: datetime | None, end: datetime | None) -> None:

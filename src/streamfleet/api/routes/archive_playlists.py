@@ -34,10 +34,11 @@ from streamfleet.api.routes.hls import PLAYBACK_REFUSALS, PLAYLIST_CACHE, playba
 from streamfleet.config import Settings
 from streamfleet.db.base import utc_now
 from streamfleet.domain.archive import ArchivedSegment
-from streamfleet.domain.archive_span import MAX_SPAN, MAX_SPAN_SEGMENTS, checked_span, zoned
+from streamfleet.domain.archive_span import MAX_SPAN, MAX_SPAN_SEGMENTS, checked_span
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.channel_rules import RETENTION_DAYS_RANGE
 from streamfleet.domain.errors import InvalidInput, NotFound
+from streamfleet.domain.zoned_time import zoned
 from streamfleet.media.archive_playlist import (
     PlaylistType,
     Variant,

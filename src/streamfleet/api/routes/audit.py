@@ -7,7 +7,7 @@ previous one ended, however many entries are added meanwhile.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Request
@@ -21,7 +21,7 @@ from streamfleet.db.audit_models import (
 )
 from streamfleet.db.repositories.audit import AuditFilters, AuditRepository
 from streamfleet.domain.audit import MAX_CURSOR_CHARS, decode_cursor, encode_cursor
-from streamfleet.domain.errors import InvalidInput
+from streamfleet.domain.zoned_time import zoned
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
@@ -47,8 +47,8 @@ async def audit_list(
         action=action,
         target_type=target_type,
         target_id=target_id,
-        since=_utc("since", since),
-        until=_utc("until", until),
+        since=zoned("since", since),
+        until=zoned("until", until),
     )
     after = decode_cursor(cursor) if cursor is not None else None
     repository = cast(AuditRepository, request.app.state.audit)
@@ -71,14 +71,3 @@ async def audit_list(
         ],
         next_cursor=encode_cursor(page.next) if page.next is not None else None,
     )
-
-
-def _utc(field: str, value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise InvalidInput.of(field, "must carry a time zone (e.g. Z)")
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise InvalidInput.of(field, "is out of range") from None

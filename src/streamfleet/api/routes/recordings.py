@@ -19,7 +19,8 @@ from streamfleet.api.params import RowId
 from streamfleet.api.schemas.recordings import GapOut, RecordedRangeOut, RecordingsOut
 from streamfleet.db.base import utc_now
 from streamfleet.domain.archive import recorded_ranges
-from streamfleet.domain.archive_span import MAX_SPAN, MAX_SPAN_SEGMENTS, checked_span, zoned
+from streamfleet.domain.archive_span import MAX_SPAN, MAX_SPAN_SEGMENTS, checked_span
+from streamfleet.domain.zoned_time import zoned
 
 router = APIRouter(prefix="/api/v1", tags=["recordings"])
 
