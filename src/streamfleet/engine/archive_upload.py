@@ -75,13 +75,16 @@ class ArchiveUploader:
         self.channels = channels
         self.now = now
         self.uploaded = 0
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-upload")
+        self._executor = _uploads_thread()
 
     async def run(self) -> None:
         """A pass now, then every ``archive_upload_interval_s`` (longer after failures), until
         cancelled."""
         interval = self.settings.archive_upload_interval_s
         pause = interval
+        # A thread of its own per run: a run that ended (``keep_running`` starts another)
+        # shut the previous one down.
+        self._executor = _uploads_thread()
         try:
             while True:
                 report = await self.run_once()
@@ -148,6 +151,10 @@ class ArchiveUploader:
 
     async def _in_thread(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+
+def _uploads_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-upload")
 
 
 def _remove_all(root: Path, paths: Iterable[str]) -> None:

@@ -16,9 +16,13 @@ import pytest
 
 from streamfleet.db.repositories.archive import ArchiveRepository
 from streamfleet.domain.archive import ArchivedSegment, archive_path
+from streamfleet.domain.channel import Channel
 from streamfleet.engine.archive_retention import ArchiveRetention
+from streamfleet.engine.archive_upload import ArchiveUploader
+from streamfleet.engine.background import keep_running
 from streamfleet.engine.builder import build_engine
 from streamfleet.engine.recorder import ArchiveRecorder
+from streamfleet.engine.thumbnail_upload import stop_task
 from streamfleet.storage.archive_bucket import ArchiveBucket
 from tests.integration.engine.conftest import udp_channel
 from tests.support.archive_index import archive_index
@@ -253,3 +257,43 @@ async def test_a_worker_leaves_the_archives_of_channels_it_does_not_run(
     report = await retention.run_once()
     assert report.by_age == (1 if sweep_deleted else 0)
     assert (root / relative).exists() is not sweep_deleted
+
+
+async def test_the_uploader_started_again_after_a_crash_still_uploads(
+    tmp_path: Path, s3_bucket: S3Bucket, archive: ArchiveRepository
+) -> None:
+    """``keep_running`` starts ``run`` again after an unexpected error; the new run has a
+    thread to upload from (the one before shut its own down)."""
+    settings = settings_for_test(
+        tmp_path,
+        archive_to_s3=True,
+        archive_upload_after_s=0,
+        archive_upload_interval_s=1,
+        s3_archive_prefix=PREFIX,
+        **s3_bucket.settings,
+    )
+    bucket = ArchiveBucket(s3_bucket.objects, PREFIX)
+    root = tmp_path / "archive"
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    (segment,) = await stored(archive, bucket, root, start, ["l1.ts"], in_bucket=False)
+    calls = 0
+
+    def channels() -> list[Channel]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("the first pass fails unexpectedly")
+        return [udp_channel(1, "udp://127.0.0.1:9", recording=True)]
+
+    uploader = ArchiveUploader(
+        settings, archive, bucket, root, channels, now=lambda: datetime.now(UTC)
+    )
+    task = asyncio.create_task(keep_running("archive-upload", uploader.run, first_pause_s=0.01))
+    try:
+        await wait_until(
+            lambda: s3_bucket.keys(PREFIX) == [bucket.key(segment.path)], 20, "the upload"
+        )
+    finally:
+        await stop_task(task)
+    assert calls >= 2
+    assert not (root / segment.path).exists()
