@@ -9,6 +9,7 @@ defaults. Below ``api/`` and ``cli`` nobody reads the environment: a
 from __future__ import annotations
 
 import os
+import re
 import socket
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -77,6 +78,19 @@ class Settings(BaseSettings):
     """A folder of ``data_dir/run`` for this process's pid files (a ``worker`` uses its name:
     workers sharing ``data_dir`` must not take each other's children for stale ones)."""
 
+    rtmp_hook_secret: SecretStr | None = None
+    """nginx-rtmp's ``on_publish`` sends it (``?secret=``) to ``POST /api/v1/rtmp/on_publish``;
+    unset: every push is refused (16-128 of A-Z a-z 0-9 _ -)."""
+    rtmp_app: str = Field(default="live", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    """The nginx-rtmp application publishers push to (``rtmp://host:port/<app>/<key>``)."""
+    rtmp_public_port: Annotated[int, Field(ge=1, le=65535)] = 1935
+    """The port shown in RTMP publish URLs (nginx-rtmp's, as publishers reach it)."""
+    rtmp_pull_url: str = Field(
+        default="rtmp://127.0.0.1:1935/live",
+        pattern=r"^rtmp://[A-Za-z0-9.:\[\]_-]+/[A-Za-z0-9_-]{1,64}$",
+    )
+    """Where a ``push_rtmp`` channel's FFmpeg reads the push: nginx-rtmp's application, as
+    this worker reaches it (the stream name ``channel-<id>`` is appended)."""
     srt_port_min: Annotated[int, Field(ge=1024, le=65535)] = 10000
     srt_port_max: Annotated[int, Field(ge=1024, le=65535)] = 10999
     input_timeout_s: Seconds = 1.0
@@ -205,6 +219,15 @@ class Settings(BaseSettings):
     def _split_proxies(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("rtmp_hook_secret")
+    @classmethod
+    def _hook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{16,128}", value.get_secret_value()
+        ):
+            raise ValueError("must be 16-128 characters of A-Z a-z 0-9 _ - (nginx sends it)")
         return value
 
     @field_validator("playback_secret")

@@ -85,6 +85,8 @@ POLICY: Final[dict[tuple[str, str], Role | None]] = {
     ("GET", "/api/v1/exports"): VIEWER,  # copies of recordings viewers may play
     ("GET", "/api/v1/exports/{export_id}"): VIEWER,
     ("GET", "/api/v1/exports/{export_id}/download"): VIEWER,
+    ("POST", "/api/v1/channels/{channel_id}/stream_key"): OPERATOR,  # a new key, shown once
+    ("POST", "/api/v1/rtmp/on_publish"): ANYONE,  # nginx-rtmp; its shared secret is the check
     ("GET", "/api/v1/profiles"): VIEWER,
     ("POST", "/api/v1/probe"): OPERATOR,  # makes FFmpeg open an address
     ("GET", "/api/v1/events"): VIEWER,

@@ -48,6 +48,8 @@ from streamfleet.api.routes import (
     probe,
     profiles,
     recordings,
+    rtmp,
+    stream_keys,
     thumbs,
     tokens,
     users,
@@ -176,6 +178,8 @@ def create_app(
     app.include_router(users.router)
     app.include_router(tokens.router)
     app.include_router(channels.router)
+    app.include_router(stream_keys.router)
+    app.include_router(rtmp.router)
     app.include_router(events.router)
     app.include_router(recordings.router)
     app.include_router(archive_locks.router)

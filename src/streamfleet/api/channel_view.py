@@ -25,6 +25,7 @@ from streamfleet.api.schemas.channels import (
 )
 from streamfleet.config import Settings
 from streamfleet.db.repositories.channels import ChannelRecord
+from streamfleet.domain import rtmp_push
 from streamfleet.domain.channel import Channel, IngestMode
 from streamfleet.domain.srt import publish_url
 from streamfleet.domain.url_policy import redact
@@ -41,6 +42,23 @@ def publish_host(settings: Settings) -> str:
     if settings.host in _ANY_ADDRESS:
         return socket.gethostname()
     return settings.host
+
+
+@dataclass(frozen=True, slots=True)
+class PublishPoint:
+    """Where publishers reach this fleet: the host, and nginx-rtmp's port and application."""
+
+    host: str
+    rtmp_port: int = 1935
+    rtmp_app: str = "live"
+
+    @classmethod
+    def of(cls, settings: Settings) -> PublishPoint:
+        return cls(publish_host(settings), settings.rtmp_public_port, settings.rtmp_app)
+
+    def rtmp_url(self, key: str | None) -> str:
+        """The RTMP publish URL with ``key``, or masked (``…/***``) for ``None``."""
+        return rtmp_push.publish_url(self.host, self.rtmp_port, self.rtmp_app, key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +85,18 @@ def channel_view(
     record: ChannelRecord,
     *,
     observed: Observed,
-    host: str,
+    point: PublishPoint,
     playback: Playback = UNSIGNED,
+    stream_key: str | None = None,
 ) -> ChannelOut:
+    """``stream_key``: the key just made for this channel, shown in this answer only."""
     channel = record.channel
-    full = channel_source(channel, host)
+    full = channel_source(channel, point)
+    publish = redact(full.publish_url) if full.publish_url else None
+    if stream_key is not None and channel.ingest_mode is IngestMode.PUSH_RTMP:
+        publish = point.rtmp_url(stream_key)
+    else:
+        stream_key = None
     return ChannelOut(
         id=channel.id,
         slug=channel.slug,
@@ -83,7 +108,8 @@ def channel_view(
         ingest_mode=channel.ingest_mode.value,
         listen_port=channel.listen_port,
         passphrase=None,
-        publish_url=redact(full.publish_url) if full.publish_url else None,
+        publish_url=publish,
+        stream_key=stream_key,
         profile=channel.profile,
         hls=HlsSettings(
             segment_seconds=channel.hls.segment_seconds, list_size=channel.hls.list_size
@@ -102,11 +128,14 @@ def channel_view(
     )
 
 
-def channel_source(channel: Channel, host: str) -> ChannelSourceOut:
-    """The channel's secrets in full: source URLs, SRT passphrase and publish URL."""
+def channel_source(channel: Channel, point: PublishPoint) -> ChannelSourceOut:
+    """The channel's secrets in full: source URLs, SRT passphrase and publish URL (an RTMP
+    stream key is not among them: only its hash is kept, so its publish URL stays masked)."""
     publish = None
     if channel.ingest_mode is IngestMode.LISTEN_SRT and channel.listen_port is not None:
-        publish = publish_url(host, channel.listen_port, channel.passphrase or "")
+        publish = publish_url(point.host, channel.listen_port, channel.passphrase or "")
+    elif channel.ingest_mode is IngestMode.PUSH_RTMP:
+        publish = point.rtmp_url(None)
     return ChannelSourceOut(
         input_url=channel.input_url,
         backup_url=channel.backup_url,

@@ -26,7 +26,16 @@ from streamfleet.domain.url_policy import redact
 
 MASK: Final = "***"
 SECRET_FIELDS: Final = frozenset(
-    {"passphrase", "stream_key", "secret", "password", "token", "access_token", "token_hash"}
+    {
+        "passphrase",
+        "stream_key",
+        "stream_key_sha256",
+        "secret",
+        "password",
+        "token",
+        "access_token",
+        "token_hash",
+    }
 )
 """Fields whose value is replaced by ``***`` (``None`` stays ``None``: set or cleared shows)."""
 URL_FIELDS: Final = frozenset({"input_url", "backup_url", "url", "publish_url"})
@@ -55,6 +64,8 @@ class AuditAction(enum.StrEnum):
     CHANNEL_IMPORT = "channel.import"
     CHANNEL_REVEAL = "channel.reveal"
     """The channel's source URLs and passphrase were read in full (``GET …/source``)."""
+    CHANNEL_KEY_ROTATE = "channel.key_rotate"
+    """A ``push_rtmp`` channel got a new stream key (``POST …/stream_key``)."""
     CHANNEL_EXPORT = "channel.export"
     """Every channel's configuration, secrets included, was exported (``GET …/export``)."""
     EXPORT_CREATE = "export.create"

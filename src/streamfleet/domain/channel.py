@@ -13,6 +13,14 @@ class IngestMode(enum.StrEnum):
     """The engine opens ``input_url`` and pulls the stream."""
     LISTEN_SRT = "listen_srt"
     """The engine listens on the channel's own SRT port; a publisher pushes to it."""
+    PUSH_RTMP = "push_rtmp"
+    """A publisher pushes to nginx-rtmp with the channel's stream key; the engine pulls it
+    from there (``domain.rtmp_push``)."""
+
+    @property
+    def waits_for_publisher(self) -> bool:
+        """No source to open: the channel waits (without a time limit) for a publisher."""
+        return self is not IngestMode.PULL
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +50,8 @@ class Channel:
     ingest_mode: IngestMode = IngestMode.PULL
     listen_port: int | None = None
     passphrase: str | None = None
+    stream_key_sha256: str | None = None
+    """``push_rtmp`` only: the hash of the stream key (``None``: no key yet, rotate one)."""
     profile: str = "copy"
     hls: HlsOverrides = field(default_factory=HlsOverrides)
     recording: bool = False

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from streamfleet.domain import srt
+from streamfleet.domain import rtmp_push, srt
 from streamfleet.domain.channel import (
     DEFAULT_OFFLINE_GRACE_S,
     DEFAULT_RETENTION_DAYS,
@@ -56,6 +56,7 @@ CONFIG_FIELDS: Final[tuple[str, ...]] = (
     "ingest_mode",
     "listen_port",
     "passphrase",
+    "stream_key_sha256",
     "profile",
     "hls",
     "recording",
@@ -76,9 +77,10 @@ class ChannelSpec:
     """A validated channel configuration that is not stored yet (no id, no times).
 
     ``slug`` ``None`` means "derive it from the name"; ``input_url`` ``None`` is
-    allowed only for ``listen_srt`` channels, whose input the server derives.
-    ``listen_port``/``passphrase`` ``None`` on a ``listen_srt`` channel means
-    "assign one".
+    allowed only for ``listen_srt`` and ``push_rtmp`` channels, whose input the server
+    derives. ``listen_port``/``passphrase`` ``None`` on a ``listen_srt`` channel means
+    "assign one"; ``stream_key_sha256`` ``None`` on a ``push_rtmp`` channel means "no key
+    yet" (the API generates one on create; an import carries the exported hash).
     """
 
     name: str
@@ -90,6 +92,7 @@ class ChannelSpec:
     ingest_mode: IngestMode = IngestMode.PULL
     listen_port: int | None = None
     passphrase: str | None = None
+    stream_key_sha256: str | None = None
     profile: str = COPY
     hls: HlsOverrides = dataclasses.field(default_factory=HlsOverrides)
     recording: bool = False
@@ -135,16 +138,19 @@ def parse_channel_patch(raw: Mapping[str, Any]) -> dict[str, Any]:
 def apply_patch(channel: Channel, changes: Mapping[str, Any]) -> ChannelSpec:
     """The spec ``channel`` becomes with ``changes`` (from ``parse_channel_patch``) applied.
 
-    Switching a channel to ``pull`` drops its listen port and passphrase;
-    cross-field rules are checked on the result.
+    Switching a channel to ``pull`` drops its listen port and passphrase, leaving
+    ``push_rtmp`` drops its stream key; cross-field rules are checked on the result.
     """
     base = spec_of(channel)
     changes = dict(changes)
     if isinstance(changes.get("hls"), Mapping):
         changes["hls"] = dataclasses.replace(base.hls, **changes["hls"])
     merged = dataclasses.replace(base, **changes)
-    if merged.ingest_mode is IngestMode.PULL:
+    if merged.ingest_mode is not IngestMode.PUSH_RTMP:
+        merged = dataclasses.replace(merged, stream_key_sha256=None)
+    if merged.ingest_mode is not IngestMode.LISTEN_SRT:
         merged = dataclasses.replace(merged, listen_port=None, passphrase=None)
+    if merged.ingest_mode is IngestMode.PULL:
         switched = base.ingest_mode is not IngestMode.PULL
         if merged.input_url is None or (switched and "input_url" not in changes):
             raise InvalidInput.of("input_url", "is required for ingest_mode 'pull'")
@@ -152,6 +158,27 @@ def apply_patch(channel: Channel, changes: Mapping[str, Any]) -> ChannelSpec:
     if errors:
         raise InvalidInput(errors)
     return merged
+
+
+def with_new_stream_key(spec: ChannelSpec) -> tuple[ChannelSpec, str | None]:
+    """A new ``push_rtmp`` channel gets a fresh stream key: the spec holding its hash, and the
+    key to show once (``None`` for other modes, or a spec that already carries a hash)."""
+    if spec.ingest_mode is not IngestMode.PUSH_RTMP or spec.stream_key_sha256 is not None:
+        return spec, None
+    key = rtmp_push.new_key()
+    return dataclasses.replace(spec, stream_key_sha256=rtmp_push.key_hash(key)), key
+
+
+def new_stream_key_for_patch(channel: Channel, changes: dict[str, Any]) -> str | None:
+    """A channel a PATCH switches to ``push_rtmp`` gets a fresh stream key: its hash goes
+    into ``changes``; the key is returned to be shown once."""
+    if changes.get("ingest_mode") is not IngestMode.PUSH_RTMP:
+        return None
+    if channel.ingest_mode is IngestMode.PUSH_RTMP or "stream_key_sha256" in changes:
+        return None
+    key = rtmp_push.new_key()
+    changes["stream_key_sha256"] = rtmp_push.key_hash(key)
+    return key
 
 
 def spec_of(channel: Channel) -> ChannelSpec:
@@ -166,6 +193,7 @@ def spec_of(channel: Channel) -> ChannelSpec:
         ingest_mode=channel.ingest_mode,
         listen_port=channel.listen_port,
         passphrase=channel.passphrase,
+        stream_key_sha256=channel.stream_key_sha256,
         profile=channel.profile,
         hls=channel.hls,
         recording=channel.recording,
@@ -188,6 +216,8 @@ def config_of(channel: Channel) -> dict[str, Any]:
             value = list(value)
         elif name == "ingest_mode":
             value = value.value
+        elif name == "input_url" and channel.ingest_mode is IngestMode.PUSH_RTMP:
+            value = None  # the server derives it (``domain.rtmp_push``)
         out[name] = value
     return out
 
@@ -195,7 +225,7 @@ def config_of(channel: Channel) -> dict[str, Any]:
 def cross_field_problems(spec: ChannelSpec, *, line: int | None = None) -> list[FieldError]:
     """Rules that tie fields together."""
     errors: list[FieldError] = []
-    if spec.ingest_mode is IngestMode.PULL:
+    if spec.ingest_mode is not IngestMode.LISTEN_SRT:
         if spec.listen_port is not None:
             errors.append(
                 FieldError("listen_port", "is only used with ingest_mode 'listen_srt'", line)
@@ -204,6 +234,10 @@ def cross_field_problems(spec: ChannelSpec, *, line: int | None = None) -> list[
             errors.append(
                 FieldError("passphrase", "is only used with ingest_mode 'listen_srt'", line)
             )
+    if spec.ingest_mode is not IngestMode.PUSH_RTMP and spec.stream_key_sha256 is not None:
+        errors.append(
+            FieldError("stream_key_sha256", "is only used with ingest_mode 'push_rtmp'", line)
+        )
     if spec.backup_url is not None and spec.backup_url == spec.input_url:
         errors.append(FieldError("backup_url", "must differ from input_url", line))
     return errors
@@ -335,6 +369,12 @@ def _passphrase(field: str, value: Any, errors: list[FieldError]) -> Any:
     return value
 
 
+def _stream_key_sha256(field: str, value: Any, errors: list[FieldError]) -> Any:
+    if value is not None and not rtmp_push.is_key_hash(value):
+        errors.append(FieldError(field, "must be 64 lower-case hexadecimal digits"))
+    return value
+
+
 def _profile(field: str, value: Any, errors: list[FieldError]) -> Any:
     if not isinstance(value, str) or value not in PROFILES:
         errors.append(FieldError(field, f"unknown profile; use one of {', '.join(PROFILES)}"))
@@ -433,6 +473,7 @@ _CHECKERS: Final[dict[str, Checker]] = {
     "ingest_mode": _ingest_mode,
     "listen_port": _listen_port,
     "passphrase": _passphrase,
+    "stream_key_sha256": _stream_key_sha256,
     "profile": _profile,
     "hls": _hls,
     "recording": _bool,

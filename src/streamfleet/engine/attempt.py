@@ -80,7 +80,7 @@ async def plan_attempt(
 ) -> AttemptPlan:
     """Everything decided before the child starts: its source's stall rule, its arguments, a
     clean output folder and the playlist to follow (``InvalidInput`` for a bad config)."""
-    url = input_url(channel, source)
+    url = input_url(channel, source, rtmp_pull_url=ctx.options.rtmp_pull_url)
     deadline = await stall_deadline_for(url, ctx.settings.stale_timeout_s)
     if deadline.delivery is not Delivery.CONTINUOUS:
         log.info(

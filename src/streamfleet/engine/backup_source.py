@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 
-from streamfleet.domain.channel import Channel, IngestMode
+from streamfleet.domain.channel import Channel
 from streamfleet.engine.context import RunnerContext
 from streamfleet.engine.source_probe import probe_source
 from streamfleet.media.command import SourceRole
@@ -39,7 +39,7 @@ class BackupSwitch:
         """An attempt failed; returns why the source changed, or ``None`` when it did not."""
         if produced or self.failing_since is None:
             self.failing_since = now
-        if not channel.backup_url or channel.ingest_mode is IngestMode.LISTEN_SRT:
+        if not channel.backup_url or channel.ingest_mode.waits_for_publisher:
             return None
         if now - self.failing_since <= channel.offline_grace_s:
             return None

@@ -23,6 +23,7 @@ def engine_options(settings: Settings) -> EngineOptions:
         segment_seconds=settings.hls_segment_seconds,
         list_size=settings.hls_list_size,
         input_timeout_s=settings.input_timeout_s,
+        rtmp_pull_url=settings.rtmp_pull_url,
     )
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import structlog
 
-from streamfleet.domain.channel import Channel, IngestMode
+from streamfleet.domain.channel import Channel
 from streamfleet.domain.errors import IllegalTransition, InvalidInput
 from streamfleet.domain.status import Status, StatusEvent, transition
 from streamfleet.domain.times import iso_utc
@@ -185,7 +185,7 @@ class ChannelRunner:
             self.log.append("--- the source changed format: restarting at once ---")
             log.info("channel.format_changed", channel=self.channel.slug, reason=verdict.reason)
             return 0.0
-        listening = self.channel.ingest_mode is IngestMode.LISTEN_SRT
+        listening = self.channel.ingest_mode.waits_for_publisher
         reason = WAITING_FOR_PUBLISHER if listening else verdict.reason
         self.transition(StatusEvent.PROCESS_EXITED, reason)
         if listening and outcome.produced:
@@ -238,7 +238,7 @@ class ChannelRunner:
                 plan.argv, lambda chunk: self._on_progress_bytes(parser, chunk), self.source
             )
             self.pid = child.pid
-            listening = channel.ingest_mode is IngestMode.LISTEN_SRT
+            listening = channel.ingest_mode.waits_for_publisher
             watchdog = self.progress.watchdog(listening, self._tick)
             stall = await attempt.watch(watchdog, self._interrupt)
             if stall is not None:
@@ -274,7 +274,7 @@ class ChannelRunner:
 
     def _tick(self, now: float) -> str | None:
         """The once-a-second look: a reason when the output stalled, else the facts it saw."""
-        listening = self.channel.ingest_mode is IngestMode.LISTEN_SRT
+        listening = self.channel.ingest_mode.waits_for_publisher
         segment_s = self.channel.hls.segment_seconds or self.ctx.settings.hls_segment_seconds
         seen = self.progress.tick(now, self.status, listening, segment_s)
         held = self.held_exit.due(now)

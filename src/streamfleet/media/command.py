@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Final
 
-from streamfleet.domain import srt
+from streamfleet.domain import rtmp_push, srt
 from streamfleet.domain.channel import Channel, IngestMode
 from streamfleet.domain.errors import InvalidInput
 from streamfleet.domain.profiles import Profile, get_profile
@@ -40,6 +40,8 @@ class EngineOptions:
     list_size: int
     input_timeout_s: float
     progress_period_s: float = PROGRESS_PERIOD_S
+    rtmp_pull_url: str = "rtmp://127.0.0.1:1935/live"
+    """nginx-rtmp's application a ``push_rtmp`` channel is read from (``Settings``)."""
 
 
 def profile_of(channel: Channel) -> Profile:
@@ -58,8 +60,15 @@ def hls_options(channel: Channel, options: EngineOptions, *, segment_prefix: str
     )
 
 
-def input_url(channel: Channel, source: SourceRole = SourceRole.PRIMARY) -> str:
-    """The URL FFmpeg opens: the channel's SRT listener, its backup, or its primary URL."""
+def input_url(
+    channel: Channel, source: SourceRole = SourceRole.PRIMARY, *, rtmp_pull_url: str = ""
+) -> str:
+    """The URL FFmpeg opens: the channel's SRT listener, its push on nginx-rtmp (read from
+    ``rtmp_pull_url``), its backup, or its primary URL."""
+    if channel.ingest_mode is IngestMode.PUSH_RTMP:
+        if not rtmp_pull_url:
+            raise InvalidInput.of("ingest_mode", "push_rtmp needs the RTMP pull URL setting")
+        return rtmp_push.pull_url(rtmp_pull_url, channel.id)
     if channel.ingest_mode is IngestMode.LISTEN_SRT:
         if channel.listen_port is None:
             raise InvalidInput.of("listen_port", "a listening channel needs a listen port")
@@ -102,7 +111,10 @@ def build_args(
     hls = hls_options(channel, options, segment_prefix=segment_prefix)
     return [
         *global_args(options),
-        *input_args(input_url(channel, source), options.input_timeout_s),
+        *input_args(
+            input_url(channel, source, rtmp_pull_url=options.rtmp_pull_url),
+            None if channel.ingest_mode is IngestMode.PUSH_RTMP else options.input_timeout_s,
+        ),
         *encode_args(profile, hls.segment_seconds),
         *progress_args(options),
         *hls_args(HlsLayout(output_dir, profile), hls),

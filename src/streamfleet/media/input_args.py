@@ -97,8 +97,14 @@ def with_timeout(url: str, input_timeout_s: float) -> str:
     return f"{url}{separator}timeout={round(input_timeout_s * 1_000_000)}"
 
 
-def input_args(url: str, input_timeout_s: float) -> list[str]:
-    """Everything before and including ``-i url``; the URL appears only right after ``-i``."""
+def input_args(url: str, input_timeout_s: float | None) -> list[str]:
+    """Everything before and including ``-i url``; the URL appears only right after ``-i``.
+
+    ``input_timeout_s`` ``None``: wait for the first packet without a limit (a ``push_rtmp``
+    channel's read from nginx-rtmp idles until its publisher comes; the stall watchdog ends
+    it once data has flowed and stops, and nginx ends it when the publisher leaves)."""
+    if input_timeout_s is None:
+        return ["-protocol_whitelist", protocol_whitelist(url), *PROBE_ARGS, "-i", url]
     return [
         "-protocol_whitelist",
         protocol_whitelist(url),

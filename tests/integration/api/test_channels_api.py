@@ -37,6 +37,7 @@ async def test_a_created_channel_is_answered_in_the_contract_shape(api: ApiClien
         "listen_port",
         "passphrase",
         "publish_url",
+        "stream_key",
         "profile",
         "hls",
         "recording",

@@ -25,6 +25,7 @@ OPEN_ROUTES = {
     ("GET", "/thumbs/s/{expires}/{token}/{slug}.jpg"),
     ("HEAD", "/thumbs/s/{expires}/{token}/{slug}.jpg"),
     ("GET", "/{path:path}"),
+    ("POST", "/api/v1/rtmp/on_publish"),  # nginx-rtmp's hook: its shared secret is the check
 }
 """The issue's list of anonymous routes (and the dashboard's files): nothing else is open."""
 

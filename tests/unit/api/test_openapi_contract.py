@@ -96,6 +96,7 @@ def test_the_anonymous_paths_are_the_probes_metrics_media_and_the_login() -> Non
         "/thumbs/s/{expires}/{token}/{slug}.jpg",
         "/api/v1/auth/login",
         "/api/v1/auth/token",
+        "/api/v1/rtmp/on_publish",  # nginx-rtmp's hook; its shared secret is the check
     }
     assert not is_anonymous("/api/v1/auth/me")
 

@@ -56,6 +56,10 @@ CASES: dict[str, tuple[Channel, SourceRole]] = {
         for kind in ("udp", "srt_listen")
     },
     "720p-https": (channel(SOURCES["https"], profile="720p"), SourceRole.PRIMARY),
+    "copy-rtmp_push": (
+        channel("", id=7, ingest_mode=IngestMode.PUSH_RTMP, stream_key_sha256="0" * 64),
+        SourceRole.PRIMARY,
+    ),
     "copy-udp-backup": (
         channel(backup_url="rtmp://backup.example.com/live/news"),
         SourceRole.BACKUP,

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from streamfleet.api import audit
-from streamfleet.api.channel_view import channel_source, channel_view, observe, publish_host
+from streamfleet.api.channel_view import PublishPoint, channel_source, channel_view, observe
 from streamfleet.api.deps import (
     ArchiveDep,
     BusDep,
@@ -49,7 +49,12 @@ from streamfleet.domain.audit import AuditAction, Changes
 from streamfleet.domain.capacity import overflow
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.channel_import import ImportFormat, render_yaml
-from streamfleet.domain.channel_rules import parse_channel_patch, parse_channel_spec
+from streamfleet.domain.channel_rules import (
+    new_stream_key_for_patch,
+    parse_channel_patch,
+    parse_channel_spec,
+    with_new_stream_key,
+)
 from streamfleet.domain.errors import InvalidInput
 from streamfleet.domain.status import Status
 from streamfleet.domain.url_policy import unmasked
@@ -95,18 +100,25 @@ class Viewer:
         self, settings: Settings, engine: EngineControl | None, *, playback: Playback = UNSIGNED
     ) -> None:
         self.engine = engine
-        self.host = publish_host(settings)
+        self.point = PublishPoint.of(settings)
         self.playback = playback
 
-    async def one(self, record: ChannelRecord) -> ChannelOut:
-        [out] = await self.many([record])
-        return out
+    async def one(self, record: ChannelRecord, *, stream_key: str | None = None) -> ChannelOut:
+        """``stream_key``: a key just made for the channel, shown in this answer only."""
+        observed = await observe(self.engine, [record])
+        return channel_view(
+            record,
+            observed=observed,
+            point=self.point,
+            playback=self.playback,
+            stream_key=stream_key,
+        )
 
     async def many(self, records: Sequence[ChannelRecord]) -> list[ChannelOut]:
         """The records as the API shows them; the engine is asked once for all of them."""
         observed = await observe(self.engine, records)
         return [
-            channel_view(r, observed=observed, host=self.host, playback=self.playback)
+            channel_view(r, observed=observed, point=self.point, playback=self.playback)
             for r in records
         ]
 
@@ -225,7 +237,7 @@ async def channels_reveal(
     masks them). Operators and up; each read is audited (``channel.reveal``)."""
     record = await channels.get(channel_id)
     await _audit(request, AuditAction.CHANNEL_REVEAL, record)
-    return channel_source(record.channel, publish_host(settings))
+    return channel_source(record.channel, PublishPoint.of(settings))
 
 
 @router.post(
@@ -237,14 +249,15 @@ async def channels_reveal(
 async def channels_create(
     request: Request, body: ChannelCreate, channels: ChannelsDep, bus: BusDep, view: ViewerDep
 ) -> ChannelOut:
-    spec = parse_channel_spec(body.raw())
+    """A ``push_rtmp`` channel's stream key is in this answer only (``stream_key``)."""
+    spec, stream_key = with_new_stream_key(parse_channel_spec(body.raw()))
     record = await channels.create(spec)
     await _audit(
         request, AuditAction.CHANNEL_CREATE, record, audit.channel_changes(None, record.channel)
     )
     await _announce(bus, view, EventType.CHANNEL_CREATED, record)
     await _apply(view.engine, record.channel)
-    return await view.one(record)
+    return await view.one(record, stream_key=stream_key)
 
 
 @router.patch("/channels/{channel_id}", response_model=ChannelOut, dependencies=[JsonBody])
@@ -256,9 +269,11 @@ async def channels_update(
     bus: BusDep,
     view: ViewerDep,
 ) -> ChannelOut:
+    """A switch to ``push_rtmp`` makes a stream key, shown in this answer only."""
     changes = parse_channel_patch(body.raw())
     before = await channels.get(channel_id)
     _keep_masked_secrets(changes, before.channel)
+    stream_key = new_stream_key_for_patch(before.channel, changes)
     record = await channels.update(channel_id, changes)
     await _audit(
         request,
@@ -268,7 +283,7 @@ async def channels_update(
     )
     await _announce(bus, view, EventType.CHANNEL_UPDATED, record)
     await _apply(view.engine, record.channel)
-    return await view.one(record)
+    return await view.one(record, stream_key=stream_key)
 
 
 @router.delete("/channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -29,7 +29,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 
-from streamfleet.api.channel_view import channel_view, observe, publish_host
+from streamfleet.api.channel_view import PublishPoint, channel_view, observe
 from streamfleet.api.live_access import CredentialGuard, Ending, LiveAccess
 from streamfleet.api.live_feed import (
     ChannelFilter,
@@ -107,7 +107,7 @@ async def _channels_from_repository(app: Any) -> list[dict[str, Any]]:
     if repository is None:
         return []
     engine = _engine(app)
-    host = publish_host(app.state.settings)
+    point = PublishPoint.of(app.state.settings)
     playback: Playback = getattr(app.state, "playback", UNSIGNED)
     out: list[dict[str, Any]] = []
     offset = 0
@@ -115,7 +115,7 @@ async def _channels_from_repository(app: Any) -> list[dict[str, Any]]:
         page = await repository.list_page(limit=SNAPSHOT_PAGE_SIZE, offset=offset)
         observed = await observe(engine, page.items)
         for record in page.items:
-            view = channel_view(record, observed=observed, host=host, playback=playback)
+            view = channel_view(record, observed=observed, point=point, playback=playback)
             out.append(view.model_dump(mode="json"))
         offset += len(page.items)
         if not page.items or offset >= page.total:

@@ -19,7 +19,7 @@ from streamfleet.domain.channel_rules import (
     MAX_TAGS,
 )
 
-IngestModeName = Literal["pull", "listen_srt"]
+IngestModeName = Literal["pull", "listen_srt", "push_rtmp"]
 StatusName = Literal["stopped", "queued", "starting", "online", "degraded", "offline", "error"]
 ContentCheckName = Literal["black", "freeze", "silence"]
 
@@ -48,7 +48,7 @@ class ChannelFields(BaseModel):
     input_url: str | None = Field(
         default=None,
         description="rtmp, rtmps, rtsp, rtsps, srt, udp, rtp, rist, http or https URL "
-        "(set by the server for listen_srt channels)",
+        "(set by the server for listen_srt and push_rtmp channels)",
     )
     backup_url: str | None = None
     tags: list[str] | None = Field(default=None, description=f"at most {MAX_TAGS}")
@@ -111,6 +111,12 @@ class ChannelOut(BaseModel):
     listen_port: int | None
     passphrase: str | None
     publish_url: str | None
+    stream_key: str | None = Field(
+        default=None,
+        description="push_rtmp only, and only in the answer that made it (create, the switch "
+        "to push_rtmp, POST …/stream_key): the key in full, never shown again; publish_url "
+        "then holds it too. Every other answer: null, and publish_url ends in ***",
+    )
     profile: str
     hls: HlsSettings
     recording: bool

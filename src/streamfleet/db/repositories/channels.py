@@ -109,6 +109,15 @@ class ChannelRepository:
                 raise NotFound(f"channel '{slug}' does not exist")
             return _record(row)
 
+    async def get_by_stream_key_hash(self, digest: str) -> ChannelRecord:
+        """The ``push_rtmp`` channel whose stream key hashes to ``digest`` (``NotFound``)."""
+        query = select(ChannelRow).where(ChannelRow.stream_key_sha256 == digest)
+        async with transaction(self._sessions) as session:
+            row = await session.scalar(query)
+            if row is None or row.ingest_mode != IngestMode.PUSH_RTMP.value:
+                raise NotFound("no channel has this stream key")
+            return _record(row)
+
     async def all(self, *, enabled_only: bool = False) -> list[Channel]:
         """Every channel (or every enabled one) in id order: what an engine loads at start."""
         query = select(ChannelRow).order_by(ChannelRow.id)
@@ -161,6 +170,19 @@ class ChannelRepository:
                 allocator.claim_slug(slug)
             port, passphrase = allocator.listen_for(spec, current=row)
             _write_config(row, spec, slug=slug, port=port, passphrase=passphrase)
+            row.updated_at = utc_now()
+            await session.flush()
+            return _record(row)
+
+    async def set_stream_key_hash(self, channel_id: int, digest: str) -> ChannelRecord:
+        """Replace a ``push_rtmp`` channel's stream key (the old one stops working)."""
+        async with self._write() as session:
+            row = await session.get(ChannelRow, channel_id, with_for_update=True)
+            if row is None:
+                raise NotFound(f"channel {channel_id} does not exist")
+            if row.ingest_mode != IngestMode.PUSH_RTMP.value:
+                raise InvalidInput.of("ingest_mode", "only a push_rtmp channel has a stream key")
+            row.stream_key_sha256 = digest
             row.updated_at = utc_now()
             await session.flush()
             return _record(row)
@@ -250,12 +272,15 @@ def _write_config(
     row.slug = slug
     row.name = spec.name
     row.input_url = stored_input_url(port) if port is not None else (spec.input_url or "")
+    if spec.ingest_mode is IngestMode.PUSH_RTMP:
+        row.input_url = ""  # the engine pulls from nginx-rtmp (``domain.rtmp_push``)
     row.backup_url = spec.backup_url
     row.tags = list(spec.tags)
     row.enabled = spec.enabled
     row.ingest_mode = spec.ingest_mode.value
     row.listen_port = port
     row.passphrase = passphrase
+    row.stream_key_sha256 = spec.stream_key_sha256
     row.profile = spec.profile
     row.hls_segment_seconds = spec.hls.segment_seconds
     row.hls_list_size = spec.hls.list_size
@@ -282,6 +307,7 @@ def channel_of_row(row: ChannelRow) -> Channel:
         ingest_mode=IngestMode(row.ingest_mode),
         listen_port=row.listen_port,
         passphrase=row.passphrase,
+        stream_key_sha256=row.stream_key_sha256,
         profile=row.profile,
         hls=HlsOverrides(row.hls_segment_seconds, row.hls_list_size),
         recording=bool(row.recording),
@@ -347,6 +373,10 @@ def _conflict_from(exc: IntegrityError) -> Conflict:
         return Conflict("listen_port is already used by another channel", field="listen_port")
     if "slug" in message:
         return Conflict("slug is already used by another channel", field="slug")
+    if "stream_key_sha256" in message:
+        return Conflict(
+            "stream_key_sha256 is already used by another channel", field="stream_key_sha256"
+        )
     return Conflict("the change clashes with an existing channel")
 
 

@@ -1,0 +1,33 @@
+"""channels.stream_key_sha256: the hashed stream key of push_rtmp channels
+
+Revision ID: 0010
+Revises: 0008
+Create Date: 2026-12-04
+
+(``0009`` is written on another branch at the same time; the merge re-chains this one
+onto it.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("channels") as batch:
+        batch.add_column(sa.Column("stream_key_sha256", sa.String(64), nullable=True))
+        batch.create_unique_constraint("uq_channels_stream_key_sha256", ["stream_key_sha256"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("channels") as batch:
+        batch.drop_constraint("uq_channels_stream_key_sha256", type_="unique")
+        batch.drop_column("stream_key_sha256")
