@@ -176,6 +176,11 @@ class NginxFront:
     def http_port(self) -> int:
         return int(self.values["NGINX_HTTP_PORT"])
 
+    @property
+    def ready_port(self) -> int:
+        """The port ``start()`` waits for."""
+        return self.https_port
+
     def write(self) -> None:
         rendered = self.directory / "streamfleet.conf"
         rendered.write_text(render_template(TEMPLATE.read_text(), self.values))
@@ -210,7 +215,7 @@ class NginxFront:
                 start_new_session=True,
             )
         deadline = time.monotonic() + NGINX_START_TIMEOUT_S
-        while not _accepts(self.https_port):
+        while not _accepts(self.ready_port):
             if self.process.poll() is not None:
                 raise AssertionError(f"nginx exited {self.process.returncode}:\n{self.error_log()}")
             if time.monotonic() > deadline:

@@ -15,9 +15,11 @@ from tests.support.nginx import (
     TEMPLATE,
     NginxFront,
     front_values,
+    main_config,
     render_template,
     self_signed_certificate,
 )
+from tests.support.nginx_rtmp import RTMP_TEMPLATE, rtmp_module
 from tests.support.tools import require_tool
 
 NGINX_DIR = DEPLOY / "nginx"
@@ -28,13 +30,20 @@ UPSTREAM_PORT = 8080  # nginx -t resolves the upstream; nothing needs to listen 
 
 
 def run_entrypoint(
-    output_dir: Path, values: dict[str, str], *command: str
+    output_dir: Path, values: dict[str, str], *command: str, main_output_dir: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """The entrypoint on the shipped templates; with ``main_output_dir`` the main-context one
+    (``rtmp.conf.template``) too, else none (the image's main-template folder is not here)."""
     require_tool("envsubst", "the Debian package gettext-base")
+    main_dirs = (
+        (RTMP_TEMPLATE.parent, main_output_dir) if main_output_dir else (Path("/nonexistent"),) * 2
+    )
     environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "NGINX_TEMPLATE_DIR": str(TEMPLATE.parent),
         "NGINX_OUTPUT_DIR": str(output_dir),
+        "NGINX_MAIN_TEMPLATE_DIR": str(main_dirs[0]),
+        "NGINX_MAIN_OUTPUT_DIR": str(main_dirs[1]),
         **values,
     }
     return subprocess.run(
@@ -108,9 +117,55 @@ def test_a_variable_the_template_names_but_the_environment_lacks_stops_the_start
     assert "must not run" not in result.stdout
 
 
+def test_the_entrypoint_renders_the_rtmp_template_with_its_defaults_and_nginx_accepts_it(
+    tmp_path: Path,
+) -> None:
+    nginx = require_tool("nginx", "the Debian package nginx")
+    module = rtmp_module()
+    values = front_values(tmp_path / "media", UPSTREAM_PORT, tmp_path / "c.pem", tmp_path / "k.pem")
+    openssl = require_tool("openssl", "the Debian package openssl")
+    cert, key = self_signed_certificate(openssl, tmp_path)
+    values.update(NGINX_TLS_CERT=str(cert), NGINX_TLS_KEY=str(key))
+    http_dir, main_dir = tmp_path / "conf.d", tmp_path / "main.d"
+    http_dir.mkdir()
+    main_dir.mkdir()
+
+    result = run_entrypoint(http_dir, values, "true", main_output_dir=main_dir)
+
+    assert result.returncode == 0, result.stderr
+    rendered = main_dir / "rtmp.conf"
+    defaults = {
+        "NGINX_RTMP_PORT": "1935",
+        "STREAMFLEET_RTMP_APP": "live",
+        "NGINX_RTMP_PLAY_ALLOW": "127.0.0.1",
+        "STREAMFLEET_RTMP_HOOK_SECRET": "",
+        "STREAMFLEET_API_UPSTREAM": values["STREAMFLEET_API_UPSTREAM"],
+    }
+    assert rendered.read_text() == render_template(RTMP_TEMPLATE.read_text(), defaults)
+    assert rendered.stat().st_mode & 0o077 == 0  # it holds the hook secret
+    config = tmp_path / "nginx.conf"
+    config.write_text(
+        f"load_module {module};\n"
+        + main_config(tmp_path, http_dir / "streamfleet.conf")
+        + f"include {rendered};\n"
+    )
+    checked = subprocess.run(
+        [nginx, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(config), "-t"],
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "[warn]" not in checked.stderr
+
+
 def test_the_image_is_debian_nginx_with_the_rtmp_module_and_the_template() -> None:
     text = DOCKERFILE.read_text()
     assert "FROM debian:bookworm-slim" in text
     assert "nginx libnginx-mod-rtmp gettext-base" in text
     assert "COPY templates/ /etc/nginx/templates/" in text
+    assert "COPY rtmp.conf.template /etc/nginx/main-templates/rtmp.conf.template" in text
+    assert "include /etc/nginx/main.d/*.conf;" in text
+    assert "EXPOSE 80 443 1935" in text
     assert 'CMD ["nginx", "-g", "daemon off;"]' in text

@@ -1,0 +1,170 @@
+"""RTMP push ingest end to end: Debian's nginx with the RTMP module and the shipped
+``rtmp.conf.template`` in front of a real ``streamfleet serve``; FFmpeg publishes a
+generated stream to it. A wrong key is refused (the publisher fails); the right key is
+accepted and the channel goes online from the push, its HLS playlist decodable."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.nginx_rtmp import RtmpFront, rtmp_front, rtmp_values
+from tests.support.server import ServerProcess
+from tests.support.waiting import wait_until
+
+HOOK_SECRET = "rtmp-hook-secret-for-the-test-0123"
+ONLINE_TIMEOUT_S = 60.0
+REFUSED_TIMEOUT_S = 30.0
+DECODE_TIMEOUT_S = 30
+HTTP_TIMEOUT_S = 10.0
+
+
+def publisher_args(ffmpeg: str, url: str) -> list[str]:
+    """A generated picture and tone, encoded live and pushed as FLV to ``url``."""
+    return [
+        ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-re",
+        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25",
+        "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k",
+        "-f", "flv", url,
+    ]  # fmt: skip
+
+
+class Publishers:
+    """FFmpeg publishers, each in its own process group, all killed at the end."""
+
+    def __init__(self, ffmpeg: str, directory: Path) -> None:
+        self.ffmpeg = ffmpeg
+        self.directory = directory
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self, url: str) -> subprocess.Popen[bytes]:
+        log = self.directory / f"publisher{len(self.processes)}.log"
+        with log.open("wb") as err:
+            process = subprocess.Popen(
+                publisher_args(self.ffmpeg, url),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                start_new_session=True,
+            )
+        self.processes.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in self.processes:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture
+def publishers(ffmpeg_path: str, tmp_path: Path) -> Iterator[Publishers]:
+    running = Publishers(ffmpeg_path, tmp_path)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def push_stack(
+    server_factory: Callable[..., ServerProcess], tmp_path: Path
+) -> Iterator[tuple[ServerProcess, RtmpFront]]:
+    """``streamfleet serve`` pulling pushes from nginx-rtmp, which asks it about each one."""
+    values = rtmp_values(0, HOOK_SECRET)
+    rtmp_port = values["NGINX_RTMP_PORT"]
+    server = server_factory(
+        env={
+            "STREAMFLEET_RTMP_HOOK_SECRET": HOOK_SECRET,
+            "STREAMFLEET_RTMP_PULL_URL": f"rtmp://127.0.0.1:{rtmp_port}/live",
+            "STREAMFLEET_RTMP_PUBLIC_PORT": rtmp_port,
+            "STREAMFLEET_PUBLIC_HOST": "127.0.0.1",
+        }
+    )
+    values["STREAMFLEET_API_UPSTREAM"] = f"127.0.0.1:{server.port}"
+    front = rtmp_front(tmp_path / "nginx", values)
+    checked = front.check()
+    assert checked.returncode == 0, checked.stderr
+    front.start()
+    try:
+        yield server, front
+    finally:
+        front.stop()
+
+
+def create_push_channel(server: ServerProcess) -> dict[str, Any]:
+    with server.client(timeout=HTTP_TIMEOUT_S) as client:
+        response = client.post("/api/v1/channels", json={"name": "Cam", "ingest_mode": "push_rtmp"})
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def status_of(server: ServerProcess, channel_id: int) -> str:
+    with server.client(timeout=HTTP_TIMEOUT_S) as client:
+        return str(client.get(f"/api/v1/channels/{channel_id}").json()["state"]["status"])
+
+
+def newest_segment(server: ServerProcess, slug: str) -> bytes | None:
+    """The newest segment of the channel's live playlist, or ``None`` while it has none."""
+    with httpx.Client(base_url=server.base_url, timeout=HTTP_TIMEOUT_S) as client:
+        playlist = client.get(f"/hls/{slug}/index.m3u8")
+        if playlist.status_code != 200:
+            return None
+        names = [line for line in playlist.text.splitlines() if line and line[0] != "#"]
+        if not names:
+            return None
+        segment = client.get(f"/hls/{slug}/{names[-1]}")
+        return segment.content if segment.status_code == 200 else None
+
+
+async def test_a_push_with_the_right_key_brings_the_channel_online_and_a_wrong_key_is_refused(
+    push_stack: tuple[ServerProcess, RtmpFront],
+    publishers: Publishers,
+    ffmpeg_path: str,
+    tmp_path: Path,
+) -> None:
+    server, front = push_stack
+    channel = create_push_channel(server)
+    key = channel["stream_key"]
+    assert channel["publish_url"] == f"{front.publish_base}/{key}"
+
+    intruder = publishers.start(f"{front.publish_base}/not-the-key-{key[:4]}")
+    code = await wait_until(
+        lambda: intruder.poll() is not None, REFUSED_TIMEOUT_S, "the wrong key's publish to fail"
+    )
+    assert code
+    assert intruder.returncode != 0
+    assert status_of(server, channel["id"]) != "online"
+
+    publishers.start(channel["publish_url"])
+    await wait_until(
+        lambda: status_of(server, channel["id"]) == "online",
+        ONLINE_TIMEOUT_S,
+        lambda: f"the channel online (nginx: {front.error_log()[-2000:]})",
+    )
+    segment = await wait_until(
+        lambda: newest_segment(server, channel["slug"]), ONLINE_TIMEOUT_S, "a live segment"
+    )
+    path = tmp_path / "segment.ts"
+    path.write_bytes(segment)
+    decoded = await asyncio.to_thread(
+        subprocess.run,
+        [ffmpeg_path, "-nostdin", "-v", "error", "-i", str(path), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        timeout=DECODE_TIMEOUT_S,
+        check=False,
+    )
+    assert decoded.returncode == 0, decoded.stderr
+    assert decoded.stderr == ""
+    assert key not in server.stdout() + server.stderr() + front.error_log()
