@@ -22,6 +22,7 @@ from tests.support.deploy_files import (
     unknown_variables,
 )
 from tests.support.nginx import TEMPLATE, template_names
+from tests.support.nginx_rtmp import RTMP_TEMPLATE
 from tests.support.tools import require_tool
 
 COMPOSE = DEPLOY / "compose.yaml"
@@ -160,6 +161,7 @@ def test_the_media_volume_is_shared_by_nginx_api_and_workers() -> None:
 
 def test_nginx_is_given_every_variable_its_template_names() -> None:
     assert template_names(TEMPLATE.read_text()) <= set(environment(services()["nginx"]))
+    assert template_names(RTMP_TEMPLATE.read_text()) <= set(environment(services()["nginx"]))
 
 
 def test_each_worker_keeps_its_own_run_directory() -> None:

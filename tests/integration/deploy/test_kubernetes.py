@@ -32,6 +32,7 @@ from tests.support.deploy_files import (
     unknown_variables,
 )
 from tests.support.nginx import TEMPLATE, template_names
+from tests.support.nginx_rtmp import RTMP_TEMPLATE
 from tests.support.tools import require_tool
 
 KUBERNETES = DEPLOY / "kubernetes"
@@ -54,6 +55,8 @@ QUERY_RE = re.compile(
 # worker's share, in millicores, and FFmpeg's memory per channel plus the worker process.
 CPU_MILLICORES_PER_CHANNEL = 9
 MEMORY_MIB_PER_CHANNEL = 20
+NGINX_DEPLOYMENTS = frozenset({"streamfleet-nginx", "streamfleet-rtmp"})
+"""The Deployments of the nginx image (the media nginx, RTMP push ingest): no streamfleet."""
 MEMORY_MIB_PER_WORKER = 150
 SRT_PORTS = (10000, 10999)
 SOURCE_URL = "udp://239.0.0.1:1234"
@@ -218,7 +221,7 @@ def test_every_command_is_streamfleets_and_every_variable_a_setting(
     rendered: dict[str, list[dict[str, Any]]], tree: str
 ) -> None:
     for name, deployment in deployments(rendered[tree]):
-        if name != "streamfleet-nginx":
+        if name not in NGINX_DEPLOYMENTS:
             assert is_streamfleet_command(container(deployment)["args"]), name
     (job,) = of_kind(rendered[tree], "Job")
     assert container(job)["args"] == ["db", "upgrade"]
@@ -295,6 +298,8 @@ def test_api_workers_and_nginx_share_the_media_claim(
     assert claim["spec"]["accessModes"] == [expected_mode]
     mounts = {}
     for name, deployment in deployments(manifests):
+        if name == "streamfleet-rtmp":
+            continue  # RTMP push ingest relays streams: it reads no files
         spec = deployment["spec"]["template"]["spec"]
         (volume,) = [v for v in spec["volumes"] if "persistentVolumeClaim" in v]
         assert volume["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"]
@@ -340,6 +345,24 @@ def test_nginx_is_given_every_variable_its_template_names(
     given = set(find(rendered["base"], "ConfigMap", config["configMapRef"]["name"])["data"])
     given |= {variable["name"] for variable in nginx["env"]}
     assert template_names(TEMPLATE.read_text()) <= given
+
+
+def test_rtmp_push_ingest_is_one_nginx_rtmp_given_its_templates_variables_on_1935(
+    rendered: dict[str, list[dict[str, Any]]],
+) -> None:
+    manifests = rendered["base"]
+    rtmp = find(manifests, "Deployment", "streamfleet-rtmp")
+    assert rtmp["spec"]["replicas"] == 1
+    assert rtmp["spec"]["strategy"]["type"] == "Recreate"
+    nginx = container(rtmp)
+    (config,) = nginx["envFrom"]
+    given = set(find(manifests, "ConfigMap", config["configMapRef"]["name"])["data"])
+    given |= {variable["name"] for variable in nginx["env"]}
+    assert template_names(RTMP_TEMPLATE.read_text()) <= given
+    service = find(manifests, "Service", "streamfleet-rtmp")
+    assert [p["port"] for p in service["spec"]["ports"]] == [1935]
+    pull = find(manifests, "ConfigMap", "streamfleet-config")["data"]["STREAMFLEET_RTMP_PULL_URL"]
+    assert pull == "rtmp://streamfleet-rtmp:1935/live"
 
 
 @pytest.mark.parametrize("tree", list(TREES))
