@@ -13,6 +13,15 @@ import {
 import { makeChannel } from './support/channels'
 
 describe('channel draft', () => {
+  it('sends no source URLs for an RTMP push channel: the server derives its input', () => {
+    const draft = { ...emptyDraft(), name: 'Cam', ingest_mode: 'push_rtmp' as const, input_url: 'udp://x:1', backup_url: 'udp://y:2' }
+    const body = draftToCreate(draft)
+    expect(body.ingest_mode).toBe('push_rtmp')
+    expect(body.input_url).toBeNull()
+    expect(body.backup_url).toBeNull()
+    expect(body.passphrase).toBeNull()
+  })
+
   it('turns a filled-in form into a ChannelCreate with every field', () => {
     const draft = {
       ...emptyDraft(),

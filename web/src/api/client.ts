@@ -164,6 +164,11 @@ export function updateChannel(id: number, patch: ChannelPatch): Promise<Channel>
   return request('PATCH', `/channels/${id}`, { json: patch })
 }
 
+/** A new RTMP stream key for a push_rtmp channel: in this answer only (``stream_key``). */
+export function rotateStreamKey(id: number): Promise<Channel> {
+  return request('POST', `/channels/${id}/stream_key`)
+}
+
 export function deleteChannel(id: number): Promise<void> {
   return request('DELETE', `/channels/${id}`)
 }

@@ -198,7 +198,10 @@ export interface paths {
          */
         get: operations["channels_list"];
         put?: never;
-        /** Channels Create */
+        /**
+         * Channels Create
+         * @description A ``push_rtmp`` channel's stream key is in this answer only (``stream_key``).
+         */
         post: operations["channels_create"];
         delete?: never;
         options?: never;
@@ -271,7 +274,10 @@ export interface paths {
         delete: operations["channels_delete"];
         options?: never;
         head?: never;
-        /** Channels Update */
+        /**
+         * Channels Update
+         * @description A switch to ``push_rtmp`` makes a stream key, shown in this answer only.
+         */
         patch: operations["channels_update"];
         trace?: never;
     };
@@ -387,6 +393,46 @@ export interface paths {
         get: operations["channels_events"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{channel_id}/stream_key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Channels Rotate Stream Key
+         * @description A new stream key for a ``push_rtmp`` channel, shown once; the old one stops working.
+         */
+        post: operations["channels_rotate_stream_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rtmp/on_publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * On Publish
+         * @description nginx-rtmp's ``on_publish`` hook: map a stream key to its channel, or refuse it.
+         */
+        post: operations["on_publish"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1195,7 +1241,7 @@ export interface components {
             slug?: string | null;
             /**
              * Input Url
-             * @description rtmp, rtmps, rtsp, rtsps, srt, udp, rtp, rist, http or https URL (set by the server for listen_srt channels)
+             * @description rtmp, rtmps, rtsp, rtsps, srt, udp, rtp, rist, http or https URL (set by the server for listen_srt and push_rtmp channels)
              */
             input_url?: string | null;
             /** Backup Url */
@@ -1208,7 +1254,7 @@ export interface components {
             /** Enabled */
             enabled?: boolean | null;
             /** Ingest Mode */
-            ingest_mode?: ("pull" | "listen_srt") | null;
+            ingest_mode?: ("pull" | "listen_srt" | "push_rtmp") | null;
             /**
              * Listen Port
              * @description listen_srt only; assigned from the SRT port range if absent
@@ -1261,13 +1307,18 @@ export interface components {
              * Ingest Mode
              * @enum {string}
              */
-            ingest_mode: "pull" | "listen_srt";
+            ingest_mode: "pull" | "listen_srt" | "push_rtmp";
             /** Listen Port */
             listen_port: number | null;
             /** Passphrase */
             passphrase: string | null;
             /** Publish Url */
             publish_url: string | null;
+            /**
+             * Stream Key
+             * @description push_rtmp only, and only in the answer that made it (create, the switch to push_rtmp, POST …/stream_key): the key in full, never shown again; publish_url then holds it too. Every other answer: null, and publish_url ends in ***
+             */
+            stream_key: string | null;
             /** Profile */
             profile: string;
             hls: components["schemas"]["HlsSettings"];
@@ -1365,7 +1416,7 @@ export interface components {
             slug?: string | null;
             /**
              * Input Url
-             * @description rtmp, rtmps, rtsp, rtsps, srt, udp, rtp, rist, http or https URL (set by the server for listen_srt channels)
+             * @description rtmp, rtmps, rtsp, rtsps, srt, udp, rtp, rist, http or https URL (set by the server for listen_srt and push_rtmp channels)
              */
             input_url?: string | null;
             /** Backup Url */
@@ -1378,7 +1429,7 @@ export interface components {
             /** Enabled */
             enabled?: boolean | null;
             /** Ingest Mode */
-            ingest_mode?: ("pull" | "listen_srt") | null;
+            ingest_mode?: ("pull" | "listen_srt" | "push_rtmp") | null;
             /**
              * Listen Port
              * @description listen_srt only; assigned from the SRT port range if absent
@@ -3936,6 +3987,151 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the stream engine is not available. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    channels_rotate_stream_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelOut"];
+                };
+            };
+            /** @description No credentials, or credentials that are invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role is too low for this operation, or the CSRF header is missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the stream engine is not available. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    on_publish: {
+        parameters: {
+            query?: {
+                /** @description the hook secret */
+                secret?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description the stream key */
+                    name: string;
+                    app: string;
+                    call?: string;
+                    addr?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description accepted: Location is the stream's internal name */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description no secret */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description wrong secret, key, application or a disabled channel */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than this endpoint accepts. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

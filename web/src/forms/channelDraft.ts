@@ -98,12 +98,13 @@ export function numberOrText(value: string): number | null {
 /** The POST body for a draft (a new channel). */
 export function draftToCreate(draft: ChannelDraft): ChannelCreate {
   const listen = draft.ingest_mode === 'listen_srt'
+  const push = draft.ingest_mode === 'push_rtmp'
   const body: ChannelCreate = {
     name: draft.name.trim(),
     tags: parseTags(draft.tags),
     enabled: draft.enabled,
-    input_url: draft.input_url.trim(),
-    backup_url: draft.backup_url.trim() || null,
+    input_url: push ? null : draft.input_url.trim(),
+    backup_url: push ? null : draft.backup_url.trim() || null,
     ingest_mode: draft.ingest_mode,
     listen_port: listen ? numberOrText(draft.listen_port) : null,
     passphrase: listen ? draft.passphrase || null : null,
