@@ -167,4 +167,6 @@ async def test_a_push_with_the_right_key_brings_the_channel_online_and_a_wrong_k
     )
     assert decoded.returncode == 0, decoded.stderr
     assert decoded.stderr == ""
-    assert key not in server.stdout() + server.stderr() + front.error_log()
+    logs = server.stdout() + server.stderr() + front.error_log()
+    assert key not in logs
+    assert HOOK_SECRET not in logs
