@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AliasChoices,
     Field,
     IPvAnyNetwork,
     SecretStr,
@@ -78,6 +79,28 @@ class Settings(BaseSettings):
     """A folder of ``data_dir/run`` for this process's pid files (a ``worker`` uses its name:
     workers sharing ``data_dir`` must not take each other's children for stale ones)."""
 
+    kubernetes_service_host: str = Field(
+        default="",
+        max_length=253,
+        validation_alias=AliasChoices("kubernetes_service_host", "KUBERNETES_SERVICE_HOST"),
+    )
+    """Set by Kubernetes in every pod (``KUBERNETES_SERVICE_HOST``, no prefix): with the port,
+    a ``worker`` keeps its pod's deletion cost at its channel count (``fleet/pod_cost.py``)."""
+    kubernetes_service_port: Annotated[int, Field(ge=0, le=65535)] = Field(
+        default=0,
+        validation_alias=AliasChoices("kubernetes_service_port", "KUBERNETES_SERVICE_PORT"),
+    )
+    kubernetes_api_scheme: Literal["https", "http"] = "https"
+    """``http`` only for a test's stand-in API server."""
+    kubernetes_service_account_dir: Path = Path("/var/run/secrets/kubernetes.io/serviceaccount")
+    """The pod's service-account token, CA certificate (``ca.crt``) and ``namespace``."""
+    kubernetes_pod_name: str = Field(default="", max_length=253)
+    """The pod a worker patches; empty: ``worker_name`` (the Deployment sets it to the pod's
+    name through the downward API)."""
+    kubernetes_namespace: str = Field(default="", max_length=63)
+    """Empty: the service account's ``namespace`` file."""
+    pod_cost_interval_s: Annotated[float, Field(gt=0, le=3600)] = 5.0
+    """A worker patches its pod's deletion cost at most this often, only when it changed."""
     rtmp_hook_secret: SecretStr | None = None
     """nginx-rtmp's ``on_publish`` sends it (``?secret=``) to ``POST /api/v1/rtmp/on_publish``;
     unset: every push is refused (16-128 of A-Z a-z 0-9 _ -)."""

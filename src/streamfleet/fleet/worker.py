@@ -47,6 +47,7 @@ from streamfleet.engine.builder import assemble_engine
 from streamfleet.events.bus import EventBus
 from streamfleet.fleet.fenced_sink import FencedStatusSink
 from streamfleet.fleet.placer import PLACER_TTL_S, Placer
+from streamfleet.fleet.pod_cost import pod_deletion_cost
 from streamfleet.fleet.wakeups import WakeAction, Wakeup, Wakeups
 
 WALL_VIEWER: Final = "fleet-worker"
@@ -105,6 +106,7 @@ class FleetWorker:
         self._placed = False
         self._look = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._pod_cost = pod_deletion_cost(settings, lambda: len(self._leases))
         self.last_beat_at: float | None = None
         """``time.monotonic()`` at the last successful heartbeat."""
 
@@ -120,6 +122,8 @@ class FleetWorker:
             asyncio.create_task(self._follow_loop(), name="fleet-follow"),
             asyncio.create_task(self.placer.run(), name="fleet-placer"),
         ]
+        if self._pod_cost is not None:  # in a Kubernetes pod
+            self._tasks.append(asyncio.create_task(self._pod_cost.run(), name="fleet-pod-cost"))
         log.info("fleet.worker_started", worker=self.spec.id, capacity=self.spec.capacity)
 
     async def stop(self) -> None:
