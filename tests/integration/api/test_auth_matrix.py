@@ -94,6 +94,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/uptime"): V,
     ("GET", "/api/v1/incidents.csv"): V,
     ("GET", "/api/v1/backups"): A,
+    ("POST", "/api/v1/channels/{channel_id}/stream_key"): OP,
+    ("POST", "/api/v1/rtmp/on_publish"): ANY,  # nginx-rtmp's hook: its shared secret decides
 }
 
 CALLERS = (ANY, V, OP, A)
@@ -110,11 +112,13 @@ def _concrete(template: str) -> str:
 
 async def _passed_access_control(client: httpx.AsyncClient, answer: httpx.Response) -> bool:
     """Not refused for who the caller is: a signed media path's own 403 (a made-up token
-    is wrong for everyone) comes after access control let the request through."""
+    is wrong for everyone) and the RTMP hook's (no hook secret here) come after access
+    control let the request through."""
     if answer.status_code == 403:
         if answer.request.method == "HEAD":  # no body to read: the same request as GET
             answer = await client.get(answer.request.url)
-        return "playback" in answer.json().get("detail", "")
+        detail = answer.json().get("detail", "")
+        return "playback" in detail or "hook secret" in detail
     return answer.status_code != 401
 
 

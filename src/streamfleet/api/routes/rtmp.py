@@ -80,7 +80,9 @@ async def on_publish(
     """nginx-rtmp's ``on_publish`` hook: map a stream key to its channel, or refuse it."""
     expected = settings.rtmp_hook_secret
     if expected is None:
-        raise PermissionDenied("RTMP push ingest is off (STREAMFLEET_RTMP_HOOK_SECRET is unset)")
+        raise PermissionDenied(
+            "RTMP push ingest is off (the hook secret STREAMFLEET_RTMP_HOOK_SECRET is unset)"
+        )
     if secret is None:
         raise Unauthenticated("the hook secret is missing (?secret=)")
     if not rtmp_push.secret_matches(secret, expected.get_secret_value()):
