@@ -41,7 +41,7 @@ class ChannelRow(Base):
     ingest_mode: Mapped[str] = mapped_column(String(16))
     listen_port: Mapped[int | None] = mapped_column(Integer, unique=True)
     passphrase: Mapped[str | None] = mapped_column(String(79))
-    stream_key_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    stream_key_sha256: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     """``push_rtmp`` only: SHA-256 of the stream key (the key itself is shown once)."""
     profile: Mapped[str] = mapped_column(String(32))
     hls_segment_seconds: Mapped[float | None] = mapped_column(Float)

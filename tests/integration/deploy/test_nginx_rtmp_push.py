@@ -1,7 +1,8 @@
 """RTMP push ingest end to end: Debian's nginx with the RTMP module and the shipped
 ``rtmp.conf.template`` in front of a real ``streamfleet serve``; FFmpeg publishes a
 generated stream to it. A wrong key is refused (the publisher fails); the right key is
-accepted and the channel goes online from the push, its HLS playlist decodable."""
+accepted and the channel goes online from the push, offline when the publisher leaves and
+online again with the next one, its HLS playlist decodable."""
 
 from __future__ import annotations
 
@@ -146,11 +147,23 @@ async def test_a_push_with_the_right_key_brings_the_channel_online_and_a_wrong_k
     assert intruder.returncode != 0
     assert status_of(server, channel["id"]) != "online"
 
-    publishers.start(channel["publish_url"])
+    first = publishers.start(channel["publish_url"])
     await wait_until(
         lambda: status_of(server, channel["id"]) == "online",
         ONLINE_TIMEOUT_S,
         lambda: f"the channel online (nginx: {front.error_log()[-2000:]})",
+    )
+    first.kill()
+    await wait_until(
+        lambda: status_of(server, channel["id"]) == "offline",
+        ONLINE_TIMEOUT_S,
+        "the channel offline once its publisher left",
+    )
+    publishers.start(channel["publish_url"])
+    await wait_until(
+        lambda: status_of(server, channel["id"]) == "online",
+        ONLINE_TIMEOUT_S,
+        "the channel online again with the next publisher",
     )
     segment = await wait_until(
         lambda: newest_segment(server, channel["slug"]), ONLINE_TIMEOUT_S, "a live segment"

@@ -21,13 +21,16 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# A plain ADD COLUMN and a unique index, no batch: SQLite's batch mode copies and drops
+# ``channels``, and the drop would cascade to ``channel_events``.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("channels") as batch:
-        batch.add_column(sa.Column("stream_key_sha256", sa.String(64), nullable=True))
-        batch.create_unique_constraint("uq_channels_stream_key_sha256", ["stream_key_sha256"])
+    op.add_column("channels", sa.Column("stream_key_sha256", sa.String(64), nullable=True))
+    op.create_index("ix_channels_stream_key_sha256", "channels", ["stream_key_sha256"], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_channels_stream_key_sha256", "channels")
     with op.batch_alter_table("channels") as batch:
-        batch.drop_constraint("uq_channels_stream_key_sha256", type_="unique")
         batch.drop_column("stream_key_sha256")
