@@ -236,3 +236,18 @@ async def test_the_api_cannot_set_a_key_hash(api: ApiClient) -> None:
     )
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] == "stream_key_sha256"
+
+
+async def test_the_live_feed_never_carries_the_key_of_a_create_or_a_rotation(
+    api: ApiClient,
+) -> None:
+    subscription = api.app.state.bus.subscribe()
+    created = await create_push(api)
+    rotated = (await api.post(f"/api/v1/channels/{created['id']}/stream_key")).json()
+    announced = [await subscription.get(), await subscription.get()]
+    for envelope in announced:
+        assert envelope is not None
+        assert envelope.data["stream_key"] is None
+        assert created["stream_key"] not in envelope.to_json()
+        assert rotated["stream_key"] not in envelope.to_json()
+        assert envelope.data["publish_url"].endswith("/live/***")
