@@ -94,6 +94,7 @@ def _api_app(api_settings: Settings) -> FastAPI:
     from streamfleet.engine.builder import EngineContext
     from streamfleet.events.redis_bus import RedisBus
     from streamfleet.fleet.api_control import ApiNodeControl
+    from streamfleet.fleet.api_jobs import ApiNodeJobs
     from streamfleet.fleet.wakeups import Wakeups
 
     assert api_settings.redis_url is not None
@@ -105,8 +106,15 @@ def _api_app(api_settings: Settings) -> FastAPI:
     def control(ctx: EngineContext) -> ApiNodeControl:
         return ApiNodeControl(Wakeups(redis_url, ctx.settings.redis_prefix))
 
+    def single_jobs(*parts: Any) -> ApiNodeJobs:
+        return ApiNodeJobs(api_settings, *parts)
+
     return create_app(
-        api_settings, engine_factory=control, bus_factory=open_bus, scheduled_backups=False
+        api_settings,
+        engine_factory=control,
+        bus_factory=open_bus,
+        scheduled_backups=False,
+        single_jobs=single_jobs,
     )
 
 

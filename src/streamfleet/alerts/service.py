@@ -9,6 +9,10 @@ envelopes over through a bounded queue, so the engine never waits for us.
     await service.start()      # before the engine starts publishing
     ...
     await service.stop()
+
+In a fleet's API node the two tasks run under leader leases instead (``fleet/api_jobs.py``):
+``start(jobs=False)`` serves the API's actions only, ``evaluate()`` is the ``alerts`` job,
+``deliver(writes)`` the ``outbox`` job with its writes fenced by the leader's term.
 """
 
 from __future__ import annotations
@@ -44,7 +48,12 @@ from streamfleet.config import Settings
 from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.db.repositories.alerts import AlertRecord, AlertRepository, NewAlert
 from streamfleet.db.repositories.channels import ChannelRepository
-from streamfleet.db.repositories.outbox import NewNotification, NotificationRecord, OutboxRepository
+from streamfleet.db.repositories.outbox import (
+    NewNotification,
+    NotificationRecord,
+    OutboxRepository,
+    Transactions,
+)
 from streamfleet.db.repositories.targets import TargetRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.errors import NotFound
@@ -93,17 +102,8 @@ class AlertService:
         )
         self.targets = TargetRepository(database.sessions)
         self.outbox = OutboxRepository(database.sessions)
-        self._rules = RuleEngine(
-            RuleSettings(
-                degraded_after_s=settings.alert_degraded_after_s,
-                content_after_s=settings.alert_content_after_s,
-                flap_threshold=settings.flap_threshold,
-                flap_window_s=settings.flap_window_s,
-            )
-        )
-        self._planner = NotificationPlanner(
-            settings.alert_group_window_s, settings.flap_quiet_period_s
-        )
+        self._rules = self._new_rules()
+        self._planner = self._new_planner()
         self._senders: Mapping[str, Sender] = senders or {
             TargetKind.WEBHOOK.value: WebhookSender(),
             TargetKind.APPRISE.value: AppriseSender(),
@@ -115,6 +115,7 @@ class AlertService:
             timeout_s=settings.notify_timeout_s,
             clock=clock,
         )
+        self._leading_sender: OutboxSender | None = None
         self._known: set[str] = set()
         self._subscription: Subscription | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -122,8 +123,11 @@ class AlertService:
 
     # Life cycle ----------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Subscribe, restore open alerts from the database, start the two tasks."""
+    async def start(self, *, jobs: bool = True) -> None:
+        """Subscribe, restore open alerts from the database, start the two tasks; with
+        ``jobs=False`` nothing runs (a fleet's leaders run ``evaluate`` and ``deliver``)."""
+        if not jobs:
+            return
         self._subscription = self._subscribe()
         await self._restore()
         self._tasks = [
@@ -144,12 +148,58 @@ class AlertService:
         for sender in self._senders.values():
             await sender.close()
 
+    async def evaluate(self) -> None:
+        """The ``alerts`` leader job: restore the open alerts, then run the rules until
+        cancelled (a new leader starts from what the database holds)."""
+        self._rules = self._new_rules()
+        self._planner = self._new_planner()
+        self._subscription = self._subscribe()
+        try:
+            await self._restore()
+            await self._rules_loop()
+        finally:
+            self._subscription.close()
+
+    async def deliver(self, writes: Transactions) -> None:
+        """The ``outbox`` leader job: send due rows, every write in ``writes`` (fenced)."""
+        sender = OutboxSender(
+            self.outbox.fenced(writes),
+            self._senders,
+            retry_base_s=self._settings.notify_retry_base_s,
+            timeout_s=self._settings.notify_timeout_s,
+            clock=self._clock,
+        )
+        self._leading_sender = sender
+        try:
+            await sender.run()
+        finally:
+            self._leading_sender = None
+
+    def _wake_sender(self) -> None:
+        self.sender.wake()
+        if self._leading_sender is not None:
+            self._leading_sender.wake()
+
     async def __aenter__(self) -> AlertService:
         await self.start()
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
         await self.stop()
+
+    def _new_rules(self) -> RuleEngine:
+        return RuleEngine(
+            RuleSettings(
+                degraded_after_s=self._settings.alert_degraded_after_s,
+                content_after_s=self._settings.alert_content_after_s,
+                flap_threshold=self._settings.flap_threshold,
+                flap_window_s=self._settings.flap_window_s,
+            )
+        )
+
+    def _new_planner(self) -> NotificationPlanner:
+        s = self._settings
+        return NotificationPlanner(s.alert_group_window_s, s.flap_quiet_period_s)
 
     # Actions for the API -------------------------------------------------------------
 
@@ -178,7 +228,7 @@ class AlertService:
         record = await self.outbox.retry(
             notification_id, self._now(), self._settings.notify_max_attempts
         )
-        self.sender.wake()
+        self._wake_sender()
         return record
 
     async def worker_lost(self, worker: str, reason: str = "") -> None:
@@ -342,7 +392,7 @@ class AlertService:
                 alerts=len(batch.alert_ids),
                 notifications=len(items),
             )
-        self.sender.wake()
+        self._wake_sender()
 
     def _publish(self, change: str, record: AlertRecord) -> None:
         view = alert_view(record, self._now())

@@ -4,11 +4,16 @@ A sender *claims* a due row by setting ``locked_until`` with a conditional
 UPDATE (works the same on SQLite, PostgreSQL and MySQL), so two senders never
 send one row at once, and a crashed sender's claim simply runs out. Delivery
 is at least once.
+
+In a fleet only the holder of the ``outbox`` leader lease sends: it opens the repository
+with ``writes`` = transactions fenced by its term, so a claim or a settled attempt of a
+holder whose term is over is refused by the database (``StaleEpoch``), and rolled back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -84,9 +89,20 @@ class AttemptOutcome:
     """When to try again after a failure; ``None`` marks the row failed."""
 
 
+Transactions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+"""Opens the transaction a sender's writes (claim, attempt, release) run in."""
+
+
 class OutboxRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, writes: Transactions | None = None
+    ) -> None:
         self._sessions = sessions
+        self._writes: Transactions = writes or (lambda: transaction(sessions))
+
+    def fenced(self, writes: Transactions) -> OutboxRepository:
+        """The same outbox, with the sender's writes in ``writes`` (a leader's fenced ones)."""
+        return OutboxRepository(self._sessions, writes=writes)
 
     async def enqueue(
         self,
@@ -136,7 +152,7 @@ class OutboxRepository:
     async def claim(self, notification_id: int, now: datetime, lease: timedelta) -> Claimed | None:
         """Claim one pending row whatever its ``next_attempt_at``; ``None`` if taken or settled."""
         free = or_(NotificationRow.locked_until.is_(None), NotificationRow.locked_until < now)
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             result = await session.execute(
                 update(NotificationRow)
                 .where(NotificationRow.id == notification_id, NotificationRow.state == PENDING)
@@ -157,7 +173,7 @@ class OutboxRepository:
     ) -> NotificationRecord:
         """Store one attempt and settle the row: delivered, pending again, or failed."""
         error = outcome.error[:MAX_ERROR_LENGTH] if outcome.error else None
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             row = await _row(session, notification_id)
             session.add(
                 NotificationAttemptRow(
@@ -186,7 +202,7 @@ class OutboxRepository:
         """Give up claims without an attempt (the sender is shutting down)."""
         if not notification_ids:
             return
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             await session.execute(
                 update(NotificationRow)
                 .where(NotificationRow.id.in_(notification_ids))
