@@ -156,9 +156,24 @@ class AlertService:
         self._subscription = self._subscribe()
         try:
             await self._restore()
+            await self._catch_up()
             await self._rules_loop()
         finally:
             self._subscription.close()
+
+    async def _catch_up(self) -> None:
+        """Feed the rules each channel's status as the workers last stored it: a change
+        published while no node evaluated (a handover) is not heard again on the bus."""
+        now = self._clock()
+        outcomes: list[Outcome] = []
+        for record in await self.channels.records():
+            since = record.status_since.isoformat() if record.status_since else None
+            data = {"status": record.status.value, "since": since, "reason": record.status_reason}
+            outcomes += self._rules.observe(
+                Envelope(EventType.STATUS, record.channel.slug, data), now
+            )
+        async with self._lock:
+            await self._apply(outcomes, now)
 
     async def deliver(self, writes: Transactions) -> None:
         """The ``outbox`` leader job: send due rows, every write in ``writes`` (fenced)."""

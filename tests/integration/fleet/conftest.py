@@ -15,10 +15,11 @@ from streamfleet.cluster.channel_leases import LeaseBook
 from streamfleet.cluster.workers import WorkerRegistry
 from streamfleet.db import migrate
 from streamfleet.db.session import Database
+from tests.integration.alerts.conftest import webhook_receiver
 from tests.support.redis_server import RedisServer, redis_server
 from tests.support.server import ServerProcess, start_server
 
-__all__ = ["redis_server"]
+__all__ = ["redis_server", "webhook_receiver"]
 
 
 @dataclass
