@@ -9,7 +9,8 @@ the holder of the job's leader lease runs it, the others wait to take over:
   attempts fenced by the term;
 - ``backups``: the scheduled backups (``BackupSchedule``), when ``backup_interval_s`` > 0;
 - ``exports``: the MP4 export runner (``ExportRunner``) and the expiry of old exports;
-- ``retention``: the fleet-wide retention, the audit log's (``AuditRetention``).
+- ``retention``: what no worker owns (``FleetRetention``): the audit log, the kept archives
+  of deleted channels.
 
 Placement stays with the workers (``fleet/placer.py``). Why each runs where it does:
 "Fleet coordination" in docs/architecture.md.
@@ -25,7 +26,6 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from streamfleet.alerts.service import AlertService
-from streamfleet.api.audit_retention import AuditRetention
 from streamfleet.backup.schedule import BackupSchedule
 from streamfleet.cluster.leader_job import LeaderJob, LeaderWork, Work
 from streamfleet.cluster.leader_lease import (
@@ -45,6 +45,7 @@ from streamfleet.db.session import Database
 from streamfleet.engine.context import utc_now
 from streamfleet.engine.exporter import ExportRunner
 from streamfleet.engine.process import Spawner
+from streamfleet.fleet.fleet_retention import FleetRetention
 from streamfleet.storage.archive_bucket import ArchiveBucket
 
 ShowSchedule = Callable[[BackupSchedule | None], None]
@@ -84,7 +85,7 @@ class ApiNodeJobs:
             await alerts.deliver(work.fenced)
 
         async def retention() -> Service:
-            pruning = AuditRetention(audit, settings.audit_retention_days)
+            pruning = FleetRetention(settings, database, audit)
             pruning.start()
             return pruning
 

@@ -228,3 +228,34 @@ def _events(node: ServerProcess, event: str) -> list[dict[str, Any]]:
         if isinstance(entry, dict) and entry.get("event") == event:
             found.append(entry)
     return found
+
+
+async def test_a_deleted_channels_kept_archive_is_expired_by_the_fleets_retention(
+    fleet: Fleet, hls_segments: list[tuple[Path, float]]
+) -> None:
+    """No worker runs a deleted channel: the retention leader expires its kept archive (older
+    than the default 7 days), files and rows."""
+    env = {"STREAMFLEET_ARCHIVE_RETENTION_INTERVAL_S": "1"}
+    nodes = [fleet.start("api", **env), fleet.start("api", **env)]
+    channel = post(
+        nodes[0],
+        "/api/v1/channels",
+        {"name": "Gone", "input_url": "udp://239.0.0.1:1234", "enabled": False},
+    )
+    root = fleet.data_dir / "archive"
+    archive = ArchiveRepository(fleet.database.sessions)
+    rows = await archive_run(archive, root, channel["id"], channel["slug"], hls_segments, T0)
+    deleted = httpx.delete(
+        f"{nodes[1].base_url}/api/v1/channels/{channel['id']}",
+        params={"keep_archive": "true"},
+        headers=nodes[1].headers,
+    )
+    assert deleted.status_code == 204, deleted.text
+
+    async def expired() -> bool:
+        return -channel["id"] not in await archive.channel_ids()
+
+    await wait_until(expired, LEADER_WAIT_S, "the kept archive expired")
+    assert not any((root / row.path).exists() for row in rows)
+    passes = [e["deleted_channels"] for n in nodes for e in _events(n, "archive.retention")]
+    assert sum(passes) == len(rows)
