@@ -48,14 +48,9 @@ from streamfleet.config import Settings
 from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.db.repositories.alerts import AlertRecord, AlertRepository, NewAlert
 from streamfleet.db.repositories.channels import ChannelRepository
-from streamfleet.db.repositories.outbox import (
-    NewNotification,
-    NotificationRecord,
-    OutboxRepository,
-    Transactions,
-)
+from streamfleet.db.repositories.outbox import NewNotification, NotificationRecord, OutboxRepository
 from streamfleet.db.repositories.targets import TargetRepository
-from streamfleet.db.session import Database
+from streamfleet.db.session import Database, Transactions
 from streamfleet.domain.errors import NotFound
 from streamfleet.events.bus import EventBus, Subscription
 from streamfleet.events.envelope import Envelope, EventType

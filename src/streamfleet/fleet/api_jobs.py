@@ -8,7 +8,8 @@ the holder of the job's leader lease runs it, the others wait to take over:
 - ``outbox``: the notification delivery (``AlertService.deliver``), its claims and settled
   attempts fenced by the term;
 - ``backups``: the scheduled backups (``BackupSchedule``), when ``backup_interval_s`` > 0;
-- ``exports``: the MP4 export runner (``ExportRunner``) and the expiry of old exports;
+- ``exports``: the MP4 export runner (``ExportRunner``) and the expiry of old exports, its
+  writes to the jobs fenced by the term;
 - ``retention``: what no worker owns (``FleetRetention``): the audit log, the kept archives
   of deleted channels.
 
@@ -84,21 +85,21 @@ class ApiNodeJobs:
         async def deliver(work: LeaderWork) -> None:
             await alerts.deliver(work.fenced)
 
-        async def retention() -> Service:
+        async def retention(_: LeaderWork) -> Service:
             pruning = FleetRetention(settings, database, audit)
             pruning.start()
             return pruning
 
-        async def backups() -> Service:
+        async def backups(_: LeaderWork) -> Service:
             schedule = BackupSchedule(settings, alerts=alerts, audit=audit)
             schedule.start()
             show_schedule(schedule)
             return _Shown(schedule, show_schedule)
 
-        async def exports() -> Service:
+        async def exports(work: LeaderWork) -> Service:
             runner = ExportRunner(
                 settings,
-                ExportRepository(database.sessions),
+                ExportRepository(database.sessions, writes=work.fenced),
                 ArchiveRepository(database.sessions),
                 Spawner(),
                 now=utc_now,
@@ -132,11 +133,11 @@ class ApiNodeJobs:
         return sorted(name for name, job in self.jobs.items() if job.term is not None)
 
 
-def while_leading(start: Callable[[], Awaitable[Service]]) -> Work:
+def while_leading(start: Callable[[LeaderWork], Awaitable[Service]]) -> Work:
     """A job made of a service with its own tasks: started with the term, stopped at its end."""
 
-    async def work(_: LeaderWork) -> None:
-        service = await start()
+    async def work(term: LeaderWork) -> None:
+        service = await start(term)
         try:
             await asyncio.Event().wait()  # until the term ends: LeaderJob cancels us
         finally:

@@ -1,5 +1,5 @@
 """Leader jobs on PostgreSQL and MariaDB: a job runs in one process at a time and moves when its
-holder steps down; the outbox writes of a holder whose term is over are refused."""
+holder steps down; the outbox and export writes of a holder whose term is over are refused."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ import pytest
 
 from streamfleet.cluster.errors import StaleEpoch
 from streamfleet.cluster.leader_job import ACQUIRE_INTERVAL_S, LeaderJob, LeaderWork, Work
-from streamfleet.cluster.leader_lease import OUTBOX, LeaderLease
+from streamfleet.cluster.leader_lease import EXPORTS, OUTBOX, LeaderLease
 from streamfleet.cluster.timing import LEADER_TTL_S
+from streamfleet.db.repositories.exports import ExportRepository
 from streamfleet.db.repositories.outbox import AttemptOutcome, NewNotification, OutboxRepository
 from streamfleet.db.repositories.targets import TargetRepository
-from tests.integration.cluster.conftest import OpenDatabase
+from tests.integration.cluster.conftest import OpenDatabase, add_channels
+from tests.support.archive_index import queued_export
 from tests.support.waiting import wait_until
 
 SHORT_TTL_S = 0.5
@@ -121,3 +123,30 @@ async def test_an_outbox_row_settled_under_a_stale_epoch_is_refused_and_stays_pe
     current = outbox_b.fenced(lambda: lease_b.fenced(new))
     settled = await current.record_attempt(row.id, now, AttemptOutcome(ok=True, status_code=204))
     assert (settled.state, settled.attempts) == ("delivered", 1)
+
+
+async def test_an_export_claimed_under_a_stale_epoch_is_refused_and_stays_queued(
+    open_database: OpenDatabase,
+) -> None:
+    """The ``exports`` leader's claim of a queued job commits only under the current term."""
+    database_a, database_b = await open_database(), await open_database()
+    lease_a = LeaderLease(database_a, EXPORTS, ttl_s=SHORT_TTL_S)
+    lease_b = LeaderLease(database_b, EXPORTS)
+    [channel_id] = await add_channels(database_a, 1)
+    start = datetime(2026, 5, 1, 10, tzinfo=UTC)
+    job = await ExportRepository(database_a.sessions).create(
+        queued_export(channel_id, start, start + timedelta(seconds=10))
+    )
+    old = await lease_a.acquire("a")
+    assert old is not None
+    stale = ExportRepository(database_a.sessions, writes=lambda: lease_a.fenced(old))
+
+    new = await wait_until(lambda: lease_b.acquire("b"), EXPIRY_WAIT_S, "A's term to expire")
+    with pytest.raises(StaleEpoch):
+        await stale.claim_next()
+
+    assert (await ExportRepository(database_b.sessions).get(job.id)).state.value == "queued"
+    current = ExportRepository(database_b.sessions, writes=lambda: lease_b.fenced(new))
+    claimed = await current.claim_next()
+    assert claimed is not None
+    assert (claimed.id, claimed.state.value) == (job.id, "running")

@@ -12,8 +12,7 @@ holder whose term is over is refused by the database (``StaleEpoch``), and rolle
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,7 +29,7 @@ from streamfleet.db.alert_models import (
 from streamfleet.db.repositories.alerts import mark_notified
 from streamfleet.db.repositories.page import Page
 from streamfleet.db.repositories.targets import TargetRecord, target_record
-from streamfleet.db.session import transaction
+from streamfleet.db.session import Transactions, transaction
 from streamfleet.domain.errors import Conflict, NotFound
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
@@ -87,10 +86,6 @@ class AttemptOutcome:
     status_code: int | None = None
     retry_at: datetime | None = None
     """When to try again after a failure; ``None`` marks the row failed."""
-
-
-Transactions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
-"""Opens the transaction a sender's writes (claim, attempt, release) run in."""
 
 
 class OutboxRepository:
