@@ -111,6 +111,8 @@ class AlertService:
             clock=clock,
         )
         self._leading_sender: OutboxSender | None = None
+        self._writing_alerts, self._writing_outbox = self.alerts, self.outbox
+        """Where the rules' outcomes are written: fenced by the ``alerts`` term in a fleet."""
         self._known: set[str] = set()
         self._subscription: Subscription | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -143,11 +145,14 @@ class AlertService:
         for sender in self._senders.values():
             await sender.close()
 
-    async def evaluate(self) -> None:
+    async def evaluate(self, writes: Transactions) -> None:
         """The ``alerts`` leader job: restore the open alerts, then run the rules until
-        cancelled (a new leader starts from what the database holds)."""
+        cancelled (a new leader starts from what the database holds); alerts opened and
+        resolved, and notifications enqueued, in ``writes`` (fenced by the term)."""
         self._rules = self._new_rules()
         self._planner = self._new_planner()
+        self._writing_alerts = self.alerts.fenced(writes)
+        self._writing_outbox = self.outbox.fenced(writes)
         self._subscription = self._subscribe()
         try:
             await self._restore()
@@ -155,6 +160,7 @@ class AlertService:
             await self._rules_loop()
         finally:
             self._subscription.close()
+            self._writing_alerts, self._writing_outbox = self.alerts, self.outbox
 
     async def _catch_up(self) -> None:
         """Feed the rules each channel's status as the workers last stored it: a change
@@ -348,7 +354,7 @@ class AlertService:
             if isinstance(outcome, AlertOpened):
                 await self._open(outcome, now)
             elif isinstance(outcome, AlertResolved):
-                record = await self.alerts.resolve(
+                record = await self._writing_alerts.resolve(
                     outcome.key.subject,
                     outcome.key.rule.value,
                     _dt(outcome.ended_at),
@@ -366,7 +372,7 @@ class AlertService:
         data = dict(outcome.data)
         if info is not None:
             data["channel"] = info.as_dict()
-        record = await self.alerts.open(
+        record = await self._writing_alerts.open(
             NewAlert(
                 channel_id=info.id if info else None,
                 subject=outcome.key.subject,
@@ -395,7 +401,9 @@ class AlertService:
             alerts = [snapshot(r) for r in await self.alerts.get_many(batch.alert_ids)]
             plan = fan_out(batch, alerts, targets, at, self._settings.notify_max_attempts)
             items = plan.notifications
-            await self.outbox.enqueue(items, at, notified=plan.notified, folded=batch.folded)
+            await self._writing_outbox.enqueue(
+                items, at, notified=plan.notified, folded=batch.folded
+            )
             log.info(
                 "alerts.batch",
                 kind=batch.event.value,

@@ -79,8 +79,8 @@ class ApiNodeJobs:
     ) -> None:
         self.holder = holder or api_node_holder()
 
-        async def evaluate(_: LeaderWork) -> None:
-            await alerts.evaluate()
+        async def evaluate(work: LeaderWork) -> None:
+            await alerts.evaluate(work.fenced)
 
         async def deliver(work: LeaderWork) -> None:
             await alerts.deliver(work.fenced)

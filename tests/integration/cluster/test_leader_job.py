@@ -1,5 +1,6 @@
 """Leader jobs on PostgreSQL and MariaDB: a job runs in one process at a time and moves when its
-holder steps down; the outbox and export writes of a holder whose term is over are refused."""
+holder steps down; the alert, outbox and export writes of a holder whose term is over are
+refused."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import pytest
 
 from streamfleet.cluster.errors import StaleEpoch
 from streamfleet.cluster.leader_job import ACQUIRE_INTERVAL_S, LeaderJob, LeaderWork, Work
-from streamfleet.cluster.leader_lease import EXPORTS, OUTBOX, LeaderLease
+from streamfleet.cluster.leader_lease import ALERTS, EXPORTS, OUTBOX, LeaderLease
 from streamfleet.cluster.timing import LEADER_TTL_S
+from streamfleet.db.repositories.alerts import AlertRepository, NewAlert
 from streamfleet.db.repositories.exports import ExportRepository
 from streamfleet.db.repositories.outbox import AttemptOutcome, NewNotification, OutboxRepository
 from streamfleet.db.repositories.targets import TargetRepository
@@ -150,3 +152,23 @@ async def test_an_export_claimed_under_a_stale_epoch_is_refused_and_stays_queued
     claimed = await current.claim_next()
     assert claimed is not None
     assert (claimed.id, claimed.state.value) == (job.id, "running")
+
+
+async def test_an_alert_opened_under_a_stale_epoch_is_refused_and_not_stored(
+    open_database: OpenDatabase,
+) -> None:
+    """The ``alerts`` leader opens an alert only under the current term: a frozen evaluator
+    that wakes after a takeover opens nothing twice."""
+    database_a, database_b = await open_database(), await open_database()
+    lease_a = LeaderLease(database_a, ALERTS, ttl_s=SHORT_TTL_S)
+    lease_b = LeaderLease(database_b, ALERTS)
+    old = await lease_a.acquire("a")
+    assert old is not None
+    stale = AlertRepository(database_a.sessions).fenced(lambda: lease_a.fenced(old))
+    alert = NewAlert(None, "worker:w1", "worker_lost", "critical", "w1 lost", datetime.now(UTC))
+
+    await wait_until(lambda: lease_b.acquire("b"), EXPIRY_WAIT_S, "A's term to expire")
+    with pytest.raises(StaleEpoch):
+        await stale.open(alert)
+
+    assert await AlertRepository(database_b.sessions).list_open() == []

@@ -7,7 +7,8 @@ is at least once.
 
 In a fleet only the holder of the ``outbox`` leader lease sends: it opens the repository
 with ``writes`` = transactions fenced by its term, so a claim or a settled attempt of a
-holder whose term is over is refused by the database (``StaleEpoch``), and rolled back.
+holder whose term is over is refused by the database (``StaleEpoch``), and rolled back; the
+``alerts`` leader enqueues the same way, under its own term.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ class OutboxRepository:
         folded: dict[int, int] | None = None,
     ) -> list[NotificationRecord]:
         """Write ``items`` as pending rows and mark ``notified`` alerts, in one transaction."""
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             rows = [
                 NotificationRow(
                     target_id=item.target_id,
