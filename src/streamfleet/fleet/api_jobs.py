@@ -128,10 +128,6 @@ class ApiNodeJobs:
     async def stop(self) -> None:
         await asyncio.gather(*(job.stop() for job in self.jobs.values()))
 
-    def leading(self) -> list[str]:
-        """The jobs this node runs now."""
-        return sorted(name for name, job in self.jobs.items() if job.term is not None)
-
 
 def while_leading(start: Callable[[LeaderWork], Awaitable[Service]]) -> Work:
     """A job made of a service with its own tasks: started with the term, stopped at its end."""
