@@ -10,13 +10,12 @@ import json
 import os
 import signal
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from streamfleet.backup.retention import taken_at
 from streamfleet.cluster.leader_lease import ALERTS, OUTBOX, LeaderLease
@@ -50,14 +49,6 @@ BACKUPS = 3
 BACKUP_WAIT_S = 60.0
 EXPORT_WAIT_S = 60.0
 T0 = datetime(2026, 5, 1, 10, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def worker_bus(fleet: Fleet) -> AsyncIterator[RedisBus]:
-    """The bus a worker publishes its channels' status on."""
-    bus = await RedisBus.open(fleet.redis.url, fleet.prefix)
-    yield bus
-    await bus.close()
 
 
 async def leader_pid(fleet: Fleet, name: str) -> int | None:
@@ -117,6 +108,18 @@ async def settled(fleet: Fleet, delivered: int) -> dict[str, int]:
 
 
 async def test_two_api_nodes_alert_and_deliver_once_and_the_other_takes_over_after_a_kill(
+    server_fleet: Fleet, webhook_receiver: WebhookReceiver
+) -> None:
+    """On PostgreSQL, then MariaDB."""
+    fleet = server_fleet
+    worker_bus = await RedisBus.open(fleet.redis.url, fleet.prefix)
+    try:
+        await _alert_once_and_hand_over(fleet, webhook_receiver, worker_bus)
+    finally:
+        await worker_bus.close()
+
+
+async def _alert_once_and_hand_over(
     fleet: Fleet, webhook_receiver: WebhookReceiver, worker_bus: RedisBus
 ) -> None:
     receiver = webhook_receiver
