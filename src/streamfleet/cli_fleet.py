@@ -9,7 +9,9 @@ Both need a server database (``STREAMFLEET_DATABASE_URL``: PostgreSQL or MySQL/M
 and Redis (``STREAMFLEET_REDIS_URL``) and say so in one line otherwise. The worker's
 name (``STREAMFLEET_WORKER_NAME``) is its id in the fleet; its capacity is
 ``STREAMFLEET_ENGINE_CAPACITY``, its labels ``STREAMFLEET_WORKER_LABELS`` (JSON). API
-nodes migrate the database at start, as ``serve`` does; workers expect it migrated.
+nodes migrate the database at start, as ``serve`` does; workers expect it migrated. The
+fleet's single jobs (alerts, outbox, retention, backups, exports) run in the API nodes, each
+in the one holding its leader lease (``fleet/api_jobs.py``).
 """
 
 from __future__ import annotations
@@ -90,10 +92,14 @@ def _serve_role(role_settings: Settings, make_app: Any, *, dashboard: bool) -> i
 
 
 def _api_app(api_settings: Settings) -> FastAPI:
+    from streamfleet.alerts.service import AlertService
     from streamfleet.api.app import create_app
+    from streamfleet.db.repositories.audit import AuditRepository
+    from streamfleet.db.session import Database
     from streamfleet.engine.builder import EngineContext
     from streamfleet.events.redis_bus import RedisBus
     from streamfleet.fleet.api_control import ApiNodeControl
+    from streamfleet.fleet.api_jobs import ApiNodeJobs, ShowSchedule
     from streamfleet.fleet.wakeups import Wakeups
 
     assert api_settings.redis_url is not None
@@ -105,8 +111,17 @@ def _api_app(api_settings: Settings) -> FastAPI:
     def control(ctx: EngineContext) -> ApiNodeControl:
         return ApiNodeControl(Wakeups(redis_url, ctx.settings.redis_prefix))
 
+    def single_jobs(
+        database: Database, alerts: AlertService, audit: AuditRepository, show: ShowSchedule
+    ) -> ApiNodeJobs:
+        return ApiNodeJobs(api_settings, database, alerts, audit, show)
+
     return create_app(
-        api_settings, engine_factory=control, bus_factory=open_bus, scheduled_backups=False
+        api_settings,
+        engine_factory=control,
+        bus_factory=open_bus,
+        scheduled_backups=False,
+        single_jobs=single_jobs,
     )
 
 

@@ -25,6 +25,7 @@ from streamfleet.db.repositories.outbox import (
     NotificationRecord,
     OutboxRepository,
 )
+from streamfleet.domain.errors import StreamfleetError
 from streamfleet.logs import redact_text
 
 IDLE_POLL_S: Final = 5.0
@@ -123,6 +124,8 @@ class OutboxSender:
             except DatabaseUnavailable as exc:
                 # The attempt could not be recorded; the claim runs out and the row is retried.
                 log.warning("outbox.db_unavailable", id=claimed.notification.id, error=str(exc))
+            except StreamfleetError as exc:  # a leader's term ended: its write was refused
+                log.warning("outbox.attempt_refused", id=claimed.notification.id, error=str(exc))
         self.wake()
 
     async def _attempt(self, claimed: Claimed) -> NotificationRecord:

@@ -9,6 +9,10 @@ envelopes over through a bounded queue, so the engine never waits for us.
     await service.start()      # before the engine starts publishing
     ...
     await service.stop()
+
+In a fleet's API node the two tasks run under leader leases instead (``fleet/api_jobs.py``):
+``start(jobs=False)`` serves the API's actions only, ``evaluate()`` is the ``alerts`` job,
+``deliver(writes)`` the ``outbox`` job with its writes fenced by the leader's term.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from streamfleet.db.repositories.alerts import AlertRecord, AlertRepository, New
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.repositories.outbox import NewNotification, NotificationRecord, OutboxRepository
 from streamfleet.db.repositories.targets import TargetRepository
-from streamfleet.db.session import Database
+from streamfleet.db.session import Database, Transactions
 from streamfleet.domain.errors import NotFound
 from streamfleet.events.bus import EventBus, Subscription
 from streamfleet.events.envelope import Envelope, EventType
@@ -93,17 +97,8 @@ class AlertService:
         )
         self.targets = TargetRepository(database.sessions)
         self.outbox = OutboxRepository(database.sessions)
-        self._rules = RuleEngine(
-            RuleSettings(
-                degraded_after_s=settings.alert_degraded_after_s,
-                content_after_s=settings.alert_content_after_s,
-                flap_threshold=settings.flap_threshold,
-                flap_window_s=settings.flap_window_s,
-            )
-        )
-        self._planner = NotificationPlanner(
-            settings.alert_group_window_s, settings.flap_quiet_period_s
-        )
+        self._rules = self._new_rules()
+        self._planner = self._new_planner()
         self._senders: Mapping[str, Sender] = senders or {
             TargetKind.WEBHOOK.value: WebhookSender(),
             TargetKind.APPRISE.value: AppriseSender(),
@@ -115,6 +110,9 @@ class AlertService:
             timeout_s=settings.notify_timeout_s,
             clock=clock,
         )
+        self._leading_sender: OutboxSender | None = None
+        self._writing_alerts, self._writing_outbox = self.alerts, self.outbox
+        """Where the rules' outcomes are written: fenced by the ``alerts`` term in a fleet."""
         self._known: set[str] = set()
         self._subscription: Subscription | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -122,8 +120,11 @@ class AlertService:
 
     # Life cycle ----------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Subscribe, restore open alerts from the database, start the two tasks."""
+    async def start(self, *, jobs: bool = True) -> None:
+        """Subscribe, restore open alerts from the database, start the two tasks; with
+        ``jobs=False`` nothing runs (a fleet's leaders run ``evaluate`` and ``deliver``)."""
+        if not jobs:
+            return
         self._subscription = self._subscribe()
         await self._restore()
         self._tasks = [
@@ -144,12 +145,77 @@ class AlertService:
         for sender in self._senders.values():
             await sender.close()
 
+    async def evaluate(self, writes: Transactions) -> None:
+        """The ``alerts`` leader job: restore the open alerts, then run the rules until
+        cancelled (a new leader starts from what the database holds); alerts opened and
+        resolved, and notifications enqueued, in ``writes`` (fenced by the term)."""
+        self._rules = self._new_rules()
+        self._planner = self._new_planner()
+        self._writing_alerts = self.alerts.fenced(writes)
+        self._writing_outbox = self.outbox.fenced(writes)
+        self._subscription = self._subscribe()
+        try:
+            await self._restore()
+            await self._catch_up()
+            await self._rules_loop()
+        finally:
+            self._subscription.close()
+            self._writing_alerts, self._writing_outbox = self.alerts, self.outbox
+
+    async def _catch_up(self) -> None:
+        """Feed the rules each channel's status as the workers last stored it: a change
+        published while no node evaluated (a handover) is not heard again on the bus."""
+        now = self._clock()
+        outcomes: list[Outcome] = []
+        for record in await self.channels.records():
+            since = record.status_since.isoformat() if record.status_since else None
+            data = {"status": record.status.value, "since": since, "reason": record.status_reason}
+            outcomes += self._rules.observe(
+                Envelope(EventType.STATUS, record.channel.slug, data), now
+            )
+        async with self._lock:
+            await self._apply(outcomes, now)
+
+    async def deliver(self, writes: Transactions) -> None:
+        """The ``outbox`` leader job: send due rows, every write in ``writes`` (fenced)."""
+        sender = OutboxSender(
+            self.outbox.fenced(writes),
+            self._senders,
+            retry_base_s=self._settings.notify_retry_base_s,
+            timeout_s=self._settings.notify_timeout_s,
+            clock=self._clock,
+        )
+        self._leading_sender = sender
+        try:
+            await sender.run()
+        finally:
+            self._leading_sender = None
+
+    def _wake_sender(self) -> None:
+        self.sender.wake()
+        if self._leading_sender is not None:
+            self._leading_sender.wake()
+
     async def __aenter__(self) -> AlertService:
         await self.start()
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
         await self.stop()
+
+    def _new_rules(self) -> RuleEngine:
+        return RuleEngine(
+            RuleSettings(
+                degraded_after_s=self._settings.alert_degraded_after_s,
+                content_after_s=self._settings.alert_content_after_s,
+                flap_threshold=self._settings.flap_threshold,
+                flap_window_s=self._settings.flap_window_s,
+            )
+        )
+
+    def _new_planner(self) -> NotificationPlanner:
+        s = self._settings
+        return NotificationPlanner(s.alert_group_window_s, s.flap_quiet_period_s)
 
     # Actions for the API -------------------------------------------------------------
 
@@ -178,7 +244,7 @@ class AlertService:
         record = await self.outbox.retry(
             notification_id, self._now(), self._settings.notify_max_attempts
         )
-        self.sender.wake()
+        self._wake_sender()
         return record
 
     async def worker_lost(self, worker: str, reason: str = "") -> None:
@@ -288,7 +354,7 @@ class AlertService:
             if isinstance(outcome, AlertOpened):
                 await self._open(outcome, now)
             elif isinstance(outcome, AlertResolved):
-                record = await self.alerts.resolve(
+                record = await self._writing_alerts.resolve(
                     outcome.key.subject,
                     outcome.key.rule.value,
                     _dt(outcome.ended_at),
@@ -306,7 +372,7 @@ class AlertService:
         data = dict(outcome.data)
         if info is not None:
             data["channel"] = info.as_dict()
-        record = await self.alerts.open(
+        record = await self._writing_alerts.open(
             NewAlert(
                 channel_id=info.id if info else None,
                 subject=outcome.key.subject,
@@ -335,14 +401,16 @@ class AlertService:
             alerts = [snapshot(r) for r in await self.alerts.get_many(batch.alert_ids)]
             plan = fan_out(batch, alerts, targets, at, self._settings.notify_max_attempts)
             items = plan.notifications
-            await self.outbox.enqueue(items, at, notified=plan.notified, folded=batch.folded)
+            await self._writing_outbox.enqueue(
+                items, at, notified=plan.notified, folded=batch.folded
+            )
             log.info(
                 "alerts.batch",
                 kind=batch.event.value,
                 alerts=len(batch.alert_ids),
                 notifications=len(items),
             )
-        self.sender.wake()
+        self._wake_sender()
 
     def _publish(self, change: str, record: AlertRecord) -> None:
         view = alert_view(record, self._now())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 import structlog
 from fastapi import FastAPI
@@ -80,15 +81,36 @@ async def _in_process_bus() -> EventBus:
     return InProcessBus()
 
 
+class SingleJobs(Protocol):
+    """The fleet's single jobs as an API node runs them (``fleet/api_jobs.py``)."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+SingleJobsFactory = Callable[
+    [Database, AlertService, AuditRepository, Callable[[BackupSchedule | None], None]],
+    SingleJobs,
+]
+"""``streamfleet api``: alerts, outbox, retention, backups and exports, each run by the one
+node holding its leader lease, instead of in this process unconditionally."""
+
+
 def create_app(
     settings: Settings,
     *,
     engine_factory: EngineFactory | None = None,
     bus_factory: BusFactory = _in_process_bus,
     scheduled_backups: bool = True,
+    single_jobs: SingleJobsFactory | None = None,
 ) -> FastAPI:
     """``engine_factory``: the engine this process runs (``serve``'s, or an API node's remote
-    control); ``scheduled_backups``: whether this process writes them (``serve`` only)."""
+    control); ``scheduled_backups``: whether this process writes them (``serve`` only);
+    ``single_jobs``: a fleet's API node, where each single job runs under a leader lease."""
+
+    def show_schedule(schedule: BackupSchedule | None) -> None:
+        app.state.backups = schedule
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -97,6 +119,7 @@ def create_app(
         engine: ManagedEngine | None = None
         schedule: BackupSchedule | None = None
         retention: AuditRetention | None = None
+        jobs: SingleJobs | None = None
         try:
             await migrate.upgrade(database)
             channel_repo = ChannelRepository(
@@ -115,11 +138,16 @@ def create_app(
             accounts.on_revocation(app.state.live_access.revoked)
             app.state.engine = None
             app.state.audit = AuditRepository(database.sessions)
-            retention = AuditRetention(app.state.audit, settings.audit_retention_days)
-            retention.start()
-            app.state.audit_retention = retention
             app.state.alerts = AlertService(settings, database, bus)  # before the engine publishes
-            await app.state.alerts.start()
+            if single_jobs is None:
+                retention = AuditRetention(app.state.audit, settings.audit_retention_days)
+                retention.start()
+                app.state.audit_retention = retention
+                await app.state.alerts.start()
+            else:
+                await app.state.alerts.start(jobs=False)
+                jobs = single_jobs(database, app.state.alerts, app.state.audit, show_schedule)
+                jobs.start()
             if engine_factory is not None:
                 engine = engine_factory(
                     EngineContext(
@@ -136,6 +164,8 @@ def create_app(
             log.info("api.ready", engine=engine is not None, dialect=database.dialect)
             yield
         finally:
+            if jobs is not None:
+                await jobs.stop()
             if retention is not None:
                 await retention.stop()
             if schedule is not None:

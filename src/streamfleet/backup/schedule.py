@@ -207,10 +207,24 @@ class BackupSchedule:
             return min(self.interval_s, RETRY_AFTER_S)
         return self.interval_s
 
+    async def first_delay_s(self) -> float:
+        """How long until the first run: the schedule goes on from the newest finished backup
+        there (a restart; in a fleet, another API node taking the schedule over), so it is due
+        the interval after that one, and at once when that time has passed."""
+        try:
+            finished, _ = moments(await asyncio.to_thread(self.destination.scan))
+        except (StreamfleetError, OSError):
+            return self.interval_s
+        if not finished:
+            return self.interval_s
+        due = max(finished) + timedelta(seconds=self.interval_s)
+        return min(self.interval_s, max(0.0, (due - self._clock()).total_seconds()))
+
     async def _loop(self) -> None:
+        await asyncio.sleep(await self.first_delay_s())
         while True:
-            await asyncio.sleep(self.next_delay_s())
             await self.run_once()
+            await asyncio.sleep(self.next_delay_s())
 
     async def _watch(self) -> None:
         while True:

@@ -30,6 +30,10 @@ Row = LeaderLeaseRow
 
 PLACER: Final = "placer"
 ALERTS: Final = "alerts"
+OUTBOX: Final = "outbox"
+BACKUPS: Final = "backups"
+EXPORTS: Final = "exports"
+RETENTION: Final = "retention"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,7 @@ class LeaderLease:
             raise ValueError(f"a leader lease name has 1 to {MAX_LEADER_NAME_LENGTH} characters")
         self._dialect = require_server_database(database)
         self._sessions = database.sessions
-        self._ttl_s = ttl_s
+        self.ttl_s = ttl_s
         self.name = name
 
     async def acquire(self, holder: str) -> LeaderTerm | None:
@@ -107,7 +111,7 @@ class LeaderLease:
         result = await session.execute(
             update(Row)
             .where(Row.name == self.name, *where)
-            .values(expires_at=db_now_plus(self._dialect, self._ttl_s), **values)
+            .values(expires_at=db_now_plus(self._dialect, self.ttl_s), **values)
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount) == 1  # type: ignore[attr-defined]

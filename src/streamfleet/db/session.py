@@ -9,8 +9,8 @@ session, one transaction, and connection failures turned into
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, Final
 
@@ -59,6 +59,11 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+Transactions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+"""Opens the transaction a repository's writes run in: ``transaction(sessions)`` by default, a
+fleet leader's ``fenced()`` one (``cluster/leader_job.py``) for the writes of its job."""
 
 
 @asynccontextmanager

@@ -171,6 +171,20 @@ class ArchiveRetention:
             )
         return report
 
+    async def expire_deleted(self) -> int:
+        """Only the kept archives of deleted channels (rows filed under ``-channel_id``) past
+        the default age, sparing kept spans: a fleet's pass, made by its retention leader
+        (each worker expires the channels it runs)."""
+        self._kept_now = KeptSpans(await self.kept.kept_spans() if self.kept else ())
+        cutoff = self.now() - timedelta(days=DEFAULT_RETENTION_DAYS)
+        deleted = 0
+        for cid in await self.index.channel_ids():
+            if cid < 0:
+                deleted += await self._expire_older(cid, cutoff)
+        if deleted:
+            log.info("archive.retention", deleted_channels=deleted)
+        return deleted
+
     def floor_bytes(self, total: int) -> int:
         s = self.settings
         return int(max(s.archive_min_free_gb * GB, s.archive_min_free_percent / 100 * total))

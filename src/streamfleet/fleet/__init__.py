@@ -10,4 +10,6 @@ docs/architecture.md).
 - ``api_control``: the ``EngineControl`` of an API node (states from the database,
   actions as desired state plus a wake-up)
 - ``worker_http``: the worker's ``/healthz``, ``/readyz`` and ``/metrics``
+- ``api_jobs``: the fleet's single jobs (alerts, outbox, retention, backups, exports), each
+  run by the one API node holding its leader lease; ``fleet_retention``: the retention job
 """

@@ -3,9 +3,11 @@
 The least-loaded eligible worker, by channels held: eligible means it heartbeats
 (``FRESH_HEARTBEAT_S``: a worker silent longer may be dead, and a channel given to it
 would wait a lease TTL more), has capacity left, and its labels allow the channel
-(``transcode=false`` takes only ``copy`` channels). Ties go to the lower id, so the rule
-is deterministic. Channels that already run stay where they are: a worker that joins
-gets new and orphaned channels only.
+(``transcode=false`` takes only ``copy`` channels; a channel tagged
+``worker.<label>=<value>`` goes only to workers with that label: ``pinned_labels``). Ties go
+to the lower id, so the rule is deterministic. Channels that already run stay where they
+are: a worker that joins gets new and orphaned channels only (a pin added to a running
+channel applies at its next placement).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from streamfleet.cluster.timing import HEARTBEAT_INTERVAL_S
 FRESH_HEARTBEAT_S: Final = 2.5 * HEARTBEAT_INTERVAL_S
 """A worker whose last heartbeat is older than this gets no new channel."""
 TRANSCODE_LABEL: Final = "transcode"
+PIN_TAG_PREFIX: Final = "worker."
+"""A channel tag ``worker.<label>=<value>`` pins the channel to workers carrying that label
+(an SRT listener's stable address: "Push channels in a fleet" in docs/operations.md)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,24 +36,45 @@ class Candidate:
     heartbeat_age_s: float
 
 
-def accepts(candidate: Candidate, *, transcodes: bool) -> bool:
-    """Whether the worker's labels allow a channel (``transcodes``: not the ``copy`` profile)."""
-    return not transcodes or candidate.labels.get(TRANSCODE_LABEL, "true").lower() != "false"
+def pinned_labels(tags: Iterable[str]) -> dict[str, str]:
+    """The worker labels a channel's tags require: ``worker.site=studio-a`` → ``{"site":
+    "studio-a"}``; other tags, and a pin tag without ``=`` or a label, require nothing."""
+    pins: dict[str, str] = {}
+    for tag in tags:
+        label, equals, value = tag.removeprefix(PIN_TAG_PREFIX).partition("=")
+        if tag.startswith(PIN_TAG_PREFIX) and equals and label.strip():
+            pins[label.strip()] = value.strip()
+    return pins
+
+
+def accepts(
+    candidate: Candidate, *, transcodes: bool, pins: Mapping[str, str] | None = None
+) -> bool:
+    """Whether the worker's labels allow a channel (``transcodes``: not the ``copy`` profile;
+    ``pins``: the labels it must carry, ``pinned_labels``)."""
+    if transcodes and candidate.labels.get(TRANSCODE_LABEL, "true").lower() == "false":
+        return False
+    return all(candidate.labels.get(label) == value for label, value in (pins or {}).items())
 
 
 def place(
     channels: Iterable[tuple[int, bool]],
     candidates: Iterable[Candidate],
     load: Mapping[str, int],
+    pins: Mapping[int, Mapping[str, str]] | None = None,
 ) -> dict[int, str]:
     """Channel id → worker id for each ``(channel id, transcodes)`` that can be placed, given
-    the ``load`` (channels held) of each worker; channels no worker can take are left out."""
+    the ``load`` (channels held) of each worker and the labels ``pins`` requires per channel
+    id; channels no worker can take are left out."""
     workers = [c for c in candidates if c.heartbeat_age_s <= FRESH_HEARTBEAT_S]
     held = {w.id: load.get(w.id, 0) for w in workers}
     placed: dict[int, str] = {}
     for channel_id, transcodes in sorted(channels):
         eligible = [
-            w for w in workers if held[w.id] < w.capacity and accepts(w, transcodes=transcodes)
+            w
+            for w in workers
+            if held[w.id] < w.capacity
+            and accepts(w, transcodes=transcodes, pins=(pins or {}).get(channel_id))
         ]
         if not eligible:
             continue

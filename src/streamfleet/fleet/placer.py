@@ -30,7 +30,7 @@ from streamfleet.cluster.workers import WorkerRegistry
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.domain.errors import StreamfleetError
 from streamfleet.domain.profiles import COPY
-from streamfleet.fleet.placement import Candidate, place
+from streamfleet.fleet.placement import Candidate, pinned_labels, place
 from streamfleet.fleet.wakeups import WakeAction, Wakeup, Wakeups
 
 PLACE_INTERVAL_S: Final = 0.5
@@ -91,11 +91,9 @@ class Placer:
     async def place_once(self) -> dict[int, str]:
         """One round: the channels placed, channel id → worker id."""
         holders = await self._book.holders()
-        orphans = [
-            (channel.id, channel.profile != COPY)
-            for channel in await self._channels.all(enabled_only=True)
-            if channel.id not in holders
-        ]
+        unheld = [c for c in await self._channels.all(enabled_only=True) if c.id not in holders]
+        orphans = [(channel.id, channel.profile != COPY) for channel in unheld]
+        pins = {channel.id: pinned for channel in unheld if (pinned := pinned_labels(channel.tags))}
         if not orphans:
             return {}
         load: dict[str, int] = {}
@@ -106,7 +104,7 @@ class Placer:
             for w in await self._registry.live()
         ]
         placed: dict[int, str] = {}
-        for channel_id, worker_id in place(orphans, candidates, load).items():
+        for channel_id, worker_id in place(orphans, candidates, load, pins).items():
             if await self._book.claim_specific(channel_id, worker_id) is not None:
                 placed[channel_id] = worker_id
                 log.info("fleet.channel_placed", channel_id=channel_id, worker=worker_id)

@@ -169,3 +169,25 @@ async def test_a_scheduled_run_is_audited_after_it_finished(
     )
     assert entry.changes is not None
     assert (entry.changes["via"], entry.changes["ok"]) == ([None, "schedule"], [None, True])
+
+
+async def test_the_first_run_is_due_an_interval_after_the_newest_finished_backup(
+    tmp_path: Path,
+) -> None:
+    """A restart, or another API node taking the schedule over, neither repeats a run nor
+    skips one: the first is due an interval after the newest finished backup there (an
+    unfinished one does not count), at once when that has passed, and an interval from now
+    when there is none."""
+    root = tmp_path / "backups"
+    settings = settings_for_test(tmp_path, backup_dir=root, backup_interval_s=3600)
+    schedule = BackupSchedule(settings, clock=lambda: NOW)
+    assert await schedule.first_delay_s() == 3600
+
+    fake_backup(root, NOW - timedelta(minutes=50))
+    fake_backup(root, NOW - timedelta(minutes=5), finished=False)
+    assert await schedule.first_delay_s() == 600
+
+    fake_backup(root, NOW - timedelta(minutes=120))
+    assert await schedule.first_delay_s() == 600
+    later = BackupSchedule(settings, clock=lambda: NOW + timedelta(hours=2))
+    assert await later.first_delay_s() == 0

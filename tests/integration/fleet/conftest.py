@@ -1,6 +1,7 @@
 """A fleet of real processes: ``streamfleet api`` and ``streamfleet worker`` on a fresh
-PostgreSQL database and a Redis of the test's own, sharing one data directory (the
-media volume). Every process is a child of the test, killed at teardown."""
+PostgreSQL database (``server_fleet``: PostgreSQL, then MariaDB) and a Redis of the test's
+own, sharing one data directory (the media volume). Every process is a child of the test,
+killed at teardown."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from streamfleet.cluster.channel_leases import LeaseBook
 from streamfleet.cluster.workers import WorkerRegistry
 from streamfleet.db import migrate
 from streamfleet.db.session import Database
+from tests.integration.alerts.conftest import webhook_receiver
 from tests.support.redis_server import RedisServer, redis_server
 from tests.support.server import ServerProcess, start_server
 
-__all__ = ["redis_server"]
+__all__ = ["redis_server", "webhook_receiver"]
 
 
 @dataclass
@@ -62,9 +64,23 @@ class Fleet:
 async def fleet(
     postgres_url: str, redis_server: RedisServer, tmp_path: Path
 ) -> AsyncIterator[Fleet]:
-    database = Database(postgres_url)
+    async for group in _fleet_on(postgres_url, redis_server, tmp_path):
+        yield group
+
+
+@pytest.fixture
+async def server_fleet(
+    server_database_url: str, redis_server: RedisServer, tmp_path: Path
+) -> AsyncIterator[Fleet]:
+    """A fleet on PostgreSQL, then on MariaDB."""
+    async for group in _fleet_on(server_database_url, redis_server, tmp_path):
+        yield group
+
+
+async def _fleet_on(url: str, redis: RedisServer, tmp_path: Path) -> AsyncIterator[Fleet]:
+    database = Database(url)
     await migrate.upgrade(database)
-    group = Fleet(postgres_url, redis_server, tmp_path / "shared", database)
+    group = Fleet(url, redis, tmp_path / "shared", database)
     try:
         yield group
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from streamfleet.fleet.placement import FRESH_HEARTBEAT_S, Candidate, place
+from streamfleet.fleet.placement import FRESH_HEARTBEAT_S, Candidate, pinned_labels, place
 
 
 def worker(id: str, capacity: int = 10, age_s: float = 0.5, **labels: str) -> Candidate:
@@ -43,3 +43,23 @@ def test_a_worker_whose_heartbeat_is_old_gets_nothing() -> None:
     """A worker that may have died gets no channel: it would wait a lease TTL more."""
     workers = [worker("a", age_s=FRESH_HEARTBEAT_S + 0.1), worker("b")]
     assert place([(1, False)], workers, {"b": 9}) == {1: "b"}
+
+
+def test_a_channel_pinned_by_tag_goes_only_to_a_worker_with_that_label() -> None:
+    """``worker.ingest=srt-a`` takes the worker labelled so, however loaded; none is free: wait."""
+    workers = [worker("a"), worker("b", ingest="srt-a"), worker("c", ingest="srt-b")]
+    pins = {1: pinned_labels(["news", "worker.ingest=srt-a"])}
+    assert place([(1, False), (2, False)], workers, {"b": 5}, pins) == {1: "b", 2: "a"}
+    full = [worker("a"), worker("b", capacity=1, ingest="srt-a")]
+    assert place([(1, False)], full, {"b": 1}, pins) == {}
+
+
+def test_only_well_formed_pin_tags_require_labels() -> None:
+    """A table: tags → the labels they require."""
+    cases = {
+        ("worker.site=studio a", "worker.ingest = srt-a"): {"site": "studio a", "ingest": "srt-a"},
+        ("worker.site", "worker.=x", "site=a", "news"): {},
+        ("worker.zone=",): {"zone": ""},
+    }
+    for tags, wanted in cases.items():
+        assert pinned_labels(tags) == wanted, tags

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from streamfleet.db.alert_models import MAX_SUMMARY_LENGTH, AlertRow
 from streamfleet.db.repositories.page import Page
-from streamfleet.db.session import transaction
+from streamfleet.db.session import Transactions, transaction
 from streamfleet.domain.errors import NotFound
 
 
@@ -50,8 +50,16 @@ class NewAlert:
 
 
 class AlertRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, writes: Transactions | None = None
+    ) -> None:
         self._sessions = sessions
+        self._writes: Transactions = writes or (lambda: transaction(sessions))
+        """Where opening and resolving run: a fleet's ``alerts`` leader fences them by its term."""
+
+    def fenced(self, writes: Transactions) -> AlertRepository:
+        """The same alerts, opened and resolved in ``writes`` (a leader's fenced transactions)."""
+        return AlertRepository(self._sessions, writes=writes)
 
     # Writing -----------------------------------------------------------------------------
 
@@ -68,7 +76,7 @@ class AlertRepository:
         self, subject: str, rule: str, ended_at: datetime, reason: str
     ) -> AlertRecord | None:
         """End the open alert of (subject, rule); ``None`` when none is open."""
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             row = await session.scalar(
                 select(AlertRow)
                 .where(AlertRow.subject == subject, AlertRow.rule == rule)
@@ -172,7 +180,7 @@ class AlertRepository:
     # Internals ---------------------------------------------------------------------------
 
     async def _insert(self, alert: NewAlert, channel_id: int | None) -> AlertRecord:
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             row = AlertRow(
                 channel_id=channel_id,
                 subject=alert.subject,

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from streamfleet.db.export_models import ExportJobRow
-from streamfleet.db.session import transaction
+from streamfleet.db.session import Transactions, transaction
 from streamfleet.domain.errors import NotFound
 from streamfleet.domain.exports import MAX_ERROR_CHARS, ExportJob, ExportPart, ExportState
 
@@ -25,7 +25,12 @@ LIST_LIMIT = 200
 
 
 class ExportRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, writes: Transactions | None = None
+    ) -> None:
+        self._writes: Transactions = writes or (lambda: transaction(sessions))
+        """The runner's writes (claim, progress, end, expiry): a fleet's ``exports`` leader
+        fences them by its term, so a holder whose term is over changes no job."""
         self._sessions = sessions
 
     async def create(self, job: ExportJob) -> ExportJob:
@@ -79,7 +84,7 @@ class ExportRepository:
 
     async def claim_next(self) -> ExportJob | None:
         """The oldest queued job, now ``running``; ``None`` when none is queued."""
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             job_id = await session.scalar(
                 select(ExportJobRow.id)
                 .where(ExportJobRow.state == ExportState.QUEUED.value)
@@ -116,7 +121,7 @@ class ExportRepository:
 
     async def fail_running(self, error: str, at: datetime) -> list[int]:
         """Every ``running`` job becomes ``failed`` (at start: its FFmpeg is gone)."""
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             ids = list(
                 (
                     await session.scalars(
@@ -144,11 +149,11 @@ class ExportRepository:
     async def delete(self, ids: Sequence[int]) -> None:
         if not ids:
             return
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             await session.execute(delete(ExportJobRow).where(ExportJobRow.id.in_(ids)))
 
     async def _update(self, job_id: int, **values: Any) -> None:
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             await session.execute(
                 update(ExportJobRow).where(ExportJobRow.id == job_id).values(**values)
             )

@@ -4,6 +4,11 @@ A sender *claims* a due row by setting ``locked_until`` with a conditional
 UPDATE (works the same on SQLite, PostgreSQL and MySQL), so two senders never
 send one row at once, and a crashed sender's claim simply runs out. Delivery
 is at least once.
+
+In a fleet only the holder of the ``outbox`` leader lease sends: it opens the repository
+with ``writes`` = transactions fenced by its term, so a claim or a settled attempt of a
+holder whose term is over is refused by the database (``StaleEpoch``), and rolled back; the
+``alerts`` leader enqueues the same way, under its own term.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from streamfleet.db.alert_models import (
 from streamfleet.db.repositories.alerts import mark_notified
 from streamfleet.db.repositories.page import Page
 from streamfleet.db.repositories.targets import TargetRecord, target_record
-from streamfleet.db.session import transaction
+from streamfleet.db.session import Transactions, transaction
 from streamfleet.domain.errors import Conflict, NotFound
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
@@ -85,8 +90,15 @@ class AttemptOutcome:
 
 
 class OutboxRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, writes: Transactions | None = None
+    ) -> None:
         self._sessions = sessions
+        self._writes: Transactions = writes or (lambda: transaction(sessions))
+
+    def fenced(self, writes: Transactions) -> OutboxRepository:
+        """The same outbox, with the sender's writes in ``writes`` (a leader's fenced ones)."""
+        return OutboxRepository(self._sessions, writes=writes)
 
     async def enqueue(
         self,
@@ -97,7 +109,7 @@ class OutboxRepository:
         folded: dict[int, int] | None = None,
     ) -> list[NotificationRecord]:
         """Write ``items`` as pending rows and mark ``notified`` alerts, in one transaction."""
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             rows = [
                 NotificationRow(
                     target_id=item.target_id,
@@ -136,7 +148,7 @@ class OutboxRepository:
     async def claim(self, notification_id: int, now: datetime, lease: timedelta) -> Claimed | None:
         """Claim one pending row whatever its ``next_attempt_at``; ``None`` if taken or settled."""
         free = or_(NotificationRow.locked_until.is_(None), NotificationRow.locked_until < now)
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             result = await session.execute(
                 update(NotificationRow)
                 .where(NotificationRow.id == notification_id, NotificationRow.state == PENDING)
@@ -157,7 +169,7 @@ class OutboxRepository:
     ) -> NotificationRecord:
         """Store one attempt and settle the row: delivered, pending again, or failed."""
         error = outcome.error[:MAX_ERROR_LENGTH] if outcome.error else None
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             row = await _row(session, notification_id)
             session.add(
                 NotificationAttemptRow(
@@ -186,7 +198,7 @@ class OutboxRepository:
         """Give up claims without an attempt (the sender is shutting down)."""
         if not notification_ids:
             return
-        async with transaction(self._sessions) as session:
+        async with self._writes() as session:
             await session.execute(
                 update(NotificationRow)
                 .where(NotificationRow.id.in_(notification_ids))

@@ -1,0 +1,70 @@
+"""The fleet-wide retention, run by the holder of the ``retention`` leader lease.
+
+A worker's retention expires the channels it runs (their days, quotas and its disk's
+floor, honouring locks); what belongs to no worker is pruned here, once for the fleet:
+
+- the audit log, older than ``audit_retention_days`` (``AuditRetention``);
+- the kept archives of deleted channels past the default age, sparing locked spans and
+  exports' (``ArchiveRetention.expire_deleted``), every ``archive_retention_interval_s``.
+
+Export files expire with the export runner (the ``exports`` leader).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+import structlog
+
+from streamfleet.api.audit_retention import AuditRetention
+from streamfleet.config import Settings
+from streamfleet.db.errors import DatabaseUnavailable
+from streamfleet.db.repositories.archive import ArchiveRepository
+from streamfleet.db.repositories.archive_locks import ArchiveLockRepository
+from streamfleet.db.repositories.audit import AuditRepository
+from streamfleet.db.session import Database
+from streamfleet.engine.archive_retention import ArchiveRetention
+from streamfleet.engine.context import utc_now
+from streamfleet.engine.recorder import ArchiveRecorder
+from streamfleet.storage.archive_bucket import ArchiveBucket
+
+log = structlog.get_logger()
+
+
+class FleetRetention:
+    def __init__(self, settings: Settings, database: Database, audit: AuditRepository) -> None:
+        self._interval_s = settings.archive_retention_interval_s
+        self._audit = AuditRetention(audit, settings.audit_retention_days)
+        archive = ArchiveRepository(database.sessions)
+        self.archive = ArchiveRetention(
+            settings,
+            archive,
+            ArchiveRecorder(settings.archive_dir, archive, wall=time.time),  # its root only
+            tuple,  # no channel runs here
+            now=utc_now,
+            kept=ArchiveLockRepository(database.sessions),
+            bucket=ArchiveBucket.from_settings(settings),
+        )
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._audit.start()
+        self._task = asyncio.create_task(self._loop(), name="fleet-archive-retention")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._audit.stop()
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.archive.expire_deleted()
+            except (DatabaseUnavailable, OSError) as exc:  # the next pass tries again
+                log.warning("archive.retention_failed", error=str(exc))
+            await asyncio.sleep(self._interval_s)
