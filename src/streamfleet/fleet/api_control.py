@@ -6,7 +6,8 @@ desired state: the route has already written it (``enabled``, the configuration)
 this sends a wake-up over Redis so the owning worker (and the placer) look at once
 rather than at their next sweep; a restart, which writes nothing, is only the wake-up.
 What only the process running the channel knows (its log, a source probe made from a
-worker's network) answers ``NotOnThisNode`` (503) for now.
+worker's network) answers ``NotOnThisNode`` (503) for now. An API node also watches for
+lost workers (``WorkerWatch``, the ``worker_lost`` alert) while it runs.
 """
 
 from __future__ import annotations
@@ -17,17 +18,23 @@ from typing import Any
 from streamfleet.domain.channel import Channel
 from streamfleet.engine.control import ChannelState, EngineStats, NotOnThisNode
 from streamfleet.fleet.wakeups import WakeAction, Wakeup, Wakeups
+from streamfleet.fleet.worker_watch import WorkerWatch
 from streamfleet.media.probe_report import ProbeReport
 
 
 class ApiNodeControl:
-    def __init__(self, wakeups: Wakeups) -> None:
+    def __init__(self, wakeups: Wakeups, watch: WorkerWatch | None = None) -> None:
         self._wakeups = wakeups
+        self._watch = watch
 
     async def start(self) -> None:
         self._wakeups.start()
+        if self._watch is not None:
+            self._watch.start()
 
     async def stop(self) -> None:
+        if self._watch is not None:
+            await self._watch.stop()
         await self._wakeups.close()
 
     # Channels: desired state in the database, plus a wake-up ----------------------------------
