@@ -115,6 +115,8 @@ class FleetWorker:
         self._restarts: set[int] = set()
         self._placed = False
         self._look = asyncio.Event()
+        self._following = asyncio.Lock()
+        """Held by each follow and each ``let_go``: a channel let go mid-follow is not restarted."""
         self._tasks: list[asyncio.Task[None]] = []
         self.last_beat_at: float | None = None
         """``time.monotonic()`` at the last successful heartbeat."""
@@ -173,13 +175,14 @@ class FleetWorker:
     async def let_go(self, channel_id: int) -> ChannelLease | None:
         """Stop a channel that moves to another worker; its lease stays ours (no one else can
         start it) until handed over, and ``_follow`` does not start it again meanwhile."""
-        lease = self._leases.pop(channel_id, None)  # first: its "stopped" is not written
-        if lease is None:
-            return None
-        self._configs.pop(channel_id, None)
-        self._leaving[channel_id] = lease.epoch
-        await self.engine.stop_channel(channel_id)
-        return lease
+        async with self._following:
+            lease = self._leases.pop(channel_id, None)  # first: its "stopped" is not written
+            if lease is None:
+                return None
+            self._configs.pop(channel_id, None)
+            self._leaving[channel_id] = lease.epoch
+            await self.engine.stop_channel(channel_id)
+            return lease
 
     # Heartbeat ------------------------------------------------------------------------------
 
@@ -234,7 +237,8 @@ class FleetWorker:
             await self._look.wait()
             self._look.clear()
             try:
-                await self._follow()
+                async with self._following:
+                    await self._follow()
             except (*RENEWAL_FAILURES, StreamfleetError) as exc:  # the next beat tries again
                 log.warning("fleet.follow_failed", error=type(exc).__name__, detail=str(exc))
 
