@@ -4,16 +4,19 @@
 ``WriterSamples``: ``doubles`` lists every sample where a channel had two writers (never
 allowed: a move stops the old FFmpeg before the new one starts), ``handoffs(slug)`` each
 change of a channel's writer as (last sample of the old, first of the new) in
-``time.monotonic()`` seconds: a move's cost, bounded by the sampling period.
+Unix seconds: a move's cost, bounded by the sampling period. ``segment_gaps(slug)`` gives,
+from the segment files seen (``<slug>/a<child start ms>_<n>.ts``, one prefix per FFmpeg
+child), the time from each child's last segment to the next child's first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -46,6 +49,17 @@ def writers_by_slug(hls_dir: Path) -> dict[str, set[int]]:
 class WriterSamples:
     doubles: list[dict[str, set[int]]] = field(default_factory=list)
     timeline: list[tuple[float, dict[str, set[int]]]] = field(default_factory=list)
+    segments: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Slug → segment file name → its modification time (written when it was complete)."""
+
+    def segment_gaps(self, slug: str) -> list[float]:
+        """For each change of FFmpeg child: seconds from the old one's last complete segment to
+        the new one's first (a steady child's segments are one segment duration apart)."""
+        by_child: dict[str, list[float]] = {}
+        for name, mtime in self.segments.get(slug, {}).items():
+            by_child.setdefault(name.split("_", 1)[0], []).append(mtime)
+        spans = sorted((min(times), max(times)) for times in by_child.values())
+        return [new[0] - old[1] for old, new in itertools.pairwise(spans)]
 
     def handoffs(self, slug: str) -> list[tuple[float, float]]:
         """Each time the channel's writer changed (a move, a restart): from the last sample
@@ -63,6 +77,15 @@ class WriterSamples:
         return spans
 
 
+def segment_times(hls_dir: Path, slugs: Iterable[str]) -> dict[str, dict[str, float]]:
+    """The complete segments (``.ts``) in each channel folder, with their modification times."""
+    found: dict[str, dict[str, float]] = {}
+    for slug in slugs:
+        with contextlib.suppress(OSError), os.scandir(hls_dir / slug) as entries:
+            found[slug] = {e.name: e.stat().st_mtime for e in entries if e.name.endswith(".ts")}
+    return found
+
+
 @contextlib.asynccontextmanager
 async def sampling(hls_dir: Path) -> AsyncIterator[WriterSamples]:
     """Samples the channel FFmpegs every ``SAMPLE_INTERVAL_S`` while the block runs."""
@@ -71,7 +94,10 @@ async def sampling(hls_dir: Path) -> AsyncIterator[WriterSamples]:
     async def sample() -> None:
         while True:
             seen = await asyncio.to_thread(writers_by_slug, hls_dir)
-            samples.timeline.append((time.monotonic(), seen))
+            samples.timeline.append((time.time(), seen))
+            files = await asyncio.to_thread(segment_times, hls_dir, seen)
+            for slug, names in files.items():
+                samples.segments.setdefault(slug, {}).update(names)
             twice = {slug: pids for slug, pids in seen.items() if len(pids) > 1}
             if twice:
                 samples.doubles.append(twice)
