@@ -27,11 +27,12 @@ DRAIN_TIMEOUT_S = 90.0
 GAP_LIMIT_S = 2.0
 """The longest a moved channel may go without an FFmpeg writing it (its old one reaped, its
 new one started), measured with the sampler's 0.2 s resolution."""
-MEDIA_GAP_LIMIT_S = 5.0
+MEDIA_GAP_LIMIT_S = 6.0
 """From the old FFmpeg's last complete segment to the new one's first (1 s segments, 1 s apart
-on a steady channel). Measured 2.3-3.7 s: the handover itself takes under 0.5 s, the rest is
+on a steady channel). Measured 2.3-4.2 s: the handover itself takes under 0.5 s, the rest is
 the new FFmpeg opening its source and completing a first segment. A move that waited for a
-heartbeat (2 s) or a lease TTL (10 s) would exceed it."""
+heartbeat or two (2 s each) or a lease TTL (10 s) would exceed it; the margin is for a busy
+machine."""
 
 
 async def _live(fleet: Fleet, names: set[str]) -> bool:
