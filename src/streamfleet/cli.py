@@ -33,7 +33,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from streamfleet.cli_accounts import token_app, user_app
-from streamfleet.cli_fleet import api_command, worker_command
+from streamfleet.cli_fleet import api_command, worker_app
 from streamfleet.cli_support import admin_settings as _admin_settings
 from streamfleet.cli_support import fail as _fail
 from streamfleet.cli_support import run as _run
@@ -79,7 +79,7 @@ app.add_typer(channel_app, name="channel")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.command("api")(api_command)
-app.command("worker")(worker_command)
+app.add_typer(worker_app, name="worker")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

@@ -4,6 +4,7 @@ docs/architecture.md).
     streamfleet api [--host H] [--port P]      the API, dashboard and WebSocket; no engine
     streamfleet worker [--host H] [--port P]   runs the channels it holds; /healthz,
                                                 /readyz and /metrics on H:P
+    streamfleet worker drain ID | --self       moves a worker's channels away (cli_drain.py)
 
 Both need a server database (``STREAMFLEET_DATABASE_URL``: PostgreSQL or MySQL/MariaDB)
 and Redis (``STREAMFLEET_REDIS_URL``) and say so in one line otherwise. The worker's
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from sqlalchemy.engine import make_url
 
+from streamfleet.cli_drain import drain_command
 from streamfleet.cli_support import fail, settings
 from streamfleet.cluster.db_clock import SERVER_DIALECTS, SQLITE_REFUSED
 from streamfleet.config import Settings
@@ -55,9 +57,20 @@ def api_command(host: Host = None, port: Port = None) -> None:
     raise typer.Exit(_serve_role(fleet_settings, _api_app, dashboard=True))
 
 
-def worker_command(host: Host = None, port: Port = None) -> None:
+worker_app = typer.Typer(
+    help="Run a stream worker of a fleet (no command), or drain one.",
+    invoke_without_command=True,
+)
+worker_app.command("drain")(drain_command)
+
+
+@worker_app.callback()
+def worker_command(ctx: typer.Context, host: Host = None, port: Port = None) -> None:
     """Run a stream worker of a fleet: registers, runs the channels placed on it, and serves
-    /healthz, /readyz and /metrics. SIGTERM stops its channels and gives them back."""
+    /healthz, /readyz and /metrics. SIGTERM stops its channels and gives them back.
+    ``streamfleet worker drain`` moves a worker's channels away first."""
+    if ctx.invoked_subcommand is not None:
+        return
     fleet_settings = _fleet_settings(host, port)
     run_subdir = re.sub(r"[^A-Za-z0-9_.-]", "_", fleet_settings.worker_name)
     worker_settings = fleet_settings.model_copy(update={"demo": False, "run_subdir": run_subdir})

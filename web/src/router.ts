@@ -52,6 +52,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Notification targets' },
   },
   {
+    path: '/workers',
+    name: 'workers',
+    component: () => import('@/views/WorkersView.vue'),
+    meta: { title: 'Workers' },
+  },
+  {
     path: '/backups',
     name: 'backups',
     component: () => import('@/views/BackupsView.vue'),

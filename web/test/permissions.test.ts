@@ -32,6 +32,7 @@ describe('permissions', () => {
     'alerts.acknowledge': [false, true, true],
     'recordings.export': [false, true, true],
     'targets.edit': [false, true, true],
+    'workers.drain': [false, true, true],
     'backups.view': [false, false, true],
     'users.manage': [false, false, true],
     'tokens.all': [false, false, true],

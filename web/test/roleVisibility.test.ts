@@ -13,6 +13,7 @@ import { useChannelsStore } from '@/stores/channels'
 import { useSessionStore } from '@/stores/session'
 import ChannelView from '@/views/ChannelView.vue'
 import TargetsView from '@/views/TargetsView.vue'
+import WorkersView from '@/views/WorkersView.vue'
 
 import { makeChannel } from './support/channels'
 import { stubCanvas } from './support/canvas'
@@ -55,6 +56,15 @@ async function mountAs(role: Role, component: Component, props: Record<string, u
     .on('GET /api/v1/channels/5/events', json({ items: [], total: 0 }))
     .on('GET /api/v1/channels/5/log', json({ lines: [] }))
     .on('GET /api/v1/targets', json({ items: [target], total: 1 }))
+    .on(
+      'GET /api/v1/workers',
+      json({
+        items: [
+          { id: 'w1', host: 'box', version: '1', labels: {}, capacity: 4, channel_count: 0, channels: [], load: 0, heartbeat_age_s: 0.5, live: true, draining: false, drain_state: 'none' },
+          { id: 'w2', host: 'box', version: '1', labels: {}, capacity: 4, channel_count: 0, channels: [], load: 0, heartbeat_age_s: 0.5, live: true, draining: true, drain_state: 'drained' },
+        ],
+      }),
+    )
     .on('GET /api/v1/outbox', json({ items: [{ id: 1, target: 'ops hook', title: 't', state: 'failed', attempts: 3, last_error: 'x', created_at: '2026-11-24T19:00:00Z' }], total: 1 }))
     .install()
   const router = createRouter({
@@ -123,6 +133,24 @@ describe('targets page', () => {
   })
 })
 
+describe('workers page', () => {
+  it('shows a viewer the workers without a Drain button', async () => {
+    const host = await mountAs('viewer', WorkersView)
+    await vi.waitFor(() => expect(host.textContent).toContain('w2'))
+    expect(buttonTexts(host)).toEqual(['Refresh'])
+  })
+
+  it('shows an operator Drain, disabled for a worker already draining', async () => {
+    const host = await mountAs('operator', WorkersView)
+    await vi.waitFor(() => expect(host.textContent).toContain('w2'))
+    const drains = [...host.querySelectorAll<HTMLButtonElement>('tr[data-worker] button')]
+    expect(drains.map((b) => [b.textContent?.trim(), b.disabled])).toEqual([
+      ['Drain', false],
+      ['Draining', true],
+    ])
+  })
+})
+
 describe('alerts table', () => {
   const alert = {
     id: 1,
@@ -152,9 +180,9 @@ describe('header', () => {
   const counts = { stopped: 0, queued: 0, starting: 0, online: 1, degraded: 0, offline: 0, error: 0 }
 
   it.each([
-    ['viewer', ['Wall', 'Alerts', 'Targets', 'Tokens']],
-    ['operator', ['Wall', 'Alerts', 'Targets', 'Tokens', 'Import', '+ Channel']],
-    ['admin', ['Wall', 'Alerts', 'Targets', 'Backups', 'Users', 'Tokens', 'Audit', 'Import', '+ Channel']],
+    ['viewer', ['Wall', 'Alerts', 'Targets', 'Workers', 'Tokens']],
+    ['operator', ['Wall', 'Alerts', 'Targets', 'Workers', 'Tokens', 'Import', '+ Channel']],
+    ['admin', ['Wall', 'Alerts', 'Targets', 'Workers', 'Backups', 'Users', 'Tokens', 'Audit', 'Import', '+ Channel']],
   ] as const)('shows a %s the nav items %j, the username, role and a logout button', async (role, items) => {
     const host = await mountAs(role, AppHeader, {
       counts,

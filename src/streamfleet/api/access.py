@@ -5,13 +5,13 @@ here is refused to everyone (``api/access_control.py`` answers 403), and
 ``tests/unit/api/test_access_policy.py`` fails for it, so a new route cannot
 go out open by mistake. WebSocket routes use the method ``"WS"``.
 
-    viewer     reads: channels (secrets masked, for every role), events, alerts, targets,
+    viewer     reads: channels (secrets masked, for every role), events, alerts, targets, workers,
                outbox, uptime, profiles, the live feed, the API description, their own tokens,
                recordings, their locks, MP4 exports (and downloads them)
     operator   also changes: channels and their actions, imports and exports (with secrets),
                MP4 exports of recordings and locked ranges,
                reads a channel's secrets (``…/source``, audited), the source probe,
-               alert acknowledgements, targets, outbox retries
+               alert acknowledgements, targets, outbox retries, drains of fleet workers
     admin      also: users, everyone's tokens, backups, the audit log
 """
 
@@ -109,6 +109,9 @@ POLICY: Final[dict[tuple[str, str], Role | None]] = {
     ("POST", "/api/v1/outbox/{notification_id}/retry"): OPERATOR,
     ("GET", "/api/v1/uptime"): VIEWER,
     ("GET", "/api/v1/incidents.csv"): VIEWER,
+    # The fleet.
+    ("GET", "/api/v1/workers"): VIEWER,
+    ("POST", "/api/v1/workers/{worker_id}/drain"): OPERATOR,
     # The server.
     ("GET", "/api/v1/backups"): ADMIN,
 }

@@ -54,6 +54,7 @@ from streamfleet.api.routes import (
     thumbs,
     tokens,
     users,
+    workers,
 )
 from streamfleet.api.schemas.channels import ChannelPage
 from streamfleet.api.security_headers import SecurityHeaders
@@ -224,5 +225,6 @@ def create_app(
     app.include_router(backups.router)
     app.include_router(audit.router)
     app.include_router(metrics.router)
+    app.include_router(workers.router)
     mount_dashboard(app)
     return app

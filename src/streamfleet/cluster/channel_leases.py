@@ -138,6 +138,42 @@ class LeaseBook:
             )
         return _rowcount(result)
 
+    async def hand_over(self, lease: ChannelLease, worker_id: str) -> ChannelLease | None:
+        """Give ``lease``'s channel to ``worker_id`` at the next epoch, the TTL running (a move:
+        its FFmpeg here has stopped); ``None`` when ``lease`` was no longer current."""
+        async with lease_transaction(self._sessions) as session:
+            result = await session.execute(
+                _plain(
+                    update(Lease)
+                    .where(*_is(lease), Lease.expires_at > db_now(self._dialect))
+                    .values(
+                        worker_id=worker_id,
+                        epoch=Lease.epoch + 1,
+                        expires_at=db_now_plus(self._dialect, self._ttl_s),
+                        claimed_at=db_now(self._dialect),
+                    )
+                )
+            )
+            if _rowcount(result) != 1:
+                return None
+            row = await session.scalar(select(Lease).where(Lease.channel_id == lease.channel_id))
+            return _lease(row) if row is not None else None
+
+    async def expired_holders(self, channel_ids: Sequence[int]) -> dict[int, str]:
+        """Who last held each of ``channel_ids`` whose lease expired without being given back
+        (its worker was lost), by channel id."""
+        if not channel_ids:
+            return {}
+        async with lease_transaction(self._sessions) as session:
+            rows = await session.execute(
+                select(Lease.channel_id, Lease.worker_id).where(
+                    Lease.channel_id.in_(channel_ids),
+                    Lease.worker_id.is_not(None),
+                    Lease.expires_at <= db_now(self._dialect),
+                )
+            )
+            return {channel_id: worker_id for channel_id, worker_id in rows.all() if worker_id}
+
     async def holders(self) -> dict[int, str]:
         """Who holds each channel whose lease is unexpired, by channel id (the placer's view)."""
         async with lease_transaction(self._sessions) as session:

@@ -22,6 +22,8 @@ class Beat:
 
     registered: bool
     renewal: Renewal
+    draining: bool = False
+    """A drain was asked for (``WorkerRegistry.drain``): give the channels away."""
 
 
 class WorkerHeartbeat:
@@ -34,4 +36,5 @@ class WorkerHeartbeat:
         async with lease_transaction(self._sessions) as session:
             registered = await self._registry.heartbeat_in(session, worker_id)
             renewal = await self._book.renew_in(session, worker_id)
-        return Beat(registered, renewal)
+            draining = await self._registry.draining_in(session, worker_id)
+        return Beat(registered, renewal, draining)

@@ -42,6 +42,7 @@ class WorkerInfo:
     started_at: datetime
     heartbeat_at: datetime
     heartbeat_age_s: float
+    draining: bool = False
 
 
 class WorkerRegistry:
@@ -53,7 +54,8 @@ class WorkerRegistry:
         self._ttl_s = ttl_s
 
     async def register(self, spec: WorkerSpec) -> None:
-        """Add the worker, or refresh its row when it registers again (a restart)."""
+        """Add the worker, or refresh its row when it registers again (a restart, or back after
+        losing the database): a drain asked for before stays asked for."""
         now = db_now(self._dialect)
         values = {
             "host": spec.host,
@@ -89,6 +91,20 @@ class WorkerRegistry:
         )
         return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
+    async def draining_in(self, session: AsyncSession, worker_id: str) -> bool:
+        """Within ``session`` (the heartbeat's): whether the worker is being drained."""
+        return bool(
+            await session.scalar(select(WorkerRow.draining).where(WorkerRow.id == worker_id))
+        )
+
+    async def drain(self, worker_id: str) -> bool:
+        """Mark the worker as draining; False when no such worker is registered."""
+        async with lease_transaction(self._sessions) as session:
+            result = await session.execute(
+                _plain(update(WorkerRow).where(WorkerRow.id == worker_id).values(draining=True))
+            )
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
     async def deregister(self, worker_id: str) -> bool:
         """Remove the worker (after it released its leases); False if it was not registered."""
         async with lease_transaction(self._sessions) as session:
@@ -116,7 +132,7 @@ class WorkerRegistry:
 def _info(row: WorkerRow, now: datetime) -> WorkerInfo:
     spec = WorkerSpec(row.id, row.host, row.capacity, row.version, dict(row.labels))
     age_s = max(0.0, (now - row.heartbeat_at).total_seconds())
-    return WorkerInfo(spec, row.started_at, row.heartbeat_at, age_s)
+    return WorkerInfo(spec, row.started_at, row.heartbeat_at, age_s, draining=row.draining)
 
 
 def _plain(statement: Any) -> Any:

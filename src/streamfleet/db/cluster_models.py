@@ -5,7 +5,8 @@ backed up (``backup/tables.py``). Times in them are written by the database's ow
 clock (``cluster/db_clock.py``), never by a worker's, so clock skew between
 machines cannot make two workers believe they hold the same lease.
 
-- ``workers``: one row per registered worker, its capacity, labels and last heartbeat.
+- ``workers``: one row per registered worker, its capacity, labels, last heartbeat and
+  whether it is being drained.
 - ``channel_leases``: one row per channel that was ever claimed; ``epoch`` grows at
   every claim and is the fencing token; ``worker_id``/``expires_at`` are NULL when free.
 - ``leader_leases``: one row per fleet-wide single job (``placer``, ``alerts`` …), the
@@ -17,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from streamfleet.db.base import Base, UtcDateTime
@@ -40,6 +41,8 @@ class WorkerRow(Base):
     version: Mapped[str] = mapped_column(String(MAX_VERSION_LENGTH))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    draining: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Set by a drain (``fleet/drain.py``): no new channels, its own move off one at a time."""
 
 
 class ChannelLeaseRow(Base):

@@ -78,6 +78,8 @@ class AuditAction(enum.StrEnum):
     TARGET_TEST = "target.test"
     ALERT_ACK = "alert.ack"
     NOTIFICATION_RETRY = "notification.retry"
+    WORKER_DRAIN = "worker.drain"
+    """A fleet worker was asked to move its channels away and take no new ones."""
     BACKUP_CREATE = "backup.create"
     BACKUP_RESTORE = "backup.restore"
     USER_CREATE = "user.create"

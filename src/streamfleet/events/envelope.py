@@ -22,6 +22,7 @@ class EventType(enum.StrEnum):
     CHANNEL_CREATED = "channel_created"
     CHANNEL_UPDATED = "channel_updated"
     CHANNEL_DELETED = "channel_deleted"
+    CHANNEL_MOVED = "channel_moved"
     ALERT = "alert"
 
 

@@ -105,5 +105,5 @@ class RedisChannel:
                 log.warning("redis.listen_failed", channel=self.name, error=type(exc).__name__)
             finally:
                 with contextlib.suppress(*REDIS_FAILURES):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
             await asyncio.sleep(RECONNECT_DELAY_S)

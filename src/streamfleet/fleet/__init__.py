@@ -5,6 +5,10 @@ docs/architecture.md).
   runs exactly the channels it holds leases on, through the engine of ``serve``
 - ``placement`` / ``placer``: which live worker gets a new or orphaned channel, decided
   by the one holder of the ``placer`` leader lease
+- ``drain``: a draining (or over-capacity) worker moves its channels away, one at a time
+- ``moves``: each move between workers, with its reason, in the history and on the bus
+- ``roster``: the workers as ``GET /api/v1/workers`` shows them, and asking for a drain
+- ``worker_watch``: an API node opens and resolves the ``worker_lost`` alert
 - ``fenced_sink``: status changes written under the channel's lease epoch
 - ``wakeups``: API nodes tell workers over Redis that a channel changed
 - ``api_control``: the ``EngineControl`` of an API node (states from the database,

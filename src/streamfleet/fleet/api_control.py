@@ -6,7 +6,8 @@ desired state: the route has already written it (``enabled``, the configuration)
 this sends a wake-up over Redis so the owning worker (and the placer) look at once
 rather than at their next sweep; a restart, which writes nothing, is only the wake-up.
 What only the process running the channel knows (its log, a source probe made from a
-worker's network) answers ``NotOnThisNode`` (503) for now.
+worker's network) answers ``NotOnThisNode`` (503) for now. Lost workers are watched by the
+node leading the ``alerts`` job (``fleet/api_jobs.py``, ``WorkerWatch``).
 """
 
 from __future__ import annotations

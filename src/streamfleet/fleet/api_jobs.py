@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from streamfleet.alerts.service import AlertService
+from streamfleet.cluster.workers import WorkerRegistry
 from streamfleet.backup.schedule import BackupSchedule
 from streamfleet.cluster.leader_job import LeaderJob, LeaderWork, Work
 from streamfleet.cluster.leader_lease import (
@@ -47,6 +48,7 @@ from streamfleet.engine.context import utc_now
 from streamfleet.engine.exporter import ExportRunner
 from streamfleet.engine.process import Spawner
 from streamfleet.fleet.fleet_retention import FleetRetention
+from streamfleet.fleet.worker_watch import WorkerWatch
 from streamfleet.storage.archive_bucket import ArchiveBucket
 
 ShowSchedule = Callable[[BackupSchedule | None], None]
@@ -80,7 +82,13 @@ class ApiNodeJobs:
         self.holder = holder or api_node_holder()
 
         async def evaluate(work: LeaderWork) -> None:
-            await alerts.evaluate(work.fenced)
+            # The lost-worker rule is the alerts leader's too: one node opens it, fenced.
+            watch = WorkerWatch(WorkerRegistry(database), alerts)
+            watch.start()
+            try:
+                await alerts.evaluate(work.fenced)
+            finally:
+                await watch.stop()
 
         async def deliver(work: LeaderWork) -> None:
             await alerts.deliver(work.fenced)

@@ -7,7 +7,8 @@ would wait a lease TTL more), has capacity left, and its labels allow the channe
 ``worker.<label>=<value>`` goes only to workers with that label: ``pinned_labels``). Ties go
 to the lower id, so the rule is deterministic. Channels that already run stay where they
 are: a worker that joins gets new and orphaned channels only (a pin added to a running
-channel applies at its next placement).
+channel applies at its next placement). A draining worker is never eligible; ``next_move``
+picks the one channel a drain (or a worker over its capacity) moves next, and where.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from streamfleet.cluster.timing import HEARTBEAT_INTERVAL_S
+from streamfleet.cluster.workers import WorkerInfo
 
 FRESH_HEARTBEAT_S: Final = 2.5 * HEARTBEAT_INTERVAL_S
 """A worker whose last heartbeat is older than this gets no new channel."""
@@ -34,6 +36,12 @@ class Candidate:
     capacity: int
     labels: Mapping[str, str]
     heartbeat_age_s: float
+    draining: bool = False
+
+    @classmethod
+    def of(cls, worker: WorkerInfo) -> Candidate:
+        spec = worker.spec
+        return cls(spec.id, spec.capacity, spec.labels, worker.heartbeat_age_s, worker.draining)
 
 
 def pinned_labels(tags: Iterable[str]) -> dict[str, str]:
@@ -66,7 +74,7 @@ def place(
     """Channel id → worker id for each ``(channel id, transcodes)`` that can be placed, given
     the ``load`` (channels held) of each worker and the labels ``pins`` requires per channel
     id; channels no worker can take are left out."""
-    workers = [c for c in candidates if c.heartbeat_age_s <= FRESH_HEARTBEAT_S]
+    workers = [c for c in candidates if c.heartbeat_age_s <= FRESH_HEARTBEAT_S and not c.draining]
     held = {w.id: load.get(w.id, 0) for w in workers}
     placed: dict[int, str] = {}
     for channel_id, transcodes in sorted(channels):
@@ -82,3 +90,21 @@ def place(
         placed[channel_id] = chosen.id
         held[chosen.id] += 1
     return placed
+
+
+def next_move(
+    channels: Iterable[tuple[int, bool]],
+    source: str,
+    candidates: Iterable[Candidate],
+    load: Mapping[str, int],
+    pins: Mapping[int, Mapping[str, str]] | None = None,
+) -> tuple[int, str] | None:
+    """The first of ``source``'s ``(channel id, transcodes)`` that another eligible worker can
+    take (its ``pins`` allowing), and the least-loaded such worker; ``None`` when none can (the
+    move waits)."""
+    others = [c for c in candidates if c.id != source]
+    for channel in sorted(channels):
+        chosen = place([channel], others, load, pins)
+        if chosen:
+            return channel[0], chosen[channel[0]]
+    return None

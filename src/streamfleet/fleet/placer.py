@@ -13,12 +13,17 @@ once from the wake-up sent here, and starts the channel. A worker that never pic
 ``claim_specific`` takes only a free or expired lease, with ``SKIP LOCKED``: two placers
 overlapping for a moment (a term that ended during a round) cannot give one channel to
 two workers, only place it twice in a row, the second claim finding it held.
+
+A channel placed after its lease expired in another worker's name moved because that
+worker was lost: the move is recorded (``MoveLog``, reason ``worker lost``). Draining
+workers get nothing (``placement.place``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import UTC, datetime
 from typing import Final
 
 import structlog
@@ -28,8 +33,11 @@ from streamfleet.cluster.keeper import RENEWAL_FAILURES
 from streamfleet.cluster.leader_lease import PLACER, LeaderLease
 from streamfleet.cluster.workers import WorkerRegistry
 from streamfleet.db.repositories.channels import ChannelRepository
+from streamfleet.domain.channel import Channel
+from streamfleet.domain.channel_move import ChannelMoved, MoveReason
 from streamfleet.domain.errors import StreamfleetError
 from streamfleet.domain.profiles import COPY
+from streamfleet.fleet.moves import MoveLog
 from streamfleet.fleet.placement import Candidate, pinned_labels, place
 from streamfleet.fleet.wakeups import WakeAction, Wakeup, Wakeups
 
@@ -52,6 +60,7 @@ class Placer:
         book: LeaseBook,
         channels: ChannelRepository,
         wakeups: Wakeups | None,
+        moves: MoveLog | None = None,
     ) -> None:
         if leader.name != PLACER:
             raise ValueError(f"the placer runs on the {PLACER!r} lease, not {leader.name!r}")
@@ -61,6 +70,7 @@ class Placer:
         self._book = book
         self._channels = channels
         self._wakeups = wakeups
+        self._moves = moves
         self._nudged = asyncio.Event()
         self.leading = False
 
@@ -91,23 +101,35 @@ class Placer:
     async def place_once(self) -> dict[int, str]:
         """One round: the channels placed, channel id → worker id."""
         holders = await self._book.holders()
-        unheld = [c for c in await self._channels.all(enabled_only=True) if c.id not in holders]
-        orphans = [(channel.id, channel.profile != COPY) for channel in unheld]
-        pins = {channel.id: pinned for channel in unheld if (pinned := pinned_labels(channel.tags))}
-        if not orphans:
+        unheld = {
+            channel.id: channel
+            for channel in await self._channels.all(enabled_only=True)
+            if channel.id not in holders
+        }
+        if not unheld:
             return {}
+        orphans = [(cid, channel.profile != COPY) for cid, channel in unheld.items()]
+        pins = {cid: pinned for cid, c in unheld.items() if (pinned := pinned_labels(c.tags))}
+        lost_by = await self._book.expired_holders(list(unheld))
         load: dict[str, int] = {}
         for worker_id in holders.values():
             load[worker_id] = load.get(worker_id, 0) + 1
-        candidates = [
-            Candidate(w.spec.id, w.spec.capacity, w.spec.labels, w.heartbeat_age_s)
-            for w in await self._registry.live()
-        ]
+        candidates = [Candidate.of(w) for w in await self._registry.live()]
         placed: dict[int, str] = {}
         for channel_id, worker_id in place(orphans, candidates, load, pins).items():
-            if await self._book.claim_specific(channel_id, worker_id) is not None:
+            if (lease := await self._book.claim_specific(channel_id, worker_id)) is not None:
                 placed[channel_id] = worker_id
                 log.info("fleet.channel_placed", channel_id=channel_id, worker=worker_id)
+                previous = lost_by.get(channel_id)
+                if previous is not None and previous != worker_id:
+                    await self._record_lost(unheld[channel_id], previous, worker_id, lease.epoch)
         if placed and self._wakeups is not None:
             self._wakeups.send(Wakeup(WakeAction.PLACE))
         return placed
+
+    async def _record_lost(self, channel: Channel, lost: str, worker_id: str, epoch: int) -> None:
+        if self._moves is not None:
+            move = ChannelMoved(
+                channel.id, datetime.now(UTC), lost, worker_id, MoveReason.WORKER_LOST, epoch
+            )
+            await self._moves.record(move, channel.slug)

@@ -17,7 +17,8 @@ changed configuration is applied. Channels come to it only from the placer
 When renewals fail until the keeper's deadline (the database unreachable), ``on_lost``
 stops every FFmpeg while the leases are still this worker's; once the database answers
 again the worker releases whatever it still held and takes part again. Status changes go
-to the database through ``FencedStatusSink``, under each channel's epoch.
+to the database through ``FencedStatusSink``, under each channel's epoch. A drain
+(``fleet/drain.py``) moves the channels away one at a time through ``let_go``.
 """
 
 from __future__ import annotations
@@ -40,12 +41,15 @@ from streamfleet.config import Settings
 from streamfleet.db.repositories.archive import ArchiveRepository
 from streamfleet.db.repositories.archive_locks import ArchiveLockRepository
 from streamfleet.db.repositories.channels import ChannelRepository
+from streamfleet.db.repositories.events import EventRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.errors import StreamfleetError
 from streamfleet.engine.builder import assemble_engine
 from streamfleet.events.bus import EventBus
+from streamfleet.fleet.drain import Drain
 from streamfleet.fleet.fenced_sink import FencedStatusSink
+from streamfleet.fleet.moves import MoveLog
 from streamfleet.fleet.placer import PLACER_TTL_S, Placer
 from streamfleet.fleet.pod_cost import pod_deletion_cost
 from streamfleet.fleet.wakeups import WakeAction, Wakeup, Wakeups
@@ -77,6 +81,7 @@ class FleetWorker:
             database.sessions, srt_port_range=(settings.srt_port_min, settings.srt_port_max)
         )
         self._wakeups = wakeups
+        self.moves = MoveLog(EventRepository(database.sessions), bus)
         self.placer = Placer(
             spec.id,
             LeaderLease(database, PLACER, ttl_s=PLACER_TTL_S),
@@ -84,7 +89,11 @@ class FleetWorker:
             self.book,
             self.channels,
             wakeups,
+            self.moves,
         )
+        self.drain = Drain(self, self.registry, self.book, self.moves, wakeups)
+        self.draining = False
+        """Whether a drain was asked for, as the last heartbeat read it."""
         self.sink = FencedStatusSink(self.book, self._lease_of)
         self.engine = assemble_engine(
             settings,
@@ -102,9 +111,13 @@ class FleetWorker:
         """Disabled channels stopped here whose lease is released at the next follow."""
         self._held: Mapping[int, ChannelLease] = {}
         """What the last heartbeat renewed: the leases the database says are this worker's."""
+        self._leaving: dict[int, int] = {}
+        """Channel → epoch of a channel stopped here for a move, until its lease is handed over."""
         self._restarts: set[int] = set()
         self._placed = False
         self._look = asyncio.Event()
+        self._following = asyncio.Lock()
+        """Held by each follow and each ``let_go``: a channel let go mid-follow is not restarted."""
         self._tasks: list[asyncio.Task[None]] = []
         self._pod_cost = pod_deletion_cost(settings, lambda: len(self._leases))
         self.last_beat_at: float | None = None
@@ -121,6 +134,7 @@ class FleetWorker:
             asyncio.create_task(self._keep(), name="fleet-heartbeat"),
             asyncio.create_task(self._follow_loop(), name="fleet-follow"),
             asyncio.create_task(self.placer.run(), name="fleet-placer"),
+            asyncio.create_task(self.drain.run(), name="fleet-drain"),
         ]
         if self._pod_cost is not None:  # in a Kubernetes pod
             self._tasks.append(asyncio.create_task(self._pod_cost.run(), name="fleet-pod-cost"))
@@ -154,6 +168,26 @@ class FleetWorker:
     def heartbeat_age_s(self) -> float | None:
         return None if self.last_beat_at is None else time.monotonic() - self.last_beat_at
 
+    # What a drain needs (``fleet/drain.py``) ------------------------------------------------------
+
+    def running_leases(self) -> Mapping[int, ChannelLease]:
+        return dict(self._leases)
+
+    def config(self, channel_id: int) -> Channel | None:
+        return self._configs.get(channel_id)
+
+    async def let_go(self, channel_id: int) -> ChannelLease | None:
+        """Stop a channel that moves to another worker; its lease stays ours (no one else can
+        start it) until handed over, and ``_follow`` does not start it again meanwhile."""
+        async with self._following:
+            lease = self._leases.pop(channel_id, None)  # first: its "stopped" is not written
+            if lease is None:
+                return None
+            self._configs.pop(channel_id, None)
+            self._leaving[channel_id] = lease.epoch
+            await self.engine.stop_channel(channel_id)
+            return lease
+
     # Heartbeat ------------------------------------------------------------------------------
 
     async def _keep(self) -> None:
@@ -167,6 +201,7 @@ class FleetWorker:
         if not beat.registered:  # a restore emptied the table, or someone deregistered us
             await self.registry.register(self.spec)
         self._held = dict(beat.renewal.held)
+        self.draining = beat.draining
         self.last_beat_at = time.monotonic()
         self._look.set()
         return True
@@ -206,7 +241,8 @@ class FleetWorker:
             await self._look.wait()
             self._look.clear()
             try:
-                await self._follow()
+                async with self._following:
+                    await self._follow()
             except (*RENEWAL_FAILURES, StreamfleetError) as exc:  # the next beat tries again
                 log.warning("fleet.follow_failed", error=type(exc).__name__, detail=str(exc))
 
@@ -215,7 +251,8 @@ class FleetWorker:
         if self._placed:  # renew now rather than wait for the next heartbeat to see them
             self._placed = False
             self._held = dict((await self.book.renew(self.spec.id)).held)
-        held = self._held
+        self._leaving = {c: e for c, e in self._leaving.items() if _holds(self._held, c, e)}
+        held = {c: lease for c, lease in self._held.items() if c not in self._leaving}
         lost = [
             cid
             for cid, lease in self._leases.items()
@@ -269,3 +306,7 @@ class FleetWorker:
 
     def _lease_of(self, channel_id: int) -> ChannelLease | None:
         return self._leases.get(channel_id) or self._releasing.get(channel_id)
+
+
+def _holds(held: Mapping[int, ChannelLease], channel_id: int, epoch: int) -> bool:
+    return (lease := held.get(channel_id)) is not None and lease.epoch == epoch

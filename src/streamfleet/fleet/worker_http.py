@@ -78,6 +78,17 @@ async def _metrics(worker: FleetWorker) -> bytes:
         "Seconds since the last successful heartbeat (-1: none yet)",
         -1.0 if age_s is None else age_s,
     )
+    gauge("streamfleet_worker_draining", "1 while this worker is being drained", worker.draining)
+    gauge(
+        "streamfleet_worker_drain_waiting",
+        "1 while a drain or over-capacity move waits for a worker that can take a channel",
+        worker.drain.waiting,
+    )
+    gauge(
+        "streamfleet_worker_channels_moved",
+        "Channels this process moved to other workers (drain, over capacity)",
+        worker.drain.moved,
+    )
     gauge("streamfleet_worker_placer", "1 while this worker leads placement", worker.placer.leading)
     gauge(
         "streamfleet_worker_status_writes_refused",

@@ -263,7 +263,7 @@ async def test_the_rules_are_listed_with_their_thresholds(alerting_api: ApiClien
         "worker_lost",
         "backup_failed",
     }
-    assert rules["worker_lost"]["wired"] is False
+    assert rules["worker_lost"]["wired"] is True
     assert rules["backup_failed"]["wired"] is True
     assert rules["backup_failed"]["severity"] == "critical"
     assert rules["flapping"]["threshold"] == "more than 3 losses in 600 s"

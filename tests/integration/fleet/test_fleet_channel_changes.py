@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 
 from tests.integration.fleet.conftest import Fleet
-from tests.integration.fleet.test_fleet_failover import writers_by_slug
 from tests.support.media import Feeders, channel_url
 from tests.support.server import ServerProcess
 from tests.support.waiting import wait_until
+from tests.support.writers import writers_by_slug
 
 STATE_TIMEOUT_S = 30.0
 HANDOVER_LIMIT_S = 8.0

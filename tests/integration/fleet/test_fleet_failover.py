@@ -1,6 +1,6 @@
 """Three workers and one API node on PostgreSQL and Redis: channels spread, a killed worker's
-channels run again elsewhere within 15 s, never on two workers at once, and the API's
-WebSocket sees the workers' status events."""
+channels run again elsewhere within 15 s, never on two workers at once, each move recorded
+with the reason ``worker lost``, and the API's WebSocket sees the workers' status events."""
 
 from __future__ import annotations
 
@@ -11,77 +11,23 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import httpx
 import websockets
 
+from tests.integration.fleet.channels import listing, moves
 from tests.integration.fleet.conftest import Fleet
 from tests.support.media import Feeders, channel_url
 from tests.support.server import ServerProcess
 from tests.support.waiting import wait_until
+from tests.support.writers import sampling
 
 CHANNELS = 12
 WORKERS = ("w1", "w2", "w3")
 SPREAD_TOLERANCE = 2
 FAILOVER_LIMIT_S = 15.0
 START_TIMEOUT_S = 60.0
-SAMPLE_INTERVAL_S = 0.2
-"""The sampler's period (a sampling rate, not a wait for a state)."""
-
-
-def listing(api: ServerProcess) -> list[dict[str, Any]]:
-    answer = httpx.get(
-        f"{api.base_url}/api/v1/channels", params={"limit": 100}, headers=api.headers
-    )
-    assert answer.status_code == 200, answer.text
-    items: list[dict[str, Any]] = answer.json()["items"]
-    return items
-
-
-def writers_by_slug(hls_dir: Path) -> dict[str, set[int]]:
-    """Every living FFmpeg writing into ``hls_dir``, by the channel folder it writes."""
-    marker = f"{hls_dir}/"
-    found: dict[str, set[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                args = handle.read().decode(errors="replace").split("\0")
-        except OSError:
-            continue
-        for arg in args:
-            if arg.startswith(marker):
-                slug = arg[len(marker) :].split("/", 1)[0]
-                found.setdefault(slug, set()).add(int(entry))
-                break
-    return found
-
-
-@contextlib.asynccontextmanager
-async def sampling(hls_dir: Path) -> AsyncIterator[list[dict[str, set[int]]]]:
-    """Samples the channel FFmpegs every ``SAMPLE_INTERVAL_S`` while the block runs."""
-    doubles: list[dict[str, set[int]]] = []
-
-    async def sample() -> None:
-        while True:
-            seen = await asyncio.to_thread(writers_by_slug, hls_dir)
-            twice = {slug: pids for slug, pids in seen.items() if len(pids) > 1}
-            if twice:
-                doubles.append(twice)
-            await asyncio.sleep(SAMPLE_INTERVAL_S)
-
-    task = asyncio.create_task(sample())
-    try:
-        yield doubles
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_a_killed_workers_channels_run_on_the_others_within_15s_never_twice(
@@ -95,7 +41,7 @@ async def test_a_killed_workers_channels_run_on_the_others_within_15s_never_twic
     events: list[dict[str, Any]] = []
     async with (
         websockets.connect(api.ws_url, additional_headers=api.headers) as socket,
-        sampling(fleet.data_dir / "hls") as doubles,
+        sampling(fleet.data_dir / "hls") as writers,
     ):
         listener = asyncio.create_task(_collect(socket, events))
         async with api.async_client() as client:
@@ -135,6 +81,10 @@ async def test_a_killed_workers_channels_run_on_the_others_within_15s_never_twic
             lambda: f"channels {sorted(moved)} online on other workers",
         )
         failover_s = time.monotonic() - killed_at
+        for cid in moved:
+            (move,) = moves(api, cid)
+            assert (move["reason"], move["data"]["from"]) == ("worker lost", victim)
+            assert move["worker"] == move["data"]["to"] == (await fleet.holders())[cid]
         listener.cancel()
         print(f"failover: {failover_s:.1f} s for {len(moved)} channels")
         assert failover_s < FAILOVER_LIMIT_S
@@ -155,7 +105,7 @@ async def test_a_killed_workers_channels_run_on_the_others_within_15s_never_twic
 
         after = await wait_until(placed, START_TIMEOUT_S, "the new channel placed")
         assert after == {**before, newcomer: victim}
-    assert not doubles, f"a channel written by two FFmpegs at once: {doubles[:3]}"
+    assert not writers.doubles, f"two FFmpegs on one channel at once: {writers.doubles[:3]}"
 
 
 async def _has_all(fleet: Fleet) -> bool:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from streamfleet.fleet.placement import FRESH_HEARTBEAT_S, Candidate, pinned_labels, place
+from streamfleet.fleet.placement import (
+    FRESH_HEARTBEAT_S,
+    Candidate,
+    next_move,
+    pinned_labels,
+    place,
+)
 
 
 def worker(id: str, capacity: int = 10, age_s: float = 0.5, **labels: str) -> Candidate:
@@ -63,3 +69,42 @@ def test_only_well_formed_pin_tags_require_labels() -> None:
     }
     for tags, wanted in cases.items():
         assert pinned_labels(tags) == wanted, tags
+
+
+def draining(id: str, capacity: int = 10) -> Candidate:
+    return Candidate(id, capacity, {}, 0.5, draining=True)
+
+
+def test_a_draining_worker_gets_no_channel_even_when_it_is_the_emptiest() -> None:
+    assert place([(1, False)], [draining("a"), worker("b")], {"b": 9}) == {1: "b"}
+    assert place([(1, False)], [draining("a")], {}) == {}
+
+
+def test_a_drain_moves_its_lowest_channel_to_the_least_loaded_other_worker() -> None:
+    """One move at a time: the first channel some other worker can take, and that worker."""
+    workers = [draining("a"), worker("b"), worker("c")]
+    assert next_move([(5, False), (3, False)], "a", workers, {"a": 2, "b": 4, "c": 1}) == (3, "c")
+
+
+def test_a_drain_skips_a_channel_no_other_worker_may_take_and_moves_the_next() -> None:
+    workers = [draining("a"), worker("b", transcode="false")]
+    assert next_move([(1, True), (2, False)], "a", workers, {"a": 2}) == (2, "b")
+
+
+def test_a_drain_with_nowhere_to_go_waits() -> None:
+    """Full, copy-only, silent or draining others: nothing moves (the channels stay)."""
+    workers = [
+        draining("a"),
+        worker("full", capacity=1),
+        worker("copy-only", transcode="false"),
+        worker("silent", age_s=FRESH_HEARTBEAT_S + 1),
+        draining("also-draining"),
+    ]
+    assert next_move([(1, True)], "a", workers, {"a": 1, "full": 1}) is None
+
+
+def test_a_worker_over_its_capacity_moves_to_another_not_to_itself() -> None:
+    """The source is never its own target, draining or not (over capacity)."""
+    workers = [worker("a", capacity=1), worker("b")]
+    assert next_move([(1, False), (2, False)], "a", workers, {"a": 2, "b": 0}) == (1, "b")
+    assert next_move([(1, False)], "a", [worker("a")], {"a": 2}) is None

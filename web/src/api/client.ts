@@ -37,6 +37,8 @@ import type {
   TargetCreate,
   TargetPatch,
   TargetTestResult,
+  Worker,
+  WorkerList,
 } from './types'
 
 const BASE = '/api/v1'
@@ -301,6 +303,16 @@ export function liveEventsUrl(loc: Pick<Location, 'protocol' | 'host'> = window.
 
 export function getBackups(signal?: AbortSignal): Promise<Backups> {
   return request('GET', '/backups', { signal })
+}
+
+// Fleet workers: the list, and draining one (operators and up)
+
+export function listWorkers(signal?: AbortSignal): Promise<WorkerList> {
+  return request('GET', '/workers', { signal })
+}
+
+export function drainWorker(id: string): Promise<Worker> {
+  return request('POST', `/workers/${encodeURIComponent(id)}/drain`)
 }
 
 // Accounts: sessions, users, API tokens, audit (docs/api.md, issue 13)

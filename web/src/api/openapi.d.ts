@@ -1023,6 +1023,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Workers List */
+        get: operations["workers_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workers/{worker_id}/drain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Workers Drain
+         * @description Drain the worker: it takes no new channels and moves its own to the others, one at a
+         *     time. Operators and up; audited (``worker.drain``).
+         */
+        post: operations["workers_drain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2270,6 +2308,62 @@ export interface components {
             disabled?: boolean | null;
             /** Password */
             password?: string | null;
+        };
+        /** WorkerChannelOut */
+        WorkerChannelOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
+        };
+        /** WorkerList */
+        WorkerList: {
+            /** Items */
+            items: components["schemas"]["WorkerOut"][];
+        };
+        /** WorkerOut */
+        WorkerOut: {
+            /** Id */
+            id: string;
+            /** Host */
+            host: string;
+            /** Version */
+            version: string;
+            /** Labels */
+            labels: {
+                [key: string]: string;
+            };
+            /** Capacity */
+            capacity: number;
+            /** Channel Count */
+            channel_count: number;
+            /** Channels */
+            channels: components["schemas"]["WorkerChannelOut"][];
+            /**
+             * Load
+             * @description channels held / capacity
+             */
+            load: number;
+            /**
+             * Heartbeat Age S
+             * @description seconds since its last heartbeat (database clock)
+             */
+            heartbeat_age_s: number;
+            /**
+             * Live
+             * @description heartbeat younger than the lease TTL
+             */
+            live: boolean;
+            /** Draining */
+            draining: boolean;
+            /**
+             * Drain State
+             * @description none; moving (channels go one at a time); waiting (no other worker can take its channels: they stay); drained (none left)
+             * @enum {string}
+             */
+            drain_state: "none" | "moving" | "waiting" | "drained";
         };
     };
     responses: never;
@@ -6635,6 +6729,120 @@ export interface operations {
                 };
                 content: {
                     "text/plain": unknown;
+                };
+            };
+            /** @description The database or the stream engine is not available. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    workers_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerList"];
+                };
+            };
+            /** @description No credentials, or credentials that are invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role is too low for this operation, or the CSRF header is missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the stream engine is not available. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    workers_drain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                worker_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerOut"];
+                };
+            };
+            /** @description No credentials, or credentials that are invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role is too low for this operation, or the CSRF header is missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The database or the stream engine is not available. */

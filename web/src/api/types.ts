@@ -125,6 +125,12 @@ export type BackupSchedule = Schemas['BackupScheduleOut']
 export type BackupItem = Schemas['BackupOut']
 export type Backups = Schemas['BackupsOut']
 
+// Fleet workers (docs/architecture.md "Roles", docs/operations.md "Draining a worker").
+
+export type Worker = Schemas['WorkerOut']
+export type WorkerList = Schemas['WorkerList']
+export type DrainState = Worker['drain_state']
+
 // Live events (WebSocket /api/v1/ws, hand-written: not in the OpenAPI document): a frame is
 // one Envelope, or an array of metrics Envelopes (the once-a-second flush).
 

@@ -16,6 +16,8 @@ export const REQUIRED_ROLE = {
   'recordings.export': 'operator',
   /** Add, edit, test, delete notification targets; retry a notification. */
   'targets.edit': 'operator',
+  /** Drain a fleet worker (its channels move to the others). */
+  'workers.drain': 'operator',
   'backups.view': 'admin',
   'users.manage': 'admin',
   /** Everyone's API tokens (anyone sees and revokes their own). */

@@ -18,6 +18,7 @@ from streamfleet.api.params import Offset, RowId, RowIdFilter
 from streamfleet.api.routes import outbox, targets, uptime
 from streamfleet.api.routes.alerts_deps import AlertsDep, AlertServiceOrNoneDep
 from streamfleet.api.schemas.alerts import AckIn, AlertOut, AlertPage, RuleOut
+from streamfleet.cluster.timing import LEASE_TTL_S
 from streamfleet.config import Settings
 from streamfleet.db.base import utc_now
 from streamfleet.db.repositories.alerts import AlertRecord
@@ -60,7 +61,7 @@ async def alerts_rules(settings: SettingsDep) -> list[RuleOut]:
             severity=RULE_SEVERITY[rule].value,
             description=description,
             threshold=threshold,
-            wired=rule is not Rule.WORKER_LOST,
+            wired=True,
         )
         for rule, (description, threshold) in _rule_texts(settings).items()
     ]
@@ -109,8 +110,9 @@ def _rule_texts(settings: Settings) -> dict[Rule, tuple[str, str]]:
         Rule.CONTENT_FREEZE: ("The picture is frozen.", content),
         Rule.CONTENT_SILENCE: ("The audio is silent.", content),
         Rule.WORKER_LOST: (
-            "A stream-processing worker stopped heart-beating (wired by the scale-out work).",
-            "when the worker's lease runs out",
+            "A stream worker of the fleet stopped heartbeating; resolves when it is back or "
+            "leaves cleanly.",
+            f"heartbeat older than {LEASE_TTL_S:g} s",
         ),
         Rule.BACKUP_FAILED: (
             "A scheduled backup failed, or the newest is older than twice the interval.",

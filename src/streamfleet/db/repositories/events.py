@@ -19,6 +19,7 @@ from streamfleet.db.models import MAX_REASON_LENGTH, ChannelEventRow, ChannelRow
 from streamfleet.db.repositories.page import Page
 from streamfleet.db.session import transaction
 from streamfleet.domain.channel_event import STATUS_EVENT_TYPE, ChannelEvent
+from streamfleet.domain.channel_move import MOVE_EVENT_TYPE, ChannelMoved
 from streamfleet.domain.status import ENDS_INCIDENT, Status, StatusChanged, StatusPoint
 
 MAX_WORKER_LENGTH: Final = 64
@@ -52,6 +53,41 @@ class EventRepository:
         async with transaction(self._sessions) as session:
             row = await _write_status(session, change)
             return _event(row) if row is not None else None
+
+    async def record_move(self, move: ChannelMoved) -> ChannelEvent | None:
+        """Store a move between workers; ``None`` when the channel no longer exists."""
+        async with transaction(self._sessions) as session:
+            if await session.get(ChannelRow, move.channel_id) is None:
+                return None
+            row = ChannelEventRow(
+                channel_id=move.channel_id,
+                at=move.at,
+                type=MOVE_EVENT_TYPE,
+                reason=move.reason.value,
+                worker=move.to_worker[:MAX_WORKER_LENGTH],
+                data=move.as_data(),
+            )
+            session.add(row)
+            await session.flush()
+            return _event(row)
+
+    async def settled_since(self, channel_id: int, after_id: int, worker: str) -> bool:
+        """Whether ``worker`` wrote a status past ``starting`` for the channel after event
+        ``after_id`` (a moved channel runs on its new worker, or failed there)."""
+        settled = [s.value for s in Status if s not in (Status.STARTING, Status.STOPPED)]
+        async with transaction(self._sessions) as session:
+            found = await session.scalar(
+                select(ChannelEventRow.id)
+                .where(
+                    ChannelEventRow.channel_id == channel_id,
+                    ChannelEventRow.id > after_id,
+                    ChannelEventRow.type == STATUS_EVENT_TYPE,
+                    ChannelEventRow.worker == worker,
+                    ChannelEventRow.to_status.in_(settled),
+                )
+                .limit(1)
+            )
+        return found is not None
 
     async def status_history(
         self, channel_id: int, window_from: datetime, window_until: datetime
