@@ -1,11 +1,8 @@
 """channels.stream_key_sha256: the hashed stream key of push_rtmp channels
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-04
-
-(``0009`` is written on another branch at the same time; the merge re-chains this one
-onto it.)
 """
 
 from __future__ import annotations
@@ -16,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
