@@ -20,6 +20,7 @@ import httpx
 import websockets
 
 from tests.integration.fleet.conftest import Fleet
+from tests.integration.fleet.player import every, writers_by_slug
 from tests.support.media import Feeders, channel_url
 from tests.support.server import ServerProcess
 from tests.support.waiting import wait_until
@@ -42,46 +43,18 @@ def listing(api: ServerProcess) -> list[dict[str, Any]]:
     return items
 
 
-def writers_by_slug(hls_dir: Path) -> dict[str, set[int]]:
-    """Every living FFmpeg writing into ``hls_dir``, by the channel folder it writes."""
-    marker = f"{hls_dir}/"
-    found: dict[str, set[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                args = handle.read().decode(errors="replace").split("\0")
-        except OSError:
-            continue
-        for arg in args:
-            if arg.startswith(marker):
-                slug = arg[len(marker) :].split("/", 1)[0]
-                found.setdefault(slug, set()).add(int(entry))
-                break
-    return found
-
-
 @contextlib.asynccontextmanager
 async def sampling(hls_dir: Path) -> AsyncIterator[list[dict[str, set[int]]]]:
     """Samples the channel FFmpegs every ``SAMPLE_INTERVAL_S`` while the block runs."""
     doubles: list[dict[str, set[int]]] = []
 
-    async def sample() -> None:
-        while True:
-            seen = await asyncio.to_thread(writers_by_slug, hls_dir)
-            twice = {slug: pids for slug, pids in seen.items() if len(pids) > 1}
-            if twice:
-                doubles.append(twice)
-            await asyncio.sleep(SAMPLE_INTERVAL_S)
+    def sample() -> None:
+        twice = {slug: pids for slug, pids in writers_by_slug(hls_dir).items() if len(pids) > 1}
+        if twice:
+            doubles.append(twice)
 
-    task = asyncio.create_task(sample())
-    try:
+    async with every(SAMPLE_INTERVAL_S, sample):
         yield doubles
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_a_killed_workers_channels_run_on_the_others_within_15s_never_twice(
