@@ -95,6 +95,8 @@ class RenditionPublisher:
         self.cursor = ChildCursor.after(self.state, prefix)
         self.expiring: dict[str, float] = {}
         """Segment name → the wall time it may be deleted."""
+        self._until_sweep = list_size
+        """Segments to publish before the folder is looked through again."""
         self._expire_unlisted()
 
     @property
@@ -103,14 +105,18 @@ class RenditionPublisher:
         return self.state.target_duration * (self.state.list_size + 1)
 
     def _expire_unlisted(self) -> None:
+        """Other children's segments no window lists go after the grace: at start, and every
+        ``list_size`` segments (one ``listdir``), for what another worker's FFmpeg wrote on
+        after the channel moved here. This child's own go through the window only."""
         listed = {s.uri for s in self.state.segments}
         due = self.wall() + self.grace_s
+        own = f"{self.prefix}_"
         try:
             names = os.listdir(self.public.parent)
         except OSError:
             return
         for name in names:
-            if name.endswith(SEGMENT_SUFFIXES) and name not in listed:
+            if name.endswith(SEGMENT_SUFFIXES) and name not in listed and not name.startswith(own):
                 self.expiring.setdefault(name, due)
 
     def publish(self, private: PlaylistSummary | None = None) -> int:
@@ -135,6 +141,10 @@ class RenditionPublisher:
             due = self.wall() + self.grace_s
             for segment in gone:
                 self.expiring.setdefault(segment.uri, due)
+            self._until_sweep -= len(new)
+            if self._until_sweep <= 0:
+                self._until_sweep = self.state.list_size
+                self._expire_unlisted()
         self.delete_expired()
         return len(new)
 

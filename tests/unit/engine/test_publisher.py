@@ -203,3 +203,27 @@ def test_a_publisher_whose_epoch_is_no_longer_current_writes_and_deletes_nothing
     publisher.publish()
     assert public_uris(tmp_path) == names[2:]
     assert not (tmp_path / names[0]).exists()
+
+
+def test_another_epochs_segments_written_after_the_start_go_after_the_grace_own_ones_stay(
+    tmp_path: Path,
+) -> None:
+    """A frozen worker's FFmpeg writes on after the channel moved here: its files are found
+    within ``list_size`` segments and deleted after the grace; a segment of this child that
+    is complete but not yet published is left to the window."""
+    clock = Clock()
+    mine = publisher(tmp_path, "e5-a2", clock)
+    late = "e4-a1_000009.ts"
+    (tmp_path / late).write_bytes(b"\x47")
+    ahead = "e5-a2_000002.ts"  # written, not yet in FFmpeg's playlist
+    (tmp_path / ahead).write_bytes(b"\x47")
+    write_segments(tmp_path, "e5-a2_000000.ts", "e5-a2_000001.ts")
+    mine.publish()  # two segments: the folder is looked through again
+    assert late in mine.expiring
+    assert ahead not in mine.expiring
+    clock.now += GRACE_S
+    write_segments(tmp_path, "e5-a2_000001.ts", ahead)
+    mine.publish()
+    assert not (tmp_path / late).exists()
+    assert (tmp_path / ahead).exists()
+    assert public_uris(tmp_path) == ["e5-a2_000001.ts", ahead]
