@@ -15,6 +15,7 @@ from streamfleet.media.hls_args import (
     private_playlist_name,
     segment_prefix,
 )
+from streamfleet.media.public_playlist import public_master
 
 
 def copy_layout(epoch: int | None) -> HlsLayout:
@@ -53,3 +54,17 @@ def test_ffmpeg_writes_the_private_playlist_and_segments_of_its_own_epoch() -> N
 )
 def test_the_epoch_is_read_back_from_a_segment_name(name: str, epoch: int | None) -> None:
     assert epoch_of_segment(name) == epoch
+
+
+def test_a_ladder_writes_its_private_master_and_variants_under_the_epoch() -> None:
+    ladder = get_profile("abr-3")
+    assert ladder is not None
+    assert ladder.is_ladder
+    layout = HlsLayout(PurePath("/hls/news"), ladder, 12)
+    args = hls_args(layout, HlsOptions(2.0, 5, segment_prefix(1700, epoch=12)))
+    assert args[args.index("-master_pl_name") + 1] == ".ffmpeg-e12.m3u8"
+    assert args[-1] == "/hls/news/%v/.ffmpeg-e12.m3u8"
+    assert layout.private_entry_playlist == PurePath("/hls/news/.ffmpeg-e12.m3u8")
+    private = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n720p/.ffmpeg-e12.m3u8\n"
+    public = public_master(private, layout.private_name)
+    assert public.splitlines()[-1] == "720p/index.m3u8"
