@@ -10,6 +10,9 @@ frozen time too (the monotonic clock runs on), so on waking its publisher refuse
 anything has been asked of the database.
 
 The epoch a channel runs under (``epoch_of``) is the one the worker started it with.
+It relies on the lease book's rule that nobody claims a held, unexpired lease: a channel
+moves after its lease expired (this fence closed 4 s before) or after this worker released
+it (having stopped the channel first).
 """
 
 from __future__ import annotations

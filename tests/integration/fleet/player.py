@@ -77,16 +77,16 @@ class PlaylistPoller:
         return [(a[0], b[0]) for a, b in itertools.pairwise(pairs) if b[0] < a[0] or b[1] < a[1]]
 
     def longest_stall_s(self, since: float) -> float:
-        """The longest time after ``since`` the playlist's newest segment stayed the same."""
-        changes = [since]
+        """The longest time the playlist's newest segment stayed the same, over the stretches
+        that ended after ``since`` (the one running at ``since`` counted from its start)."""
+        changes: list[float] = []
         newest = None
         for sample in self.samples:
             if sample.newest != newest:
                 newest = sample.newest
-                if sample.at > since:
-                    changes.append(sample.at)
+                changes.append(sample.at)
         changes.append(time.monotonic())
-        return max(b - a for a, b in itertools.pairwise(changes))
+        return max(b - a for a, b in itertools.pairwise(changes) if b > since)
 
 
 @contextlib.asynccontextmanager
