@@ -14,6 +14,7 @@ import pytest
 from streamfleet.cluster.channel_leases import LeaseBook
 from streamfleet.cluster.workers import WorkerRegistry
 from streamfleet.db import migrate
+from streamfleet.db.cluster_models import ChannelLeaseRow
 from streamfleet.db.session import Database
 from tests.support.redis_server import RedisServer, redis_server
 from tests.support.server import ServerProcess, start_server
@@ -53,6 +54,13 @@ class Fleet:
 
     async def holders(self) -> dict[int, str]:
         return await LeaseBook(self.database).holders()
+
+    async def lease_of(self, channel_id: int) -> tuple[str | None, int]:
+        """The channel's lease row as it stands: (worker, epoch), expired or not; (None, 0)
+        before the placer added the row."""
+        async with self.database.sessions() as session:
+            row = await session.get(ChannelLeaseRow, channel_id)
+            return (None, 0) if row is None else (row.worker_id, row.epoch)
 
     async def live_workers(self) -> set[str]:
         return {w.spec.id for w in await WorkerRegistry(self.database).live()}

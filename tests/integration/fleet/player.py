@@ -69,6 +69,14 @@ class PlaylistPoller:
     def listed(self) -> set[str]:
         return {s.uri for sample in self.samples for s in sample.playlist.segments}
 
+    def describe(self) -> str:
+        """Every version seen, for a failure message: ``<media seq>/<disc. seq> [|]uri …``."""
+        return "; ".join(
+            f"{s.playlist.media_sequence}/{s.playlist.discontinuity_sequence} "
+            + " ".join(f"{'|' if g.discontinuity else ''}{g.uri}" for g in s.playlist.segments)
+            for s in self.samples
+        )
+
     def sequences_went_back(self) -> list[tuple[int, int]]:
         """Consecutive (media sequence, discontinuity sequence) pairs where either went back."""
         pairs = [
