@@ -106,14 +106,17 @@ def prepare_output(
 ) -> OutputWatch:
     """The output folder made and cleaned of the last child's unfinished and private files;
     the private playlist to follow, publishing the public ones when it changes (on a fleet,
-    only while ``epoch`` is still this worker's lease: ``engine/output_fence.py``)."""
+    only while ``epoch`` is still this worker's lease: ``engine/output_fence.py``). A fleet
+    worker whose epoch is no longer current (a child restarted after a freeze, before the
+    worker noticed the move) cleans nothing: the files there are the new holder's."""
     layout = HlsLayout(output_dir, profile_of(channel), epoch)
     output_dir.mkdir(parents=True, exist_ok=True)
-    clean_channel_output(output_dir)
+    fence = ctx.fence
+    if fence is None or fence.is_current(channel.id, epoch):
+        clean_channel_output(output_dir)
     hls = hls_options(channel, ctx.options, segment_prefix=prefix)
     recorder = ctx.archive
     archive = partial(recorder.take, channel) if recorder is not None and records(channel) else None
-    fence = ctx.fence
     publisher = ChannelPublisher(
         layout,
         prefix=prefix,
