@@ -91,20 +91,29 @@ async def plan_attempt(
             allowance_s=deadline.allowance_s(),
         )
     options = attempt_options(ctx, url, deadline, offline=offline)
-    prefix = segment_prefix(int(ctx.wall() * 1000))
-    argv = build_args(channel, options, output_dir, segment_prefix=prefix, source=source)
-    watch = prepare_output(ctx, channel, output_dir, prefix)
+    fence = ctx.fence
+    epoch = fence.epoch_of(channel.id) if fence is not None else None
+    prefix = segment_prefix(int(ctx.wall() * 1000), epoch)
+    argv = build_args(
+        channel, options, output_dir, segment_prefix=prefix, source=source, epoch=epoch
+    )
+    watch = prepare_output(ctx, channel, output_dir, prefix, epoch)
     return AttemptPlan(url, argv, deadline, watch)
 
 
 def prepare_output(
-    ctx: RunnerContext, channel: Channel, output_dir: Path, prefix: str
+    ctx: RunnerContext, channel: Channel, output_dir: Path, prefix: str, epoch: int | None = None
 ) -> OutputWatch:
     """The output folder made and cleaned of the last child's unfinished and private files;
-    the private playlist to follow, publishing the public ones when it changes."""
-    layout = HlsLayout(output_dir, profile_of(channel))
+    the private playlist to follow, publishing the public ones when it changes (on a fleet,
+    only while ``epoch`` is still this worker's lease: ``engine/output_fence.py``). A fleet
+    worker whose epoch is no longer current (a child restarted after a freeze, before the
+    worker noticed the move) cleans nothing: the files there are the new holder's."""
+    layout = HlsLayout(output_dir, profile_of(channel), epoch)
     output_dir.mkdir(parents=True, exist_ok=True)
-    clean_channel_output(output_dir)
+    fence = ctx.fence
+    if fence is None or fence.is_current(channel.id, epoch):
+        clean_channel_output(output_dir)
     hls = hls_options(channel, ctx.options, segment_prefix=prefix)
     recorder = ctx.archive
     archive = partial(recorder.take, channel) if recorder is not None and records(channel) else None
@@ -115,6 +124,7 @@ def prepare_output(
         segment_seconds=hls.segment_seconds,
         wall=ctx.wall,
         archive=archive,
+        current=partial(fence.is_current, channel.id, epoch) if fence is not None else None,
     )
     return OutputWatch(Path(layout.watched_playlist), on_change=publisher.publish)
 

@@ -43,6 +43,7 @@ from streamfleet.engine.control import ManagedEngine
 from streamfleet.engine.demo import DemoChannelSpec, demo_channels
 from streamfleet.engine.exporter import ExportRunner
 from streamfleet.engine.hosted import ChannelLoader, HostedEngine
+from streamfleet.engine.output_fence import OutputFence
 from streamfleet.engine.recorder import ArchiveIndex, ArchiveRecorder
 from streamfleet.engine.status_sink import StatusSink
 from streamfleet.engine.supervisor import Supervisor
@@ -104,16 +105,18 @@ def assemble_engine(
     kept: KeptSpanSource | None = None,
     exports: ExportRepository | None = None,
     owns_hls_dir: bool = True,
+    fence: OutputFence | None = None,
 ) -> HostedEngine:
     """The engine's parts wired together: one supervisor and one thumbnailer on ``bus``, the
     recorder of recording channels when there is an ``archive`` index (its retention keeps
-    the ``kept`` spans), and the MP4 export runner with ``exports``."""
+    the ``kept`` spans), and the MP4 export runner with ``exports``. A fleet worker passes
+    its lease epochs as ``fence`` (``engine/output_fence.py``)."""
     recorder = (
         ArchiveRecorder(settings.archive_dir, archive, wall=time.time)
         if archive is not None
         else None
     )
-    supervisor = Supervisor(settings, bus, sink, archive=recorder)
+    supervisor = Supervisor(settings, bus, sink, archive=recorder, fence=fence)
     bucket = ArchiveBucket.from_settings(settings)
     retention = archive_upload = None
     if archive is not None and recorder is not None:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from streamfleet.config import Settings
 from streamfleet.domain.status import StatusChanged
+from streamfleet.engine.output_fence import OutputFence
 from streamfleet.engine.process import Spawner
 from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.events.bus import EventBus
@@ -45,3 +46,6 @@ class RunnerContext:
     rand: Callable[[], float] = field(default=random.random)
     archive: ArchiveRecorder | None = None
     """Archives recording channels' segments; ``None``: this engine records nothing."""
+    fence: OutputFence | None = None
+    """A fleet worker's lease epochs, which its files carry and its publishing checks;
+    ``None`` in ``serve``."""

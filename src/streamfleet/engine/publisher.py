@@ -4,20 +4,26 @@ FFmpeg writes segments named ``<prefix>_<n>.ts`` (a prefix per child) and a
 private playlist; ``ChannelPublisher.publish()`` is called by the output watch
 when that playlist changed (at most once a tick, in practice once a segment).
 It appends this child's new segments to the public window
-(``media/public_playlist.py``), the first one of a child that follows another
-after an ``#EXT-X-DISCONTINUITY``, writes ``index.m3u8`` atomically (temp file
-+ ``os.replace``) and deletes segments that left the window once a grace has
-passed (RFC 8216 §6.2.2: a removed segment stays available for its duration plus
-the playlist's). A recording channel's publisher hands every new segment to its
-``archive`` (the engine's ``ArchiveRecorder``, which hard-links it into the
-archive), so the live folder holds only the live window, recording or not. A
-ladder has one window per rendition and a public master naming the public
-variant playlists.
+(``media/public_playlist.py``), the first one of a child that follows another after an
+``#EXT-X-DISCONTINUITY`` (``media/playlist_continuation.py``), writes ``index.m3u8``
+atomically (temp file + ``os.replace``) and deletes segments that left the window once a
+grace has passed (RFC 8216 §6.2.2: a removed segment stays available for its duration
+plus the playlist's). A recording channel's publisher hands every new segment to its
+``archive`` (the engine's ``ArchiveRecorder``, which hard-links it into the archive), so
+the live folder holds only the live window, recording or not. A ladder has one window
+per rendition and a public master naming the public variant playlists.
 
 The public playlist on disk is the publisher's state: a new child (or a new
-server) reads it back and continues its media and discontinuity sequences.
-Segment files no window lists (a previous child's last ones, a crash's
-leftovers) are deleted after the same grace, counted from when they are found.
+server, or on a fleet the worker a channel moved to) reads it back and continues
+its media and discontinuity sequences; the segments it lists stay in the window
+until they slide out. Segment files no window lists (a previous child's last
+ones, a crash's leftovers) are deleted after the same grace, counted from when
+they are found.
+
+On a fleet a publisher is given ``current`` (``engine/output_fence.py``): asked before
+each publish, from memory; once it answers False (the lease moved on, or this worker was
+frozen past its renewal) the publisher writes and deletes nothing, so a worker that wakes
+up after its channel moved cannot overwrite the playlist players read.
 """
 
 from __future__ import annotations
@@ -31,15 +37,9 @@ from typing import Final
 import structlog
 
 from streamfleet.media.hls_args import HlsLayout
+from streamfleet.media.playlist_continuation import ChildCursor, resume
 from streamfleet.media.playlist_summary import PlaylistSummary, summarize
-from streamfleet.media.public_playlist import (
-    PublicPlaylist,
-    Segment,
-    parse_public,
-    private_segments,
-    public_master,
-    target_duration_for,
-)
+from streamfleet.media.public_playlist import Segment, private_segments, public_master
 
 log = structlog.get_logger()
 
@@ -50,15 +50,6 @@ RenditionArchive = Callable[[str | None, Path, Segment], None]
 
 SEGMENT_SUFFIXES: Final = (".ts", ".m4s", ".mp4")
 TMP_SUFFIX: Final = ".tmp"
-
-
-def segment_number(uri: str, prefix: str) -> int | None:
-    """``n`` of ``<prefix>_<n>.<ext>``, or ``None`` for another child's segment."""
-    stem, dot, _ = uri.rpartition(".")
-    head, sep, digits = stem.rpartition("_")
-    if not dot or not sep or head != prefix or not digits.isdigit():
-        return None
-    return int(digits)
 
 
 def write_public(path: Path, text: str) -> None:
@@ -100,15 +91,12 @@ class RenditionPublisher:
         self.prefix = prefix
         self.archive = archive
         self.wall = wall
-        fresh = PublicPlaylist(target_duration_for(segment_seconds), list_size)
-        text = read_text(public)
-        loaded = parse_public(text, list_size) if text is not None else None
-        self.state = loaded if loaded is not None else fresh
-        self._last_number = -1
-        self._discontinuity_next = self.state.next_media_sequence > 0
-        """A child after another starts after an ``#EXT-X-DISCONTINUITY``."""
+        self.state = resume(read_text(public), list_size, segment_seconds)
+        self.cursor = ChildCursor.after(self.state, prefix)
         self.expiring: dict[str, float] = {}
         """Segment name → the wall time it may be deleted."""
+        self._until_sweep = list_size
+        """Segments to publish before the folder is looked through again."""
         self._expire_unlisted()
 
     @property
@@ -117,14 +105,18 @@ class RenditionPublisher:
         return self.state.target_duration * (self.state.list_size + 1)
 
     def _expire_unlisted(self) -> None:
+        """Other children's segments no window lists go after the grace: at start, and every
+        ``list_size`` segments (one ``listdir``), for what another worker's FFmpeg wrote on
+        after the channel moved here. This child's own go through the window only."""
         listed = {s.uri for s in self.state.segments}
         due = self.wall() + self.grace_s
+        own = f"{self.prefix}_"
         try:
             names = os.listdir(self.public.parent)
         except OSError:
             return
         for name in names:
-            if name.endswith(SEGMENT_SUFFIXES) and name not in listed:
+            if name.endswith(SEGMENT_SUFFIXES) and name not in listed and not name.startswith(own):
                 self.expiring.setdefault(name, due)
 
     def publish(self, private: PlaylistSummary | None = None) -> int:
@@ -136,19 +128,7 @@ class RenditionPublisher:
             private = summarize(text) if text is not None else None
         new: list[Segment] = []
         if private is not None:
-            for segment in private_segments(private):
-                number = segment_number(segment.uri, self.prefix)
-                if number is None or number <= self._last_number:
-                    continue
-                if self._last_number >= 0 and number > self._last_number + 1:
-                    self._discontinuity_next = True  # segments slid out of FFmpeg's list unseen
-                self._last_number = number
-                if self._discontinuity_next and not segment.discontinuity:
-                    segment = Segment(
-                        segment.uri, segment.duration_s, True, segment.program_date_time
-                    )
-                self._discontinuity_next = False
-                new.append(segment)
+            self.cursor, new = self.cursor.take(private_segments(private))
         if new:
             self.state, gone = self.state.appended(new)
             try:
@@ -161,6 +141,10 @@ class RenditionPublisher:
             due = self.wall() + self.grace_s
             for segment in gone:
                 self.expiring.setdefault(segment.uri, due)
+            self._until_sweep -= len(new)
+            if self._until_sweep <= 0:
+                self._until_sweep = self.state.list_size
+                self._expire_unlisted()
         self.delete_expired()
         return len(new)
 
@@ -195,8 +179,12 @@ class ChannelPublisher:
         segment_seconds: float,
         wall: Callable[[], float],
         archive: RenditionArchive | None = None,
+        current: Callable[[], bool] | None = None,
     ) -> None:
         self.layout = layout
+        self.current = current
+        """Whether this child's epoch is still the channel's (``None``: no fencing, ``serve``)."""
+        self.refused = False
         ladder = layout.profile.is_ladder
         self.renditions = [
             RenditionPublisher(
@@ -221,7 +209,12 @@ class ChannelPublisher:
     def publish(self, watched: PlaylistSummary | None = None) -> None:
         """The private playlists changed (``watched``: the first one, already read by the
         output watch): publish every rendition (a ladder's are cut together), then the master
-        once the variants have segments."""
+        once the variants have segments. Nothing at all once ``current`` says no."""
+        if self.current is not None and not self.current():
+            if not self.refused:
+                self.refused = True
+                log.warning("channel.publish_refused", dir=str(self.layout.directory))
+            return
         added = 0
         for index, rendition in enumerate(self.renditions):
             added += rendition.publish(watched if index == 0 else None)
@@ -232,7 +225,7 @@ class ChannelPublisher:
         text = read_text(Path(self.layout.private_entry_playlist))
         if text is None or "#EXT-X-STREAM-INF" not in text:
             return
-        public = public_master(text)
+        public = public_master(text, self.layout.private_name)
         if public == self._master_written:
             return
         path = Path(self.layout.entry_playlist)

@@ -34,6 +34,7 @@ from streamfleet.domain.status import StatusChanged, StatusEvent
 from streamfleet.engine.admission import Admission, StartPace, Verdict
 from streamfleet.engine.context import RunnerContext, engine_options
 from streamfleet.engine.control import ChannelState
+from streamfleet.engine.output_fence import OutputFence
 from streamfleet.engine.process import Spawner
 from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.engine.runner import ChannelRunner
@@ -65,6 +66,7 @@ class Supervisor:
         spawner: Spawner | None = None,
         rand: Callable[[], float] | None = None,
         archive: ArchiveRecorder | None = None,
+        fence: OutputFence | None = None,
     ) -> None:
         self.settings = settings
         self.sink = sink
@@ -76,6 +78,7 @@ class Supervisor:
             bus=bus,
             report=self._report,
             archive=archive,
+            fence=fence,
         )
         if rand is not None:
             self.ctx.rand = rand

@@ -27,7 +27,6 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from streamfleet.alerts.service import AlertService
-from streamfleet.cluster.workers import WorkerRegistry
 from streamfleet.backup.schedule import BackupSchedule
 from streamfleet.cluster.leader_job import LeaderJob, LeaderWork, Work
 from streamfleet.cluster.leader_lease import (
@@ -39,6 +38,7 @@ from streamfleet.cluster.leader_lease import (
     LeaderLease,
 )
 from streamfleet.cluster.timing import LEADER_TTL_S
+from streamfleet.cluster.workers import WorkerRegistry
 from streamfleet.config import Settings
 from streamfleet.db.repositories.archive import ArchiveRepository
 from streamfleet.db.repositories.audit import AuditRepository

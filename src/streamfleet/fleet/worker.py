@@ -17,8 +17,9 @@ changed configuration is applied. Channels come to it only from the placer
 When renewals fail until the keeper's deadline (the database unreachable), ``on_lost``
 stops every FFmpeg while the leases are still this worker's; once the database answers
 again the worker releases whatever it still held and takes part again. Status changes go
-to the database through ``FencedStatusSink``, under each channel's epoch. A drain
-(``fleet/drain.py``) moves the channels away one at a time through ``let_go``.
+to the database through ``FencedStatusSink``, under each channel's epoch; files carry the
+epoch and are published only while ``LeaseFence`` (fed by every renewal) says it is current.
+A drain (``fleet/drain.py``) moves the channels away one at a time through ``let_go``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from streamfleet.engine.builder import assemble_engine
 from streamfleet.events.bus import EventBus
 from streamfleet.fleet.drain import Drain
 from streamfleet.fleet.fenced_sink import FencedStatusSink
+from streamfleet.fleet.lease_fence import LeaseFence
 from streamfleet.fleet.moves import MoveLog
 from streamfleet.fleet.placer import PLACER_TTL_S, Placer
 from streamfleet.fleet.pod_cost import pod_deletion_cost
@@ -95,6 +97,7 @@ class FleetWorker:
         self.draining = False
         """Whether a drain was asked for, as the last heartbeat read it."""
         self.sink = FencedStatusSink(self.book, self._lease_of)
+        self.fence = LeaseFence(lambda cid: self._leases.get(cid))
         self.engine = assemble_engine(
             settings,
             bus,
@@ -103,6 +106,7 @@ class FleetWorker:
             ArchiveRepository(database.sessions),
             kept=ArchiveLockRepository(database.sessions),  # locks hold on workers too
             owns_hls_dir=False,
+            fence=self.fence,  # files by epoch, published only while it is current
         )
         self._leases: dict[int, ChannelLease] = {}
         """The channels this worker runs, with the lease it runs each under."""
@@ -197,11 +201,13 @@ class FleetWorker:
             await self._rejoin()
 
     async def _beat(self) -> bool:
+        sent_at = time.monotonic()
         beat = await self._heartbeat.beat(self.spec.id)
         if not beat.registered:  # a restore emptied the table, or someone deregistered us
             await self.registry.register(self.spec)
         self._held = dict(beat.renewal.held)
         self.draining = beat.draining
+        self.fence.confirm(self._held, sent_at)
         self.last_beat_at = time.monotonic()
         self._look.set()
         return True
@@ -209,6 +215,7 @@ class FleetWorker:
     async def _lost(self, reason: str) -> None:
         """The leases may expire soon and the database cannot say otherwise: stop everything."""
         self._held = {}
+        self.fence.clear()
         running = list(self._leases)
         self._leases.clear()
         await asyncio.gather(*(self.engine.stop_channel(cid) for cid in running))
@@ -250,7 +257,9 @@ class FleetWorker:
         """Make what runs here match the leases held and the channels stored."""
         if self._placed:  # renew now rather than wait for the next heartbeat to see them
             self._placed = False
+            sent_at = time.monotonic()
             self._held = dict((await self.book.renew(self.spec.id)).held)
+            self.fence.confirm(self._held, sent_at)
         self._leaving = {c: e for c, e in self._leaving.items() if _holds(self._held, c, e)}
         held = {c: lease for c, lease in self._held.items() if c not in self._leaving}
         lost = [

@@ -104,9 +104,11 @@ def build_args(
     *,
     segment_prefix: str,
     source: SourceRole = SourceRole.PRIMARY,
+    epoch: int | None = None,
 ) -> list[str]:
     """The argument list (``argv[0]`` is FFmpeg) that turns the channel's source into HLS;
-    the child's segment names start with ``segment_prefix`` (``hls_args.segment_prefix``)."""
+    the child's segment names start with ``segment_prefix`` (``hls_args.segment_prefix``), and
+    its private playlists carry the lease ``epoch`` on a fleet."""
     profile = profile_of(channel)
     hls = hls_options(channel, options, segment_prefix=segment_prefix)
     return [
@@ -117,7 +119,7 @@ def build_args(
         ),
         *encode_args(profile, hls.segment_seconds),
         *progress_args(options),
-        *hls_args(HlsLayout(output_dir, profile), hls),
+        *hls_args(HlsLayout(output_dir, profile, epoch), hls),
     ]
 
 

@@ -13,6 +13,12 @@ segments with its own ``prefix`` (``a<start time in ms>``), so a name is never
 written twice in a channel's life. FFmpeg deletes nothing: streamfleet removes
 a segment once it has left the public playlist plus a grace. ``temp_file``
 writes every file under a ``.tmp`` name and renames it when complete.
+
+On a fleet a worker runs a channel under a lease *epoch* (``cluster/channel_leases.py``),
+and its children's files carry it: segments ``e<epoch>-a<ms>_<n>.ts`` and the private
+playlists ``.ffmpeg-e<epoch>.m3u8``. The FFmpeg of a worker frozen past its lease (SIGSTOP
+stops the worker, not its children) goes on writing, but only files of its own epoch,
+which the new holder's publisher neither lists nor reads. ``serve`` has no epoch.
 """
 
 from __future__ import annotations
@@ -34,9 +40,27 @@ HLS_FLAGS: Final = "+".join(
 )
 
 
-def segment_prefix(started_at_ms: int) -> str:
-    """The segment name prefix of a child started at ``started_at_ms`` (Unix time)."""
-    return f"a{started_at_ms}"
+PRIVATE_PLAYLIST_GLOB: Final = ".ffmpeg*.m3u8"
+"""Matches the private playlists of every epoch (and of ``serve``)."""
+
+
+def segment_prefix(started_at_ms: int, epoch: int | None = None) -> str:
+    """The segment name prefix of a child started at ``started_at_ms`` (Unix time), under the
+    lease ``epoch`` on a fleet."""
+    child = f"a{started_at_ms}"
+    return child if epoch is None else f"e{epoch}-{child}"
+
+
+def epoch_of_segment(name: str) -> int | None:
+    """The epoch in a segment name ``e<epoch>-…`` (``None`` for a name without one)."""
+    head, dash, _ = name.rpartition("/")[2].partition("-")
+    if not dash or not head.startswith("e") or not head[1:].isdigit():
+        return None
+    return int(head[1:])
+
+
+def private_playlist_name(epoch: int | None = None) -> str:
+    return PRIVATE_PLAYLIST_NAME if epoch is None else f".ffmpeg-e{epoch}.m3u8"
 
 
 def segment_pattern(prefix: str) -> str:
@@ -59,6 +83,12 @@ class HlsLayout:
 
     directory: PurePath
     profile: Profile
+    epoch: int | None = None
+    """The lease epoch the child writes under (``None`` in ``serve``)."""
+
+    @property
+    def private_name(self) -> str:
+        return private_playlist_name(self.epoch)
 
     @property
     def entry_playlist(self) -> PurePath:
@@ -74,12 +104,12 @@ class HlsLayout:
     @property
     def private_entry_playlist(self) -> PurePath:
         """FFmpeg's master playlist of a ladder, else its media playlist."""
-        return self.directory / PRIVATE_PLAYLIST_NAME
+        return self.directory / self.private_name
 
     @property
     def private_playlists(self) -> tuple[PurePath, ...]:
         """FFmpeg's media playlists, in the order of ``media_playlists``."""
-        return tuple(p.with_name(PRIVATE_PLAYLIST_NAME) for p in self.media_playlists)
+        return tuple(p.with_name(self.private_name) for p in self.media_playlists)
 
     @property
     def watched_playlist(self) -> PurePath:
@@ -107,12 +137,12 @@ def hls_args(layout: HlsLayout, options: HlsOptions) -> list[str]:
         return [
             *args,
             "-master_pl_name",
-            PRIVATE_PLAYLIST_NAME,
+            layout.private_name,
             "-var_stream_map",
             var_stream_map(layout.profile.renditions),
             "-hls_segment_filename",
             str(directory / "%v" / pattern),
-            str(directory / "%v" / PRIVATE_PLAYLIST_NAME),
+            str(directory / "%v" / layout.private_name),
         ]
     return [
         *args,

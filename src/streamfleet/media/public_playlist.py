@@ -139,11 +139,11 @@ def parse_public(text: str, list_size: int) -> PublicPlaylist | None:
     return state.resized(list_size)
 
 
-def public_master(private_master: str) -> str:
+def public_master(private_master: str, private_name: str = PRIVATE_PLAYLIST_NAME) -> str:
     """FFmpeg's master playlist naming the public variant playlists instead of its own."""
-    suffix = "/" + PRIVATE_PLAYLIST_NAME
+    suffix = "/" + private_name
     lines = [
-        line[: -len(PRIVATE_PLAYLIST_NAME)] + PLAYLIST_NAME if line.endswith(suffix) else line
+        line[: -len(private_name)] + PLAYLIST_NAME if line.endswith(suffix) else line
         for line in private_master.splitlines()
     ]
     return "\n".join(lines) + "\n"

@@ -2,10 +2,10 @@
 
 FFmpeg writes each file as ``<name>.tmp`` and renames it when complete
 (``temp_file``); a child killed mid-segment leaves its ``.tmp`` behind. Its
-private playlists (``.ffmpeg.m3u8``) belong to the child that wrote them and
-go too. The public playlists and the segments stay: players still read them
-while the next child starts; the publisher (``engine/publisher.py``) deletes
-segments no public playlist lists after a grace.
+private playlists (``.ffmpeg.m3u8``, ``.ffmpeg-e<epoch>.m3u8`` on a fleet) belong
+to the child that wrote them and go too. The public playlists and the segments
+stay: players still read them while the next child starts; the publisher
+(``engine/publisher.py``) deletes segments no public playlist lists after a grace.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Final
 
 import structlog
 
-from streamfleet.media.hls_args import PRIVATE_PLAYLIST_NAME
+from streamfleet.media.hls_args import PRIVATE_PLAYLIST_GLOB
 
 log = structlog.get_logger()
 
@@ -39,8 +39,8 @@ def remove_private_playlists(channel_dir: Path) -> int:
     """Delete FFmpeg's own playlists in ``channel_dir`` and its variant folders."""
     removed = 0
     for path in (
-        *channel_dir.glob(PRIVATE_PLAYLIST_NAME),
-        *channel_dir.glob(f"*/{PRIVATE_PLAYLIST_NAME}"),
+        *channel_dir.glob(PRIVATE_PLAYLIST_GLOB),
+        *channel_dir.glob(f"*/{PRIVATE_PLAYLIST_GLOB}"),
     ):
         path.unlink(missing_ok=True)
         removed += 1

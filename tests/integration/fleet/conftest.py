@@ -15,6 +15,7 @@ import pytest
 from streamfleet.cluster.channel_leases import LeaseBook
 from streamfleet.cluster.workers import WorkerRegistry
 from streamfleet.db import migrate
+from streamfleet.db.cluster_models import ChannelLeaseRow
 from streamfleet.db.session import Database
 from tests.integration.alerts.conftest import webhook_receiver
 from tests.support.redis_server import RedisServer, redis_server
@@ -55,6 +56,13 @@ class Fleet:
 
     async def holders(self) -> dict[int, str]:
         return await LeaseBook(self.database).holders()
+
+    async def lease_of(self, channel_id: int) -> tuple[str | None, int]:
+        """The channel's lease row as it stands: (worker, epoch), expired or not; (None, 0)
+        before the placer added the row."""
+        async with self.database.sessions() as session:
+            row = await session.get(ChannelLeaseRow, channel_id)
+            return (None, 0) if row is None else (row.worker_id, row.epoch)
 
     async def live_workers(self) -> set[str]:
         return {w.spec.id for w in await WorkerRegistry(self.database).live()}

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from streamfleet.engine.publisher import RenditionPublisher, segment_number
+from streamfleet.domain.profiles import COPY, get_profile
+from streamfleet.engine.publisher import ChannelPublisher, RenditionPublisher
+from streamfleet.media.hls_args import HlsLayout, segment_prefix
+from streamfleet.media.playlist_continuation import segment_number
 from streamfleet.media.public_playlist import parse_public
 
 LIST_SIZE = 2
@@ -160,3 +163,67 @@ def test_segments_missed_between_two_reads_leave_a_discontinuity(tmp_path: Path)
         ("a1_000004.ts", True),
         ("a1_000005.ts", False),
     ]
+
+
+def channel_publisher(folder: Path, clock: Clock, current: list[bool]) -> ChannelPublisher:
+    profile = get_profile(COPY)
+    assert profile is not None
+    layout = HlsLayout(folder, profile, epoch=5)
+    return ChannelPublisher(
+        layout,
+        prefix=segment_prefix(1, epoch=5),
+        list_size=LIST_SIZE,
+        segment_seconds=2.0,
+        wall=clock,
+        current=lambda: current[0],
+    )
+
+
+def test_a_publisher_whose_epoch_is_no_longer_current_writes_and_deletes_nothing(
+    tmp_path: Path,
+) -> None:
+    """A worker waking after its channel moved: the playlist players read stays the new
+    holder's, and no segment is deleted by the old one."""
+    clock, current = Clock(), [True]
+    publisher = channel_publisher(tmp_path, clock, current)
+    names = [f"e5-a1_00000{n}.ts" for n in range(4)]
+    for name in names:
+        (tmp_path / name).write_bytes(b"\x47")
+    (tmp_path / ".ffmpeg-e5.m3u8").write_text(private(*names[:3]))
+    publisher.publish()
+    assert public_uris(tmp_path) == names[1:3]
+    before = (tmp_path / "index.m3u8").read_text()
+    current[0] = False
+    (tmp_path / ".ffmpeg-e5.m3u8").write_text(private(*names))
+    clock.now += 10 * GRACE_S
+    publisher.publish()
+    assert (tmp_path / "index.m3u8").read_text() == before
+    assert sorted(p.name for p in tmp_path.glob("*.ts")) == names  # the expired one stays
+    current[0] = True  # renewed in time after all: it goes on where it was
+    publisher.publish()
+    assert public_uris(tmp_path) == names[2:]
+    assert not (tmp_path / names[0]).exists()
+
+
+def test_another_epochs_segments_written_after_the_start_go_after_the_grace_own_ones_stay(
+    tmp_path: Path,
+) -> None:
+    """A frozen worker's FFmpeg writes on after the channel moved here: its files are found
+    within ``list_size`` segments and deleted after the grace; a segment of this child that
+    is complete but not yet published is left to the window."""
+    clock = Clock()
+    mine = publisher(tmp_path, "e5-a2", clock)
+    late = "e4-a1_000009.ts"
+    (tmp_path / late).write_bytes(b"\x47")
+    ahead = "e5-a2_000002.ts"  # written, not yet in FFmpeg's playlist
+    (tmp_path / ahead).write_bytes(b"\x47")
+    write_segments(tmp_path, "e5-a2_000000.ts", "e5-a2_000001.ts")
+    mine.publish()  # two segments: the folder is looked through again
+    assert late in mine.expiring
+    assert ahead not in mine.expiring
+    clock.now += GRACE_S
+    write_segments(tmp_path, "e5-a2_000001.ts", ahead)
+    mine.publish()
+    assert not (tmp_path / late).exists()
+    assert (tmp_path / ahead).exists()
+    assert public_uris(tmp_path) == ["e5-a2_000001.ts", ahead]

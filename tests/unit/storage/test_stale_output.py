@@ -23,6 +23,7 @@ def make_output(directory: Path) -> None:
     directory.mkdir(parents=True)
     (directory / "index.m3u8").write_text(PLAYLIST)
     (directory / ".ffmpeg.m3u8").write_text(PLAYLIST)
+    (directory / ".ffmpeg-e7.m3u8").write_text(PLAYLIST)  # a fleet child's, under epoch 7
     for name in ("seg_3.ts", "seg_4.ts", "seg_5.ts", "seg_6.ts.tmp", "index.m3u8.tmp"):
         (directory / name).write_bytes(b"x")
 
