@@ -20,11 +20,11 @@ import structlog
 from fastapi import FastAPI
 
 import streamfleet
+from streamfleet.accounts.audit_retention import AuditRetention
 from streamfleet.accounts.first_admin import ensure_first_admin
 from streamfleet.accounts.service import AccountService
 from streamfleet.alerts.service import AlertService
 from streamfleet.api.access_control import AccessControl
-from streamfleet.api.audit_retention import AuditRetention
 from streamfleet.api.body_limit import IMPORT_LIMIT_BYTES, BodySizeLimit
 from streamfleet.api.dashboard import mount_dashboard
 from streamfleet.api.errors import install_error_handlers

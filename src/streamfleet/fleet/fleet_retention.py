@@ -18,7 +18,7 @@ import time
 
 import structlog
 
-from streamfleet.api.audit_retention import AuditRetention
+from streamfleet.accounts.audit_retention import AuditRetention
 from streamfleet.config import Settings
 from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.db.repositories.archive import ArchiveRepository

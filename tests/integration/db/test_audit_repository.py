@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from streamfleet.api.audit_retention import AuditRetention
+from streamfleet.accounts.audit_retention import AuditRetention
 from streamfleet.db import migrate
 from streamfleet.db.repositories.audit import (
     AuditFilters,
