@@ -20,6 +20,7 @@ export function makeChannel(overrides: Partial<Channel> & { status?: Status } = 
     listen_port: null,
     passphrase: null,
     publish_url: null,
+    stream_key: null,
     profile: 'copy',
     hls: { segment_seconds: null, list_size: null },
     recording: false,
