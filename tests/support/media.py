@@ -8,7 +8,8 @@
   loops a clip at ``rate`` x real time to ``udp://127.0.0.1:<port>``; the test
   may ``stop()``, ``start()`` or ``restart(rate=…)`` it. Every feeder is killed
   at teardown.
-- ``free_udp_port()``: a UDP port nobody uses right now, outside the ephemeral range
+- ``free_udp_port()``: a UDP port nobody uses right now, outside the ephemeral range, never
+  one this process handed out before
   (``bench.ports.free_udp_ports``).
 - ``--update-golden``: rewrite ``tests/unit/media/golden/*.json`` instead of comparing.
 """
@@ -41,9 +42,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+_GIVEN: set[int] = set()
+"""UDP ports this process handed out already: a feeder's port is free until the channel's
+FFmpeg binds it, so picking at random again could give two feeders one port (20 picks out
+of ~8 700 collide about once in 45 runs: two streams on one port, a channel never online)."""
+
+
 def free_udp_port() -> int:
-    """Below the ephemeral range, where no FFmpeg sender's source port can take it."""
-    return free_udp_ports(1)[0]
+    """Below the ephemeral range, where no FFmpeg sender's source port can take it, and never
+    one this process handed out before."""
+    for _ in range(1000):
+        port = free_udp_ports(1)[0]
+        if port not in _GIVEN:
+            _GIVEN.add(port)
+            return port
+    _GIVEN.clear()  # the range is used up: start over (earlier tests' ports are long closed)
+    return free_udp_port()
 
 
 @pytest.fixture(scope="session")

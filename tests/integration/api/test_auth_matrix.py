@@ -96,6 +96,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/backups"): A,
     ("POST", "/api/v1/channels/{channel_id}/stream_key"): OP,
     ("POST", "/api/v1/rtmp/on_publish"): ANY,  # nginx-rtmp's hook: its shared secret decides
+    ("GET", "/api/v1/workers"): V,
+    ("POST", "/api/v1/workers/{worker_id}/drain"): OP,
 }
 
 CALLERS = (ANY, V, OP, A)
