@@ -80,30 +80,12 @@ class KeyframeDecoder:
         self.fast_path_failures = 0
 
     def decode(self, segment: Path) -> DecodedKeyframe:
-        try:
-            handle = segment.open("rb")
-        except OSError as exc:
-            raise _bad(f"cannot open {segment.name}: {exc.strerror or exc}") from None
-        with handle:
-            head = handle.read(HEAD_READ_BYTES)
-            if not head:
-                raise _bad(f"{segment.name} is empty")
-            video = read_program_map(head).video
-            if video is None:
-                raise _bad(f"{segment.name} has no video stream")
-            codec = fast_path_codec(video.stream_type)
-            if codec is not None:
-                complete = len(head) < HEAD_READ_BYTES
-                unit = first_keyframe(head, video.pid, codec, complete=complete)
-                if unit is None:
-                    head += handle.read()
-                    unit = first_keyframe(head, video.pid, codec, complete=True)
-                if unit is None:  # not reached: a complete segment has a keyframe or raises
-                    raise _bad(f"{segment.name} has no keyframe")
-                decoded = self._decode_unit(unit)
-                if decoded is not None:
-                    return decoded
-                self.fast_path_failures += 1
+        unit = _keyframe_unit(segment)
+        if unit is not None:
+            decoded = self._decode_unit(unit)
+            if decoded is not None:
+                return decoded
+            self.fast_path_failures += 1
         return decode_with_container(segment)
 
     def _decode_unit(self, unit: KeyframeAccessUnit) -> DecodedKeyframe | None:
@@ -135,6 +117,40 @@ class KeyframeDecoder:
         context.options = {"skip_loop_filter": "all"}
         self._context = context
         self._codec = codec
+
+
+def keyframe_parameter_sets(segment: Path) -> bytes:
+    """The SPS/PPS (and VPS) of the segment's first keyframe, found without decoding
+    (``b""`` when the cheap path does not apply: another codec, no parameter sets in the
+    keyframe). What tells a reconfigured stream apart while no picture is wanted."""
+    unit = _keyframe_unit(segment)
+    return parameter_sets(unit.codec, unit.data) if unit is not None else b""
+
+
+def _keyframe_unit(segment: Path) -> KeyframeAccessUnit | None:
+    """The first keyframe's access unit of an H.264/HEVC segment, ``None`` for other codecs."""
+    try:
+        handle = segment.open("rb")
+    except OSError as exc:
+        raise _bad(f"cannot open {segment.name}: {exc.strerror or exc}") from None
+    with handle:
+        head = handle.read(HEAD_READ_BYTES)
+        if not head:
+            raise _bad(f"{segment.name} is empty")
+        video = read_program_map(head).video
+        if video is None:
+            raise _bad(f"{segment.name} has no video stream")
+        codec = fast_path_codec(video.stream_type)
+        if codec is None:
+            return None
+        complete = len(head) < HEAD_READ_BYTES
+        unit = first_keyframe(head, video.pid, codec, complete=complete)
+        if unit is None:
+            head += handle.read()
+            unit = first_keyframe(head, video.pid, codec, complete=True)
+        if unit is None:  # not reached: a complete segment has a keyframe or raises
+            raise _bad(f"{segment.name} has no keyframe")
+        return unit
 
 
 def decode_with_container(segment: Path) -> DecodedKeyframe:

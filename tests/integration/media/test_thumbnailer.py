@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,11 @@ import structlog
 
 from streamfleet.config import Settings
 from streamfleet.domain.channel import Channel
+from streamfleet.engine.media_watch import ChannelMediaWatch
 from streamfleet.engine.thumbnailer import Thumbnailer
 from streamfleet.events.bus import InProcessBus, Subscription
 from streamfleet.events.envelope import Envelope, EventType
+from streamfleet.media.codec_pool import CodecPool
 from streamfleet.media.thumbnail import write_atomic
 from tests.support.hls_source import (
     black_then_pattern,
@@ -311,3 +314,35 @@ async def test_black_frozen_and_silent_content_raises_start_then_end(start_rig: 
             seen.append((envelope.data["check"], envelope.data["state"]))
     for check in checks:
         assert seen.index((check, "start")) < seen.index((check, "end")), seen
+
+
+async def test_off_screen_a_resolution_change_is_found_without_decoding_a_picture(
+    tmp_path: Path,
+) -> None:
+    """No tile on screen and no content check: the keyframe's parameter sets, read from the
+    segment without a decoder, are what tells the new resolution (the media info is re-read)."""
+    small = await render_hls(tmp_path / "small", seconds=1, segment_s=1.0)
+    large = await render_hls(
+        tmp_path / "large", video="testsrc2=size=640x360:rate=25", seconds=1, segment_s=1.0
+    )
+    folder = tmp_path / "news"
+    folder.mkdir()
+    shutil.copy(small / "index0.ts", folder / "a.ts")
+    shutil.copy(large / "index0.ts", folder / "b.ts")
+    codecs = CodecPool(keep=1)
+    watch = ChannelMediaWatch("news", folder, tmp_path / "news.jpg", codecs=codecs)
+    now = datetime.now(UTC)
+
+    write_atomic(folder / "index.m3u8", b"#EXTM3U\n#EXTINF:1.0,\na.ts\n")
+    first = watch.examine(thumbnail=False, checks=frozenset(), now=now)
+    write_atomic(folder / "index.m3u8", b"#EXTM3U\n#EXTINF:1.0,\na.ts\n#EXTINF:1.0,\nb.ts\n")
+    second = watch.examine(thumbnail=False, checks=frozenset(), now=now)
+
+    assert first.media_info is not None
+    assert first.media_info.video is not None
+    assert (first.media_info.video.width, first.media_changes) == (320, [])
+    assert second.media_info is not None
+    assert second.media_info.video is not None
+    assert (second.media_info.video.width, second.media_changes) == (640, ["resolution"])
+    assert codecs.created == 0, "a decoder was set up although no picture was wanted"
+    assert not (tmp_path / "news.jpg").exists()
