@@ -2,7 +2,10 @@
 
 One ``os.stat`` of the watched (private) media playlist per poll; the playlist
 is read, handed to ``on_change`` (the publisher of the public playlists) and the
-newest segment stat'ed only when the playlist changed (once per segment).
+newest segment stat'ed only when the playlist changed (once per segment). FFmpeg
+rewrites it in place, so a read may catch it truncated and not yet written: that read
+counts for nothing and the next poll reads again, even if the modification time (which
+the kernel keeps to a clock tick) did not move.
 FFmpeg reports ``bitrate=N/A`` for HLS, so the bitrate is the newest segment's
 size over its ``#EXTINF`` duration.
 """
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from streamfleet.media.playlist_summary import PlaylistSummary, summarize
+from streamfleet.media.playlist_summary import PlaylistSummary, is_complete, summarize
 
 OUTPUT_STALE_SEGMENTS: Final = 3
 """The playlist may stay unchanged for this many target durations (+1 s) while running."""
@@ -34,6 +37,7 @@ class OutputWatch:
         "last_mtime_ns",
         "last_segment",
         "on_change",
+        "partial",
         "playlist",
         "segments_since_arm",
         "target_duration_s",
@@ -49,6 +53,8 @@ class OutputWatch:
         self.target_duration_s: float | None = None
         self.changed_at = 0.0
         self.segments_since_arm = 0
+        self.partial = False
+        """The last read caught the playlist half written: read again at the next poll."""
 
     def arm(self, now: float) -> None:
         """A new child starts: only changes after this count as its output."""
@@ -71,13 +77,16 @@ class OutputWatch:
     def poll(self, now: float) -> NewSegment | None:
         """The newest segment when the playlist changed since the last poll, else ``None``."""
         mtime = self._mtime_ns()
-        if mtime is None or mtime == self.last_mtime_ns:
+        if mtime is None or (mtime == self.last_mtime_ns and not self.partial):
             return None
         self.last_mtime_ns = mtime
         self.changed_at = now
         try:
             text = self.playlist.read_text(errors="replace")
         except OSError:
+            return None
+        self.partial = not is_complete(text)
+        if self.partial:
             return None
         summary = summarize(text)
         if self.on_change is not None:

@@ -1,16 +1,16 @@
 """Publishing a channel's public playlists from FFmpeg's private ones, and expiring segments.
 
-FFmpeg writes segments named ``<prefix>_<n>.ts`` (a prefix per child) and a
-private playlist; ``ChannelPublisher.publish()`` is called by the output watch
-when that playlist changed (at most once a tick, in practice once a segment).
-It appends this child's new segments to the public window
-(``media/public_playlist.py``), the first one of a child that follows another after an
-``#EXT-X-DISCONTINUITY`` (``media/playlist_continuation.py``), writes ``index.m3u8``
-atomically (temp file + ``os.replace``) and deletes segments that left the window once a
-grace has passed (RFC 8216 §6.2.2: a removed segment stays available for its duration
-plus the playlist's). A recording channel's publisher hands every new segment to its
-``archive`` (the engine's ``ArchiveRecorder``, which hard-links it into the archive), so
-the live folder holds only the live window, recording or not. A ladder has one window
+FFmpeg writes segments named ``<prefix>_<n>.ts`` (a prefix per child) and a private
+playlist; ``ChannelPublisher.publish()`` is called by the output watch when that playlist
+changed (at most once a tick, in practice once a segment). It appends this child's new
+segments to the public window (``media/public_playlist.py``), the first one of a child
+that follows another after an ``#EXT-X-DISCONTINUITY``
+(``media/playlist_continuation.py``), writes ``index.m3u8`` atomically
+(``storage/swap_write.py``: no new inode per write) and deletes segments that left the
+window once a grace has passed (RFC 8216 §6.2.2: a removed segment stays available for its
+duration plus the playlist's). A recording channel's publisher hands every new segment to
+its ``archive`` (the engine's ``ArchiveRecorder``, which hard-links it into the archive),
+so the live folder holds only the live window, recording or not. A ladder has one window
 per rendition and a public master naming the public variant playlists.
 
 The public playlist on disk is the publisher's state: a new child (or a new
@@ -38,8 +38,9 @@ import structlog
 
 from streamfleet.media.hls_args import HlsLayout
 from streamfleet.media.playlist_continuation import ChildCursor, resume
-from streamfleet.media.playlist_summary import PlaylistSummary, summarize
+from streamfleet.media.playlist_summary import PlaylistSummary, is_complete, summarize
 from streamfleet.media.public_playlist import Segment, private_segments, public_master
+from streamfleet.storage.swap_write import swap_write
 
 log = structlog.get_logger()
 
@@ -49,20 +50,6 @@ RenditionArchive = Callable[[str | None, Path, Segment], None]
 """An ``ArchiveHook`` that is told the rendition (``None`` for a single one)."""
 
 SEGMENT_SUFFIXES: Final = (".ts", ".m4s", ".mp4")
-TMP_SUFFIX: Final = ".tmp"
-
-
-def write_public(path: Path, text: str) -> None:
-    """Write ``path`` so readers see the old file or the new one, never a part: a temp file
-    beside it, then ``os.replace``. Created like FFmpeg's files (0666 less the umask), so a
-    front server running as another user (nginx) can read it."""
-    tmp = path.with_name(f"{path.name}{TMP_SUFFIX}")
-    try:
-        tmp.write_text(text)
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def read_text(path: Path) -> str | None:
@@ -125,14 +112,14 @@ class RenditionPublisher:
         many segments were added."""
         if private is None:
             text = read_text(self.private)
-            private = summarize(text) if text is not None else None
+            private = summarize(text) if text is not None and is_complete(text) else None
         new: list[Segment] = []
         if private is not None:
             self.cursor, new = self.cursor.take(private_segments(private))
         if new:
             self.state, gone = self.state.appended(new)
             try:
-                write_public(self.public, self.state.render())
+                swap_write(self.public, self.state.render())
             except OSError as exc:  # a full disk: the next segment tries again
                 log.warning("channel.playlist_not_written", path=str(self.public), error=str(exc))
             if self.archive is not None:
@@ -230,7 +217,7 @@ class ChannelPublisher:
             return
         path = Path(self.layout.entry_playlist)
         try:
-            write_public(path, public)
+            swap_write(path, public)
         except OSError as exc:
             log.warning("channel.playlist_not_written", path=str(path), error=str(exc))
             return

@@ -11,8 +11,12 @@ each public one, not served); streamfleet alone writes the public
 ``index.m3u8`` files from them (``engine/publisher.py``). Every child names its
 segments with its own ``prefix`` (``a<start time in ms>``), so a name is never
 written twice in a channel's life. FFmpeg deletes nothing: streamfleet removes
-a segment once it has left the public playlist plus a grace. ``temp_file``
-writes every file under a ``.tmp`` name and renames it when complete.
+a segment once it has left the public playlist plus a grace. No ``temp_file``: a segment
+is read only once the private playlist lists it (FFmpeg writes that after closing the
+segment), and the private playlist is rewritten in place (one ``write``, same inode) and
+read only when complete (``media/playlist_summary.py`` ``is_complete``). A temp file and a
+rename per file would create and free two inodes per segment, which on ext4 without a
+journal makes every later creation in the folder slower (``storage/swap_write.py``).
 
 On a fleet a worker runs a channel under a lease *epoch* (``cluster/channel_leases.py``),
 and its children's files carry it: segments ``e<epoch>-a<ms>_<n>.ts`` and the private
@@ -35,9 +39,7 @@ PLAYLIST_NAME: Final = "index.m3u8"
 PRIVATE_PLAYLIST_NAME: Final = ".ffmpeg.m3u8"
 """FFmpeg's own playlist; the HLS route serves no name starting with a dot."""
 SEGMENT_NUMBER: Final = "%06d"
-HLS_FLAGS: Final = "+".join(
-    ("temp_file", "independent_segments", "program_date_time", "omit_endlist")
-)
+HLS_FLAGS: Final = "+".join(("independent_segments", "program_date_time", "omit_endlist"))
 
 
 PRIVATE_PLAYLIST_GLOB: Final = ".ffmpeg*.m3u8"

@@ -42,6 +42,12 @@ class PlaylistSummary:
         return self.entries[-1].duration_s if self.entries else None
 
 
+def is_complete(text: str) -> bool:
+    """Whether ``text`` is a whole playlist as FFmpeg writes it in place (``#EXTM3U`` first,
+    a newline last), not what a read caught between its truncation and its write."""
+    return text.startswith("#EXTM3U") and text.endswith("\n")
+
+
 def summarize(text: str) -> PlaylistSummary | None:
     """The playlist's facts, or ``None`` when ``text`` is not an HLS playlist."""
     if not text.startswith("#EXTM3U"):

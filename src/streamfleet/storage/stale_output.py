@@ -1,7 +1,9 @@
 """Cleaning what a crashed or killed run left in the HLS output.
 
-FFmpeg writes each file as ``<name>.tmp`` and renames it when complete
-(``temp_file``); a child killed mid-segment leaves its ``.tmp`` behind. Its
+Versions before 2026-12-04 had FFmpeg write each file as ``<name>.tmp`` and rename it
+when complete (``temp_file``), so a child killed mid-segment left its ``.tmp`` behind;
+those are still removed. Today a killed child's unfinished segment is listed by no
+public playlist and the publisher deletes it after the grace like any unlisted one. Its
 private playlists (``.ffmpeg.m3u8``, ``.ffmpeg-e<epoch>.m3u8`` on a fleet) belong
 to the child that wrote them and go too. The public playlists and the segments
 stay: players still read them while the next child starts; the publisher

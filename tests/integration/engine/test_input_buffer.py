@@ -143,13 +143,13 @@ def newest_private_segment(directory: Path) -> tuple[str, int] | None:
 
 
 def plant_fifo(directory: Path) -> Path:
-    """A FIFO where FFmpeg will open its segment after next (``<prefix>_<n>.ts.tmp``, the
-    ``temp_file`` name); opening it for writing blocks until someone reads."""
+    """A FIFO where FFmpeg will open its segment after next (``<prefix>_<n>.ts``, written
+    under its own name); opening it for writing blocks until someone reads."""
     newest = newest_private_segment(directory)
     assert newest is not None
     prefix, number = newest[0], newest[1] + 2
     while True:
-        path = directory / f"{prefix}_{number:06d}.ts.tmp"
+        path = directory / f"{prefix}_{number:06d}.ts"
         try:
             os.mkfifo(path)
         except FileExistsError:  # FFmpeg got there first: take the next one
@@ -179,14 +179,12 @@ async def test_a_segment_write_stalled_for_a_second_loses_no_packet(
     pid = running_pid(engine, 1)
     await wait_until(lambda: ffmpeg_waits_on_a_fifo(pid), 30, "FFmpeg to block on the FIFO")
     await asyncio.sleep(STALL_S)  # the stall itself: the muxer waits this long for its file
-    segment = await asyncio.to_thread(read_to_end, fifo)
-    renamed = fifo.with_suffix("")  # <prefix>_<n>.ts, still our FIFO: put the bytes in its place
-    await wait_until(lambda: renamed.exists(), 15, f"FFmpeg to rename {fifo.name}")
-    assert stat.S_ISFIFO(renamed.stat().st_mode)
-    spare = renamed.with_suffix(".part")
+    segment = await asyncio.to_thread(read_to_end, fifo)  # returns once FFmpeg closed it
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    spare = fifo.with_suffix(".part")  # the segment's bytes in the FIFO's place, for readers
     spare.write_bytes(segment)
-    spare.replace(renamed)
-    number = int(renamed.stem.rpartition("_")[2])
+    spare.replace(fifo)
+    number = int(fifo.stem.rpartition("_")[2])
 
     def two_after() -> bool:
         newest = newest_private_segment(directory)
