@@ -78,6 +78,10 @@ LEVERS: tuple[Lever, ...] = (
         env={"MALLOC_ARENA_MAX": "1", "MALLOC_MMAP_THRESHOLD_": "65536"},
     ),
     Lever(
+        "MALLOC_ARENA_MAX=1 + MALLOC_MMAP_THRESHOLD_=1048576",
+        env={"MALLOC_ARENA_MAX": "1", "MALLOC_MMAP_THRESHOLD_": "1048576"},
+    ),
+    Lever(
         "fifo 2048 + probe 1 MB + ARENA_MAX=1 + MMAP_THRESHOLD_ 64k",
         ("-fifo_size", "2048", "-probesize", "1000000", "-analyzeduration", "2000000"),
         env={"MALLOC_ARENA_MAX": "1", "MALLOC_MMAP_THRESHOLD_": "65536"},

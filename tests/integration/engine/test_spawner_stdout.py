@@ -36,8 +36,7 @@ async def test_without_a_callback_stdout_is_a_stream_as_before() -> None:
 
 
 async def test_a_child_starts_with_the_allocator_settings_of_child_env() -> None:
-    """``MALLOC_ARENA_MAX`` and ``MALLOC_MMAP_THRESHOLD_`` reach every child (FFmpeg's glibc
-    reads them at start-up)."""
+    """``MALLOC_ARENA_MAX`` reaches every child (FFmpeg's glibc reads it at start-up)."""
     child = await Spawner().spawn(["env"])
     assert child.stdout is not None
     lines = (await child.stdout.read()).decode().splitlines()

@@ -8,8 +8,8 @@ import os
 from streamfleet.engine.process import CHILD_ENV, child_environment
 
 
-def test_children_get_one_malloc_arena_and_large_blocks_in_their_own_mappings() -> None:
-    assert CHILD_ENV == {"MALLOC_ARENA_MAX": "1", "MALLOC_MMAP_THRESHOLD_": "65536"}
+def test_children_get_one_malloc_arena_and_no_mmap_threshold_which_costs_cpu() -> None:
+    assert CHILD_ENV == {"MALLOC_ARENA_MAX": "1"}
 
 
 def test_the_child_environment_is_the_servers_with_the_allocator_settings_on_top() -> None:
