@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from streamfleet.background import stop_task
 from streamfleet.domain.channel import Channel
 from streamfleet.engine.builder import assemble_engine
-from streamfleet.engine.thumbnail_upload import ThumbnailUploader, stop_task
+from streamfleet.engine.thumbnail_upload import ThumbnailUploader
 from streamfleet.events.bus import InProcessBus
 from streamfleet.events.envelope import Envelope, EventType
 from streamfleet.storage.object_store import ObjectMissing
