@@ -9,18 +9,20 @@
   may ``stop()``, ``start()`` or ``restart(rate=…)`` it. Every feeder is killed
   at teardown.
 - ``free_udp_port()``: a UDP port nobody uses right now, outside the ephemeral range, never
-  one this process handed out before
-  (``bench.ports.free_udp_ports``).
+  one this process handed out before (``bench.ports.free_udp_ports``); ``free_udp_ports(n)``:
+  ``n`` such ports; ``free_udp_port_block(n)``: the first of ``n`` consecutive ones (the demo
+  channels' ``demo_port_base``). Tests take UDP ports from these only.
 - ``--update-golden``: rewrite ``tests/unit/media/golden/*.json`` instead of comparing.
 """
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from bench.ports import free_udp_ports
+from bench import ports
 
 from streamfleet.config import Settings
 from streamfleet.engine.process import Spawner
@@ -52,12 +54,41 @@ def free_udp_port() -> int:
     """Below the ephemeral range, where no FFmpeg sender's source port can take it, and never
     one this process handed out before."""
     for _ in range(1000):
-        port = free_udp_ports(1)[0]
+        port = ports.free_udp_ports(1)[0]
         if port not in _GIVEN:
             _GIVEN.add(port)
             return port
     _GIVEN.clear()  # the range is used up: start over (earlier tests' ports are long closed)
     return free_udp_port()
+
+
+def free_udp_ports(count: int) -> list[int]:
+    """``count`` distinct ports as ``free_udp_port`` picks them."""
+    return [free_udp_port() for _ in range(count)]
+
+
+def free_udp_port_block(count: int) -> int:
+    """The first of ``count`` consecutive ports (``base`` … ``base + count - 1``), each free
+    now, below the ephemeral range, and none handed out before (nor handed out again)."""
+    for _ in range(1000):
+        base = ports.free_udp_ports(1)[0]
+        block = range(base, base + count)
+        if block[-1] >= ports.ephemeral_low() or _GIVEN.intersection(block):
+            continue
+        if all(_udp_port_is_free(port) for port in block[1:]):
+            _GIVEN.update(block)
+            return base
+    _GIVEN.clear()  # as in free_udp_port
+    return free_udp_port_block(count)
+
+
+def _udp_port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            return False
+        return True
 
 
 @pytest.fixture(scope="session")

@@ -8,14 +8,13 @@ injected for tests.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Final
 
 import structlog
 
+from streamfleet.background import Periodic
 from streamfleet.db.base import utc_now
 from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.db.repositories.audit import AuditRepository
@@ -38,22 +37,22 @@ class AuditRetention:
     ) -> None:
         self._repository = repository
         self.keep = timedelta(days=retention_days)
-        self._interval_s = interval_s
         self._clock = clock
-        self._task: asyncio.Task[None] | None = None
+        self._pruning = Periodic(
+            "audit-retention",
+            self.prune_once,
+            interval_s=interval_s,
+            expected=(DatabaseUnavailable,),
+            failed_event="audit.prune_failed",
+        )
         self.runs = 0
         """How many runs finished (with or without deleting anything)."""
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="audit-retention")
+        self._pruning.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._pruning.stop()
 
     async def prune_once(self) -> int:
         """Delete what is older than the retention period; how many entries went."""
@@ -63,11 +62,3 @@ class AuditRetention:
         if deleted:
             log.info("audit.pruned", deleted=deleted, before=cutoff.isoformat())
         return deleted
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.prune_once()
-            except DatabaseUnavailable as exc:
-                log.warning("audit.prune_failed", error=str(exc))
-            await asyncio.sleep(self._interval_s)

@@ -22,7 +22,7 @@ class Rule(enum.StrEnum):
     CONTENT_FREEZE = "content_freeze"
     CONTENT_SILENCE = "content_silence"
     WORKER_LOST = "worker_lost"
-    """Wired by the scale-out issue: ``AlertService.worker_lost()`` has no caller yet."""
+    """A fleet worker stopped heart-beating (``fleet/worker_watch.py``, ``alerts/hooks.py``)."""
     BACKUP_FAILED = "backup_failed"
     """A scheduled backup failed, or the newest is older than twice the interval."""
     ARCHIVE_SPACE = "archive_space"

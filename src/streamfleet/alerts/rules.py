@@ -15,8 +15,8 @@ Rules (see docs/alerts.md):
   ``flap_window_s``; resolves once a whole window passes without a loss.
 - ``content_*``: a ``content`` start for a check the channel has enabled, not
   ended after ``content_after_s``.
-- ``worker_lost``: opened and resolved by explicit calls; the scale-out issue
-  wires them, nothing calls them yet.
+- ``worker_lost``: opened and resolved by explicit calls from the fleet's
+  ``WorkerWatch`` (a worker's heartbeat older than the lease TTL; back resolves).
 - ``backup_failed``: opened and resolved by explicit calls from the backup
   schedule (a run failed, or the newest backup is too old; a good run resolves).
 - ``archive_space``: opened and resolved by explicit calls from the archive's

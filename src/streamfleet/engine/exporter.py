@@ -30,6 +30,7 @@ from typing import Final
 
 import structlog
 
+from streamfleet.background import keep_running
 from streamfleet.config import Settings
 from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.db.repositories.archive import ArchiveRepository
@@ -37,7 +38,6 @@ from streamfleet.db.repositories.exports import ExportRepository
 from streamfleet.domain.archive import rendition_of
 from streamfleet.domain.archive_span import MAX_SPAN_SEGMENTS
 from streamfleet.domain.exports import ExportJob, ExportPart, best_rendition, progress_of
-from streamfleet.engine.background import keep_running
 from streamfleet.engine.process import Child, Spawner
 from streamfleet.media.export_args import concat_list, export_args
 from streamfleet.media.progress import ProgressParser

@@ -17,18 +17,18 @@ import asyncio
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Any, Final
 
+from streamfleet.background import keep_running, stop_task
 from streamfleet.config import Settings
 from streamfleet.domain.channel import Channel
 from streamfleet.engine.archive_retention import ArchiveRetention
 from streamfleet.engine.archive_upload import ArchiveUploader
-from streamfleet.engine.background import keep_running
 from streamfleet.engine.control import ChannelState, EngineStats
 from streamfleet.engine.demo import DemoFeeds, demo_channels
 from streamfleet.engine.exporter import ExportRunner
 from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.engine.source_probe import probe_report
 from streamfleet.engine.supervisor import Supervisor
-from streamfleet.engine.thumbnail_upload import ThumbnailUploader, stop_task
+from streamfleet.engine.thumbnail_upload import ThumbnailUploader
 from streamfleet.engine.thumbnailer import Thumbnailer
 from streamfleet.media.probe_report import ProbeReport
 from streamfleet.storage.stale_output import remove_orphan_output_dirs

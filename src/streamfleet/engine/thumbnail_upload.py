@@ -12,7 +12,6 @@ logged and left to the channel's next thumbnail.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
@@ -95,11 +94,3 @@ class ThumbnailUploader:
             log.warning("thumbnail.upload_failed", channel=slug, error=str(exc))
             return
         self.uploaded += 1
-
-
-async def stop_task(task: asyncio.Task[None] | None) -> None:
-    if task is None:
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

@@ -12,13 +12,10 @@ Export files expire with the export runner (the ``exports`` leader).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import time
 
-import structlog
-
 from streamfleet.accounts.audit_retention import AuditRetention
+from streamfleet.background import Periodic
 from streamfleet.config import Settings
 from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.db.repositories.archive import ArchiveRepository
@@ -30,12 +27,9 @@ from streamfleet.engine.context import utc_now
 from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.storage.archive_bucket import ArchiveBucket
 
-log = structlog.get_logger()
-
 
 class FleetRetention:
     def __init__(self, settings: Settings, database: Database, audit: AuditRepository) -> None:
-        self._interval_s = settings.archive_retention_interval_s
         self._audit = AuditRetention(audit, settings.audit_retention_days)
         archive = ArchiveRepository(database.sessions)
         self.archive = ArchiveRetention(
@@ -47,24 +41,18 @@ class FleetRetention:
             kept=ArchiveLockRepository(database.sessions),
             bucket=ArchiveBucket.from_settings(settings),
         )
-        self._task: asyncio.Task[None] | None = None
+        self._expiring = Periodic(
+            "fleet-archive-retention",
+            self.archive.expire_deleted,
+            interval_s=settings.archive_retention_interval_s,
+            expected=(DatabaseUnavailable, OSError),
+            failed_event="archive.retention_failed",
+        )
 
     def start(self) -> None:
         self._audit.start()
-        self._task = asyncio.create_task(self._loop(), name="fleet-archive-retention")
+        self._expiring.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._expiring.stop()
         await self._audit.stop()
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.archive.expire_deleted()
-            except (DatabaseUnavailable, OSError) as exc:  # the next pass tries again
-                log.warning("archive.retention_failed", error=str(exc))
-            await asyncio.sleep(self._interval_s)

@@ -25,7 +25,13 @@ async def test_serve_writes_a_backup_each_interval_and_reports_it_on_metrics(
 
         await wait_until(finished, BACKUP_TIMEOUT_S, "a scheduled backup")
         schedule = api.app.state.backups
-        await wait_until(lambda: schedule.status.last_success, BACKUP_TIMEOUT_S, "its status")
+        # A run records its success, resolves the backup alert, and only then its last run:
+        # wait for the last run, which streamfleet_backup_last_ok reports.
+        await wait_until(
+            lambda: schedule.status.last is not None and schedule.status.last.ok,
+            BACKUP_TIMEOUT_S,
+            "its status",
+        )
         metrics = (await api.get("/metrics")).text
 
     assert "streamfleet_backup_last_ok 1.0" in metrics
@@ -50,6 +56,10 @@ async def test_the_api_lists_the_backups_and_the_schedules_last_runs(tmp_path: P
     async with api_client_for(settings, engine_factory=RecordingEngine) as api:
         schedule = api.app.state.backups
         await wait_until(lambda: schedule.status.last_success, BACKUP_TIMEOUT_S, "a backup")
+        # The run prunes after it recorded its success: wait for the unfinished one to go.
+        await wait_until(
+            lambda: not unfinished.exists(), BACKUP_TIMEOUT_S, "the unfinished backup pruned"
+        )
         body = (await api.get("/api/v1/backups")).json()
 
     assert body["schedule"]["enabled"] is True
@@ -62,7 +72,6 @@ async def test_the_api_lists_the_backups_and_the_schedules_last_runs(tmp_path: P
     assert newest["bytes"] > 0
     assert newest["encrypted"] is False
     assert newest["schema_revision"] == migrate.head_revision()
-    assert not unfinished.exists()  # pruned once a newer backup finished
 
 
 async def test_an_api_only_node_lists_the_backups_without_a_schedule(tmp_path: Path) -> None:

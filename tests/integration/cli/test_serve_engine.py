@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 import websockets
 
-from tests.support.media import Feeders, channel_url, free_udp_port
+from streamfleet.engine.demo import DEMO_FEEDS
+from tests.support.media import Feeders, channel_url, free_udp_port_block
 from tests.support.processes import alive, descendants
 from tests.support.server import ServerProcess
 from tests.support.waiting import wait_until
@@ -37,7 +38,7 @@ def all_online(server: ServerProcess, count: int) -> list[dict[str, Any]] | None
 
 
 def demo_server(server_factory: Callable[..., ServerProcess]) -> ServerProcess:
-    base = free_udp_port()
+    base = free_udp_port_block(len(DEMO_FEEDS))
     return server_factory(demo=True, env={"STREAMFLEET_DEMO_PORT_BASE": str(base)})
 
 

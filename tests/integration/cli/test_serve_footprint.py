@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 
-from tests.support.media import free_udp_port
+from streamfleet.engine.demo import DEMO_FEEDS
+from tests.support.media import free_udp_port_block
 from tests.support.server import ServerProcess
 from tests.support.waiting import wait_until
 from tests.support.wall_viewer import showing_tiles
@@ -26,7 +27,7 @@ async def test_a_server_making_thumbnails_loads_neither_numpy_nor_matplotlib(
     server_factory: Callable[..., ServerProcess],
 ) -> None:
     """numpy is for content checks only (off by default); matplotlib is for the benchmark."""
-    env = {"STREAMFLEET_DEMO_PORT_BASE": str(free_udp_port())}
+    env = {"STREAMFLEET_DEMO_PORT_BASE": str(free_udp_port_block(len(DEMO_FEEDS)))}
     server = server_factory(demo=True, env=env)
 
     def listed() -> list[dict[str, Any]]:

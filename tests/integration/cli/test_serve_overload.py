@@ -14,8 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.ports import free_udp_ports
-
+from tests.support.media import free_udp_ports
 from tests.support.processes import descendants
 from tests.support.server import ServerProcess
 from tests.support.waiting import wait_until

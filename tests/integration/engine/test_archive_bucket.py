@@ -14,15 +14,14 @@ from typing import Any
 import httpx
 import pytest
 
+from streamfleet.background import keep_running, stop_task
 from streamfleet.db.repositories.archive import ArchiveRepository
 from streamfleet.domain.archive import ArchivedSegment, archive_path
 from streamfleet.domain.channel import Channel
 from streamfleet.engine.archive_retention import ArchiveRetention
 from streamfleet.engine.archive_upload import ArchiveUploader
-from streamfleet.engine.background import keep_running
 from streamfleet.engine.builder import build_engine
 from streamfleet.engine.recorder import ArchiveRecorder
-from streamfleet.engine.thumbnail_upload import stop_task
 from streamfleet.storage.archive_bucket import ArchiveBucket
 from tests.integration.engine.conftest import udp_channel
 from tests.support.archive_index import archive_index

@@ -67,6 +67,9 @@ async def test_channels_beyond_capacity_wait_queued_and_start_oldest_first_as_sl
     await wait_spawned(engine, 5)
     assert engine.supervisor.queued() == ()
     assert pid_of(engine, 4) is None
+    # The sink records transitions in a task of its own, after the state changed.
+    await engine.wait_status(4, Status.STOPPED, 10)
+    await engine.wait_status(5, Status.STARTING, 10)
     assert [c.to_status for c in engine.transitions(5)] == [Status.QUEUED, Status.STARTING]
     assert [c.to_status for c in engine.transitions(4)] == [Status.QUEUED, Status.STOPPED]
 
@@ -96,6 +99,7 @@ async def test_a_channel_that_gives_up_in_error_frees_its_slot(
     engine = await engine_factory([bad, good], engine_capacity=1, **QUIET)
     await engine.wait_status(1, Status.ERROR, 10)
     await wait_spawned(engine, 2)
+    await engine.wait_status(2, Status.STARTING, 10)  # recorded, not only spawned
     assert [c.to_status for c in engine.transitions(2)] == [Status.QUEUED, Status.STARTING]
 
 
@@ -108,6 +112,7 @@ async def test_starts_beyond_the_burst_are_spaced_at_the_start_rate(
     )
     for channel in channels:
         await wait_spawned(engine, channel.id)
+        await engine.wait_status(channel.id, Status.STARTING, 10)  # recorded, not only spawned
     starts = sorted(c.at for c in engine.sink.changes if c.to_status is Status.STARTING)
     gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(starts)]
     assert len(gaps) == 3

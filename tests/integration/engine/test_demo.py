@@ -9,17 +9,19 @@ from streamfleet.domain.slug import slugify
 from streamfleet.domain.status import Status
 from streamfleet.domain.url_policy import is_allowed_input_url
 from streamfleet.engine.builder import assemble_engine
-from streamfleet.engine.demo import DemoFeeds, demo_channels
+from streamfleet.engine.demo import DEMO_FEEDS, DemoFeeds, demo_channels
 from streamfleet.engine.status_sink import MemorySink
 from streamfleet.events.bus import InProcessBus
 from tests.integration.engine.conftest import engine_settings
-from tests.support.media import free_udp_port
+from tests.support.media import free_udp_port_block
 from tests.support.processes import alive
 from tests.support.waiting import wait_until
 
 
 async def test_the_four_demo_channels_go_online_on_their_synthetic_feeds(tmp_path: Path) -> None:
-    settings = engine_settings(tmp_path / "data", demo=True, demo_port_base=free_udp_port())
+    settings = engine_settings(
+        tmp_path / "data", demo=True, demo_port_base=free_udp_port_block(len(DEMO_FEEDS))
+    )
     specs = demo_channels(settings)
     assert len(specs) == 4
     assert all(is_allowed_input_url(s.input_url) for s in specs)

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Final
 
 import pytest
-from bench.ports import free_udp_ports
 
 from streamfleet.domain.status import Status
 from streamfleet.engine.process import Spawner
@@ -26,7 +25,7 @@ from streamfleet.media.hls_args import PRIVATE_PLAYLIST_NAME
 from streamfleet.media.playlist_summary import PlaylistSummary, summarize
 from streamfleet.media.test_pattern_args import PatternSpec
 from tests.integration.engine.conftest import EngineHarness, udp_channel
-from tests.support.media import Feeders
+from tests.support.media import Feeders, free_udp_ports
 from tests.support.udp_burst import BurstRelay, kernel_drops
 from tests.support.waiting import wait_until
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from streamfleet.background import stop_task
 from streamfleet.domain.channel import Channel
 from streamfleet.engine.builder import assemble_engine
-from streamfleet.engine.thumbnail_upload import ThumbnailUploader, stop_task
+from streamfleet.engine.thumbnail_upload import ThumbnailUploader
 from streamfleet.events.bus import InProcessBus
 from streamfleet.events.envelope import Envelope, EventType
 from streamfleet.storage.object_store import ObjectMissing
@@ -82,7 +83,9 @@ async def test_a_burst_for_one_channel_uploads_its_newest_picture(
 
     key = f"{PREFIX}/sport.jpg"
     await wait_until(lambda: stored(s3_bucket, key) == b"\xff\xd8newest", UPLOAD_TIMEOUT_S, key)
-    assert 1 <= uploader.uploaded < 200  # coalesced, not one upload per envelope
+    # The uploader's thread counts an upload after the bucket has it: wait for the count.
+    await wait_until(lambda: uploader.uploaded >= 1, UPLOAD_TIMEOUT_S, "the upload counted")
+    assert uploader.uploaded < 200  # coalesced, not one upload per envelope
     assert s3_bucket.keys() == [key]
 
 
