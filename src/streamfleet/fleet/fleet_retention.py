@@ -5,7 +5,10 @@ floor, honouring locks); what belongs to no worker is pruned here, once for the 
 
 - the audit log, older than ``audit_retention_days`` (``AuditRetention``);
 - the kept archives of deleted channels past the default age, sparing locked spans and
-  exports' (``ArchiveRetention.expire_deleted``), every ``archive_retention_interval_s``.
+  exports' (``ArchiveRetention.expire_deleted``), every ``archive_retention_interval_s``;
+- fleet commands (``fleet_commands``): those pending past their action's TTL become
+  ``expired`` (their worker is gone or frozen), and rows older than ``KEEP_FINISHED`` are
+  deleted, at the same interval.
 
 Export files expire with the export runner (the ``exports`` leader).
 """
@@ -24,7 +27,9 @@ from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.db.repositories.archive import ArchiveRepository
 from streamfleet.db.repositories.archive_locks import ArchiveLockRepository
 from streamfleet.db.repositories.audit import AuditRepository
+from streamfleet.db.repositories.commands import CommandRepository
 from streamfleet.db.session import Database
+from streamfleet.domain.commands import KEEP_FINISHED
 from streamfleet.engine.archive_retention import ArchiveRetention
 from streamfleet.engine.context import utc_now
 from streamfleet.engine.recorder import ArchiveRecorder
@@ -47,6 +52,7 @@ class FleetRetention:
             kept=ArchiveLockRepository(database.sessions),
             bucket=ArchiveBucket.from_settings(settings),
         )
+        self.commands = CommandRepository(database.sessions)
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -61,10 +67,21 @@ class FleetRetention:
                 await task
         await self._audit.stop()
 
+    async def _prune_commands(self) -> None:
+        now = utc_now()
+        expired = await self.commands.expire(now)
+        deleted = await self.commands.delete_before(now - KEEP_FINISHED)
+        if expired or deleted:
+            log.info("fleet.commands_pruned", expired=expired, deleted=deleted)
+
     async def _loop(self) -> None:
         while True:
             try:
                 await self.archive.expire_deleted()
             except (DatabaseUnavailable, OSError) as exc:  # the next pass tries again
                 log.warning("archive.retention_failed", error=str(exc))
+            try:
+                await self._prune_commands()
+            except (DatabaseUnavailable, OSError) as exc:
+                log.warning("fleet.command_retention_failed", error=str(exc))
             await asyncio.sleep(self._interval_s)

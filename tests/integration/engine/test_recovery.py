@@ -75,9 +75,7 @@ async def test_a_silent_source_is_offline_within_seconds_and_online_again_when_i
     # Two detectors race on a silent UDP source: the watchdog (no media progress for 1.2 s)
     # and FFmpeg's own read timeout (1 s without a datagram, then exit with EIO). Which one
     # fires first depends on when the last progress block was read; both name the silence.
-    assert "no progress" in offline.reason or "Input/output error" in offline.reason, (
-        offline.reason
-    )
+    assert "no progress" in offline.reason or "Input/output error" in offline.reason, offline.reason
     assert offline.worker == "test-worker"
 
     await feeder.start()

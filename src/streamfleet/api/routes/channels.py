@@ -89,6 +89,17 @@ EXPORT_SCHEMA: dict[str, Any] = {
 """The YAML document of ``GET /channels/export`` (``domain.channel_import.render_yaml``)."""
 
 
+COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
+    202: {
+        "description": "On a fleet's API node: the worker running the channel has not answered "
+        "within STREAMFLEET_COMMAND_WAIT_S. The body is then a CommandOut (not the channel), "
+        "and Location names /api/v1/commands/{id} to follow it.",
+    },
+    409: {"description": "On a fleet: the worker refused the command, or (log) none runs it"},
+}
+"""What an API node adds to the action routes (``fleet/api_control.py``, ``routes/commands.py``)."""
+
+
 class Viewer:
     """Turns records into ``ChannelOut`` with this process's engine and publish host.
 
@@ -323,7 +334,12 @@ async def channels_delete(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/channels/{channel_id}/start", response_model=ChannelOut, status_code=202)
+@router.post(
+    "/channels/{channel_id}/start",
+    response_model=ChannelOut,
+    status_code=202,
+    responses=COMMAND_RESPONSES,
+)
 async def channels_start(
     request: Request,
     channel_id: RowId,
@@ -334,12 +350,17 @@ async def channels_start(
 ) -> ChannelOut:
     """Mark the channel enabled (it stays on across restarts) and start it."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=True)
+    await _audit(request, AuditAction.CHANNEL_START, record)  # also when the answer is a command
     await engine.start_channel(record.channel)
-    await _audit(request, AuditAction.CHANNEL_START, record)
     return await view.one(record)
 
 
-@router.post("/channels/{channel_id}/stop", response_model=ChannelOut, status_code=202)
+@router.post(
+    "/channels/{channel_id}/stop",
+    response_model=ChannelOut,
+    status_code=202,
+    responses=COMMAND_RESPONSES,
+)
 async def channels_stop(
     request: Request,
     channel_id: RowId,
@@ -350,12 +371,17 @@ async def channels_stop(
 ) -> ChannelOut:
     """Mark the channel disabled (it stays off across restarts) and stop it."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=False)
+    await _audit(request, AuditAction.CHANNEL_STOP, record)  # also when the answer is a command
     await engine.stop_channel(record.channel.id)
-    await _audit(request, AuditAction.CHANNEL_STOP, record)
     return await view.one(record)
 
 
-@router.post("/channels/{channel_id}/restart", response_model=ChannelOut, status_code=202)
+@router.post(
+    "/channels/{channel_id}/restart",
+    response_model=ChannelOut,
+    status_code=202,
+    responses=COMMAND_RESPONSES,
+)
 async def channels_restart(
     request: Request,
     channel_id: RowId,
@@ -366,12 +392,12 @@ async def channels_restart(
 ) -> ChannelOut:
     """Mark the channel enabled and restart its FFmpeg."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=True)
+    await _audit(request, AuditAction.CHANNEL_RESTART, record)  # also when the answer is a command
     await engine.restart_channel(record.channel)
-    await _audit(request, AuditAction.CHANNEL_RESTART, record)
     return await view.one(record)
 
 
-@router.get("/channels/{channel_id}/log", response_model=LogOut)
+@router.get("/channels/{channel_id}/log", response_model=LogOut, responses=COMMAND_RESPONSES)
 async def channels_log(channel_id: RowId, channels: ChannelsDep, engine: EngineDep) -> LogOut:
     """The last FFmpeg stderr lines (at most 200, oldest first), secrets redacted."""
     record = await channels.get(channel_id)

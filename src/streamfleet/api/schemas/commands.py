@@ -1,0 +1,42 @@
+"""Command bodies: a fleet command as ``GET /api/v1/commands/{id}`` (and a 202) shows it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from streamfleet.domain.commands import Command, CommandAction, CommandState
+from streamfleet.logs import redact_text
+
+
+class CommandOut(BaseModel):
+    id: str = Field(description="UUID; follow it at /api/v1/commands/{id}")
+    action: CommandAction
+    channel_id: int | None = Field(description="null for a source probe")
+    state: CommandState = Field(description="pending, then done, failed or expired")
+    created_at: datetime
+    finished_at: datetime | None = None
+    error: str | None = Field(default=None, description="why it failed (failed only)")
+    result: dict[str, Any] | None = Field(
+        default=None,
+        description="done only: a log tail's {lines: [...]} (redacted), a probe's {report: "
+        "ProbeReport}, nothing for start, stop and restart",
+    )
+
+    @classmethod
+    def of(cls, command: Command) -> CommandOut:
+        result = command.result
+        if result is not None and isinstance(result.get("lines"), list):
+            result = {**result, "lines": [redact_text(str(line)) for line in result["lines"]]}
+        return cls(
+            id=command.id,
+            action=command.action,
+            channel_id=command.channel_id,
+            state=command.state,
+            created_at=command.created_at,
+            finished_at=command.finished_at,
+            error=command.error,
+            result=result,
+        )
