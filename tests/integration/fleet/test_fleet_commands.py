@@ -66,10 +66,12 @@ def followed(api: ServerProcess, location: str) -> dict[str, Any]:
 
 
 async def test_restart_log_tail_and_probe_through_an_api_node_are_answered_by_the_worker(
-    fleet: Fleet, feeders: Feeders
+    server_fleet: Fleet, feeders: Feeders
 ) -> None:
     """Restart: the answer is the channel, and the FFmpeg that ran before is gone; log: the
-    worker's FFmpeg lines; probe: a report made on the worker, of a loopback source."""
+    worker's FFmpeg lines; probe: a report made on the worker, of a loopback source
+    (PostgreSQL, then MariaDB: the worker's answer is written under its fenced lease)."""
+    fleet = server_fleet
     fleet.worker("owner")
     api = fleet.start("api", STREAMFLEET_COMMAND_WAIT_S=PATIENT_WAIT_S)
     channel_id, slug, pids = await online_channel(fleet, api, feeders, "Commanded")

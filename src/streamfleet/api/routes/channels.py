@@ -41,6 +41,7 @@ from streamfleet.api.schemas.channels import (
     ImportResult,
     LogOut,
 )
+from streamfleet.api.schemas.commands import CommandOut
 from streamfleet.api.schemas.events import EventPage
 from streamfleet.config import Settings
 from streamfleet.db.repositories.channel_import import import_channels
@@ -89,13 +90,26 @@ EXPORT_SCHEMA: dict[str, Any] = {
 """The YAML document of ``GET /channels/export`` (``domain.channel_import.render_yaml``)."""
 
 
+COMMAND_CONFLICT: dict[str, Any] = {
+    "description": "The request conflicts with the current state; on a fleet's API node also: "
+    "the worker refused the command, or (log) no worker runs the channel",
+}
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
     202: {
-        "description": "On a fleet's API node: the worker running the channel has not answered "
-        "within STREAMFLEET_COMMAND_WAIT_S. The body is then a CommandOut (not the channel), "
-        "and Location names /api/v1/commands/{id} to follow it.",
+        "description": "The channel, the action done (on a fleet's API node: once the worker "
+        "running it carried it out). When that worker has not answered within "
+        "STREAMFLEET_COMMAND_WAIT_S the body is a CommandOut instead, with Location: "
+        "/api/v1/commands/{id} to follow it.",
     },
-    409: {"description": "On a fleet: the worker refused the command, or (log) none runs it"},
+    409: COMMAND_CONFLICT,
+}
+LOG_RESPONSES: dict[int | str, dict[str, Any]] = {
+    202: {
+        "model": CommandOut,
+        "description": "On a fleet's API node whose worker has not answered within "
+        "STREAMFLEET_COMMAND_WAIT_S: the command; follow Location (/api/v1/commands/{id})",
+    },
+    409: COMMAND_CONFLICT,
 }
 """What an API node adds to the action routes (``fleet/api_control.py``, ``routes/commands.py``)."""
 
@@ -397,7 +411,7 @@ async def channels_restart(
     return await view.one(record)
 
 
-@router.get("/channels/{channel_id}/log", response_model=LogOut, responses=COMMAND_RESPONSES)
+@router.get("/channels/{channel_id}/log", response_model=LogOut, responses=LOG_RESPONSES)
 async def channels_log(channel_id: RowId, channels: ChannelsDep, engine: EngineDep) -> LogOut:
     """The last FFmpeg stderr lines (at most 200, oldest first), secrets redacted."""
     record = await channels.get(channel_id)
