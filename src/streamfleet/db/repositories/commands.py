@@ -67,7 +67,7 @@ class CommandRepository:
         query = (
             select(CommandRow)
             .where(CommandRow.state == CommandState.PENDING.value, or_(addressed, held))
-            .order_by(CommandRow.created_at)
+            .order_by(CommandRow.created_at, CommandRow.id)
             .limit(PENDING_BATCH)
         )
         async with self._sessions() as session:
