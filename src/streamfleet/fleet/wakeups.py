@@ -30,7 +30,8 @@ class WakeAction(enum.StrEnum):
     APPLY = "apply"
     """Read the channel from the database again (created, changed, enabled, disabled)."""
     RESTART = "restart"
-    """Restart the channel's FFmpeg with its stored configuration."""
+    """Restart the channel's FFmpeg with its stored configuration (what API nodes sent before
+    restarts became commands; still honoured, for a rolling upgrade)."""
     FORGET = "forget"
     """The channel was deleted."""
     PLACE = "place"
