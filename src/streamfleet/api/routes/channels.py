@@ -41,7 +41,7 @@ from streamfleet.api.schemas.channels import (
     ImportResult,
     LogOut,
 )
-from streamfleet.api.schemas.commands import CommandOut
+from streamfleet.api.schemas.commands import COMMAND_RESPONSES, LOG_RESPONSES
 from streamfleet.api.schemas.events import EventPage
 from streamfleet.config import Settings
 from streamfleet.db.repositories.channel_import import import_channels
@@ -88,30 +88,6 @@ EXPORT_SCHEMA: dict[str, Any] = {
     },
 }
 """The YAML document of ``GET /channels/export`` (``domain.channel_import.render_yaml``)."""
-
-
-COMMAND_CONFLICT: dict[str, Any] = {
-    "description": "The request conflicts with the current state; on a fleet's API node also: "
-    "the worker refused the command, or (log) no worker runs the channel",
-}
-COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
-    202: {
-        "description": "The channel, the action done (on a fleet's API node: once the worker "
-        "running it carried it out). When that worker has not answered within "
-        "STREAMFLEET_COMMAND_WAIT_S the body is a CommandOut instead, with Location: "
-        "/api/v1/commands/{id} to follow it.",
-    },
-    409: COMMAND_CONFLICT,
-}
-LOG_RESPONSES: dict[int | str, dict[str, Any]] = {
-    202: {
-        "model": CommandOut,
-        "description": "On a fleet's API node whose worker has not answered within "
-        "STREAMFLEET_COMMAND_WAIT_S: the command; follow Location (/api/v1/commands/{id})",
-    },
-    409: COMMAND_CONFLICT,
-}
-"""What an API node adds to the action routes (``fleet/api_control.py``, ``routes/commands.py``)."""
 
 
 class Viewer:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from pydantic import BaseModel, Field
 
@@ -40,3 +40,27 @@ class CommandOut(BaseModel):
             error=command.error,
             result=result,
         )
+
+
+COMMAND_CONFLICT: Final[dict[str, Any]] = {
+    "description": "The request conflicts with the current state; on a fleet's API node also: "
+    "the worker refused the command, or (log) no worker runs the channel",
+}
+COMMAND_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    202: {
+        "description": "The channel, the action done (on a fleet's API node: once the worker "
+        "running it carried it out). When that worker has not answered within "
+        "STREAMFLEET_COMMAND_WAIT_S the body is a CommandOut instead, with Location: "
+        "/api/v1/commands/{id} to follow it.",
+    },
+    409: COMMAND_CONFLICT,
+}
+LOG_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    202: {
+        "model": CommandOut,
+        "description": "On a fleet's API node whose worker has not answered within "
+        "STREAMFLEET_COMMAND_WAIT_S: the command; follow Location (/api/v1/commands/{id})",
+    },
+    409: COMMAND_CONFLICT,
+}
+"""What an API node adds to the channel action routes (``fleet/api_control.py``)."""
