@@ -51,8 +51,9 @@ Port = Annotated[
 def api_command(host: Host = None, port: Port = None) -> None:
     """Run an API node of a fleet: the API, the dashboard and the WebSocket, no engine.
 
-    Channel states come from the database; actions reach the workers through it and a
-    wake-up over Redis. Any number of API nodes may run behind a load balancer."""
+    Channel states come from the database; actions reach the workers through it (desired
+    state and command rows) and a wake-up over Redis. Any number of API nodes may run
+    behind a load balancer."""
     fleet_settings = _fleet_settings(host, port)
     raise typer.Exit(_serve_role(fleet_settings, _api_app, dashboard=True))
 
@@ -107,12 +108,18 @@ def _serve_role(role_settings: Settings, make_app: Any, *, dashboard: bool) -> i
 def _api_app(api_settings: Settings) -> FastAPI:
     from streamfleet.alerts.service import AlertService
     from streamfleet.api.app import create_app
+    from streamfleet.cluster.channel_leases import LeaseBook
+    from streamfleet.cluster.workers import WorkerRegistry
     from streamfleet.db.repositories.audit import AuditRepository
+    from streamfleet.db.repositories.commands import CommandRepository
     from streamfleet.db.session import Database
     from streamfleet.engine.builder import EngineContext
+    from streamfleet.engine.context import utc_now
     from streamfleet.events.redis_bus import RedisBus
     from streamfleet.fleet.api_control import ApiNodeControl
     from streamfleet.fleet.api_jobs import ApiNodeJobs, ShowSchedule
+    from streamfleet.fleet.command_desk import CommandDesk
+    from streamfleet.fleet.command_replies import CommandReplies
     from streamfleet.fleet.wakeups import Wakeups
 
     assert api_settings.redis_url is not None
@@ -122,7 +129,16 @@ def _api_app(api_settings: Settings) -> FastAPI:
         return await RedisBus.open(redis_url, api_settings.redis_prefix)
 
     def control(ctx: EngineContext) -> ApiNodeControl:
-        return ApiNodeControl(Wakeups(redis_url, ctx.settings.redis_prefix))
+        prefix = ctx.settings.redis_prefix
+        wakeups = Wakeups(redis_url, prefix)
+        desk = CommandDesk(
+            CommandRepository(ctx.database.sessions),
+            CommandReplies(redis_url, prefix),
+            wakeups,
+            wait_s=ctx.settings.command_wait_s,
+            now=utc_now,
+        )
+        return ApiNodeControl(wakeups, desk, LeaseBook(ctx.database), WorkerRegistry(ctx.database))
 
     def single_jobs(
         database: Database, alerts: AlertService, audit: AuditRepository, show: ShowSchedule
@@ -143,6 +159,7 @@ def _worker_app(worker_settings: Settings) -> FastAPI:
     from streamfleet.cluster.workers import WorkerSpec
     from streamfleet.db.session import Database
     from streamfleet.events.redis_bus import RedisBus
+    from streamfleet.fleet.command_replies import CommandReplies
     from streamfleet.fleet.wakeups import Wakeups
     from streamfleet.fleet.worker import FleetWorker
     from streamfleet.fleet.worker_http import worker_app
@@ -162,7 +179,8 @@ def _worker_app(worker_settings: Settings) -> FastAPI:
         database = Database(worker_settings.resolved_database_url)
         bus = await RedisBus.open(redis_url, prefix)
         opened.update(database=database, bus=bus)
-        worker = FleetWorker(worker_settings, database, bus, Wakeups(redis_url, prefix), spec)
+        wakeups, replies = Wakeups(redis_url, prefix), CommandReplies(redis_url, prefix)
+        worker = FleetWorker(worker_settings, database, bus, wakeups, spec, replies)
         await worker.start()
         return worker
 

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     worker_name: str = Field(default_factory=socket.gethostname, min_length=1, max_length=64)
     worker_labels: dict[str, str] = Field(default_factory=dict)
     """What a ``worker`` offers the placer, as JSON (``{"transcode": "false"}``: copy only)."""
+    command_wait_s: Annotated[float, Field(gt=0, le=30)] = 2.5
+    """How long an API node waits for the worker to finish a command (restart, log tail,
+    probe …) before answering 202 with the command to follow (``/api/v1/commands/{id}``)."""
     run_subdir: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")
     """A folder of ``data_dir/run`` for this process's pid files (a ``worker`` uses its name:
     workers sharing ``data_dir`` must not take each other's children for stale ones)."""

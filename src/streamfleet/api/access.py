@@ -76,6 +76,7 @@ POLICY: Final[dict[tuple[str, str], Role | None]] = {
     ("GET", "/api/v1/channels/{channel_id}/source"): OPERATOR,  # secrets in full, audited
     ("GET", "/api/v1/channels/{channel_id}/log"): VIEWER,  # redacted lines
     ("GET", "/api/v1/channels/{channel_id}/events"): VIEWER,
+    ("GET", "/api/v1/commands/{command_id}"): VIEWER,  # a fleet command; log lines redacted
     ("GET", "/api/v1/channels/{channel_id}/uptime"): VIEWER,
     ("GET", "/api/v1/channels/{channel_id}/recordings"): VIEWER,
     ("GET", "/api/v1/channels/{channel_id}/recordings/locks"): VIEWER,

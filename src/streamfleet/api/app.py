@@ -40,6 +40,7 @@ from streamfleet.api.routes import (
     auth,
     backups,
     channels,
+    commands,
     events,
     exports,
     health,
@@ -209,6 +210,7 @@ def create_app(
     app.include_router(users.router)
     app.include_router(tokens.router)
     app.include_router(channels.router)
+    app.include_router(commands.router)
     app.include_router(stream_keys.router)
     app.include_router(rtmp.router)
     app.include_router(events.router)

@@ -8,7 +8,9 @@ The only place domain errors become HTTP statuses::
     IllegalTransition     409
     DatabaseUnavailable   503
     EngineUnavailable     503  no stream engine runs in this process
-    NotOnThisNode         503  only the worker running the channel knows (an API node)
+    NotOnThisNode         503  only a worker can answer, and none is live (an API node)
+    CommandPending        202  a fleet worker has not finished the command yet: the command,
+                               ``Location: /api/v1/commands/{id}`` (not a problem)
     ObjectStoreError      503  the bucket (S3_*) cannot be reached or refused the request
     BodyTooLarge          413
     Unauthenticated       401  with ``WWW-Authenticate: Bearer``
@@ -32,6 +34,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from streamfleet.api.schemas.commands import CommandOut
 from streamfleet.db.errors import DatabaseUnavailable
 from streamfleet.domain.errors import (
     Conflict,
@@ -47,7 +50,7 @@ from streamfleet.domain.errors import (
     Unauthenticated,
 )
 from streamfleet.domain.text import without_surrogates
-from streamfleet.engine.control import NotOnThisNode
+from streamfleet.engine.control import CommandPending, NotOnThisNode
 from streamfleet.storage.object_store import ObjectStoreError
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
@@ -127,6 +130,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DatabaseUnavailable, _simple(503))
     app.add_exception_handler(EngineUnavailable, _simple(503))
     app.add_exception_handler(NotOnThisNode, _simple(503))
+    app.add_exception_handler(CommandPending, _command_pending)
     app.add_exception_handler(ObjectStoreError, _simple(503))
     app.add_exception_handler(UnsupportedMediaType, _simple(415))
     for access_error in (Unauthenticated, PermissionDenied, TooManyAttempts):
@@ -151,6 +155,14 @@ def access_problem(
         headers = {"Retry-After": str(exc.retry_after_s)}
         return problem(429, str(exc), instance=path, headers=headers)
     return problem(503, str(exc), instance=path)
+
+
+async def _command_pending(request: Request, exc: Exception) -> JSONResponse:
+    """Not an error: the work goes on in a worker; the answer says where to follow it."""
+    assert isinstance(exc, CommandPending)
+    body = CommandOut.of(exc.command).model_dump(mode="json")
+    headers = {"Location": f"/api/v1/commands/{exc.command.id}"}
+    return JSONResponse(body, status_code=202, headers=headers)
 
 
 async def _access_refused(request: Request, exc: Exception) -> JSONResponse:

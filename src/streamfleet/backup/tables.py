@@ -7,7 +7,8 @@ runtime state rewritten every 2 s, meaningless on another fleet or an hour later
 A restore still empties them (``all_tables``): every lease is free after it, and the
 workers register again at their next heartbeat. And except ``export_jobs``: MP4
 exports live a few hours in ``data/exports``, which a backup does not hold (a restored
-"done" job would point at no file); locked ranges (``archive_locks``) are backed up.
+"done" job would point at no file); and except ``fleet_commands``, minutes-long runtime
+state. Locked ranges (``archive_locks``) are backed up.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from streamfleet.db import (
     archive_models,
     audit_models,
     cluster_models,
+    command_models,
     export_models,
     models,
 )
@@ -35,12 +37,15 @@ DECLARING_MODULES = (
     audit_models,
     archive_models,
     cluster_models,
+    command_models,
     export_models,
 )
 """Imported for their side effect: each declares its tables on ``Base.metadata``."""
 
 
-NOT_BACKED_UP = frozenset({"sessions", "workers", "channel_leases", "leader_leases", "export_jobs"})
+NOT_BACKED_UP = frozenset(
+    {"sessions", "workers", "channel_leases", "leader_leases", "export_jobs", "fleet_commands"}
+)
 
 
 def model_tables() -> list[Table]:

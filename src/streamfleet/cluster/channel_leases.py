@@ -184,6 +184,17 @@ class LeaseBook:
             )
             return {channel_id: worker_id for channel_id, worker_id in rows.all() if worker_id}
 
+    async def holder(self, channel_id: int) -> str | None:
+        """Who holds ``channel_id`` under an unexpired lease; ``None``: nobody."""
+        async with lease_transaction(self._sessions) as session:
+            return await session.scalar(
+                select(Lease.worker_id).where(
+                    Lease.channel_id == channel_id,
+                    Lease.worker_id.is_not(None),
+                    Lease.expires_at > db_now(self._dialect),
+                )
+            )
+
     async def assert_current(self, lease: ChannelLease) -> None:
         """Raise ``StaleEpoch`` unless ``lease`` is the channel's current, unexpired lease."""
         async with lease_transaction(self._sessions) as session:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from streamfleet.domain.channel import Channel
+from streamfleet.domain.commands import Command
 from streamfleet.domain.errors import StreamfleetError
 from streamfleet.domain.status import Status
 from streamfleet.media.probe_report import ProbeReport
@@ -23,6 +24,16 @@ from streamfleet.media.probe_report import ProbeReport
 class NotOnThisNode(StreamfleetError):
     """The engine of this process cannot answer that here: an API node of a fleet, whose
     channels run on workers (503)."""
+
+
+class CommandPending(StreamfleetError):
+    """The call was handed to a worker as a command that has not finished yet (an API node
+    of a fleet, whose worker did not answer within the wait): 202 with the command, to be
+    followed at ``/api/v1/commands/{id}``."""
+
+    def __init__(self, command: Command) -> None:
+        super().__init__(f"command {command.id} ({command.action}) is {command.state}")
+        self.command = command
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,3 +108,12 @@ def next_move(
         if chosen:
             return channel[0], chosen[channel[0]]
     return None
+
+
+def prober(candidates: Iterable[Candidate], load: Mapping[str, int]) -> str | None:
+    """The worker a source probe runs on: the fresh, undrained one with the smallest share of
+    its capacity in use (ties to the lower id); ``None`` when there is none."""
+    workers = [c for c in candidates if c.heartbeat_age_s <= FRESH_HEARTBEAT_S and not c.draining]
+    if not workers:
+        return None
+    return min(workers, key=lambda w: (load.get(w.id, 0) / max(w.capacity, 1), w.id)).id

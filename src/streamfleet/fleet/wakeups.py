@@ -3,8 +3,9 @@
 The database holds what is wanted (``channels.enabled`` and the configuration); a
 wake-up only makes the owner (and the placer) look now instead of at its next sweep,
 every ``HEARTBEAT_INTERVAL_S``. A lost wake-up (Redis down) therefore delays a change
-by at most one sweep; only ``restart``, which changes nothing in the database, is lost
-with it.
+by at most one sweep. A command (restart, log tail, probe …) is a row in
+``fleet_commands`` that the worker also reads at every sweep: a lost wake-up delays it too,
+it does not lose it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Final
 
 import structlog
 
+from streamfleet.domain.commands import COMMAND_ID_LENGTH
 from streamfleet.events.redis_channel import RedisChannel, connect
 
 WAKE_CHANNEL: Final = "wake"
@@ -28,27 +30,39 @@ class WakeAction(enum.StrEnum):
     APPLY = "apply"
     """Read the channel from the database again (created, changed, enabled, disabled)."""
     RESTART = "restart"
-    """Restart the channel's FFmpeg with its stored configuration."""
+    """Restart the channel's FFmpeg with its stored configuration (what API nodes sent before
+    restarts became commands; still honoured, for a rolling upgrade)."""
     FORGET = "forget"
     """The channel was deleted."""
     PLACE = "place"
     """A worker was given a channel (from the placer)."""
+    COMMAND = "command"
+    """A command row waits (``fleet_commands``); ``command`` names it."""
 
 
 @dataclass(frozen=True, slots=True)
 class Wakeup:
     action: WakeAction
     channel_id: int | None = None
+    command: str | None = None
 
     def to_json(self) -> str:
-        return json.dumps({"action": self.action.value, "channel": self.channel_id})
+        body: dict[str, object] = {"action": self.action.value, "channel": self.channel_id}
+        if self.command is not None:
+            body["command"] = self.command
+        return json.dumps(body)
 
     @classmethod
     def from_json(cls, text: str) -> Wakeup | None:
         try:
             raw = json.loads(text)
             channel = raw.get("channel")
-            return cls(WakeAction(raw["action"]), int(channel) if channel is not None else None)
+            command = raw.get("command")
+            return cls(
+                WakeAction(raw["action"]),
+                int(channel) if channel is not None else None,
+                str(command)[:COMMAND_ID_LENGTH] if command is not None else None,
+            )
         except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("fleet.bad_wakeup")
             return None

@@ -20,6 +20,9 @@ again the worker releases whatever it still held and takes part again. Status ch
 to the database through ``FencedStatusSink``, under each channel's epoch; files carry the
 epoch and are published only while ``LeaseFence`` (fed by every renewal) says it is current.
 A drain (``fleet/drain.py``) moves the channels away one at a time through ``let_go``.
+After each follow the worker carries out the commands API nodes addressed to it
+(restart, log tail, probe …: ``fleet/command_runner.py``), so a command whose wake-up
+was lost is done at the next sweep.
 """
 
 from __future__ import annotations
@@ -42,12 +45,16 @@ from streamfleet.config import Settings
 from streamfleet.db.repositories.archive import ArchiveRepository
 from streamfleet.db.repositories.archive_locks import ArchiveLockRepository
 from streamfleet.db.repositories.channels import ChannelRepository
+from streamfleet.db.repositories.commands import CommandRepository
 from streamfleet.db.repositories.events import EventRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.errors import StreamfleetError
 from streamfleet.engine.builder import assemble_engine
+from streamfleet.engine.context import utc_now
 from streamfleet.events.bus import EventBus
+from streamfleet.fleet.command_replies import CommandReplies
+from streamfleet.fleet.command_runner import CommandRunner
 from streamfleet.fleet.drain import Drain
 from streamfleet.fleet.fenced_sink import FencedStatusSink
 from streamfleet.fleet.lease_fence import LeaseFence
@@ -55,6 +62,7 @@ from streamfleet.fleet.moves import MoveLog
 from streamfleet.fleet.placer import PLACER_TTL_S, Placer
 from streamfleet.fleet.pod_cost import pod_deletion_cost
 from streamfleet.fleet.wakeups import WakeAction, Wakeup, Wakeups
+from streamfleet.media.probe_report import ProbeReport
 
 WALL_VIEWER: Final = "fleet-worker"
 """The worker shows every channel it runs to its thumbnailer (API nodes serve the files)."""
@@ -74,6 +82,7 @@ class FleetWorker:
         bus: EventBus,
         wakeups: Wakeups | None,
         spec: WorkerSpec,
+        replies: CommandReplies | None = None,
     ) -> None:
         self.spec = spec
         self.book = LeaseBook(database)
@@ -83,6 +92,7 @@ class FleetWorker:
             database.sessions, srt_port_range=(settings.srt_port_min, settings.srt_port_max)
         )
         self._wakeups = wakeups
+        self._replies = replies
         self.moves = MoveLog(EventRepository(database.sessions), bus)
         self.placer = Placer(
             spec.id,
@@ -107,6 +117,14 @@ class FleetWorker:
             kept=ArchiveLockRepository(database.sessions),  # locks hold on workers too
             owns_hls_dir=False,
             fence=self.fence,  # files by epoch, published only while it is current
+        )
+        self.commands = CommandRunner(
+            spec.id,
+            CommandRepository(database.sessions),
+            self.book,
+            self,
+            replies,
+            now=utc_now,
         )
         self._leases: dict[int, ChannelLease] = {}
         """The channels this worker runs, with the lease it runs each under."""
@@ -152,6 +170,7 @@ class FleetWorker:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.commands.close()
         await self.engine.stop()
         self._leases.clear()
         with contextlib.suppress(*RENEWAL_FAILURES):
@@ -161,6 +180,8 @@ class FleetWorker:
             log.info("fleet.worker_left", worker=self.spec.id, released=released)
         if self._wakeups is not None:
             await self._wakeups.close()
+        if self._replies is not None:
+            await self._replies.close()
 
     # What the process shows -------------------------------------------------------------------
 
@@ -179,6 +200,23 @@ class FleetWorker:
 
     def config(self, channel_id: int) -> Channel | None:
         return self._configs.get(channel_id)
+
+    # What the command runner needs (``fleet/command_runner.py``) ----------------------------------
+
+    async def restart(self, channel_id: int) -> bool:
+        """Restart a channel running here with its stored configuration; False if it does not."""
+        async with self._following:
+            config = self._configs.get(channel_id)
+            if channel_id not in self._leases or config is None:
+                return False
+            await self.engine.restart_channel(config)
+            return True
+
+    async def log_tail(self, channel_id: int) -> list[str]:
+        return await self.engine.log_tail(channel_id)
+
+    async def probe_source(self, url: str) -> ProbeReport:
+        return await self.engine.probe_source(url)
 
     async def let_go(self, channel_id: int) -> ChannelLease | None:
         """Stop a channel that moves to another worker; its lease stays ours (no one else can
@@ -250,6 +288,7 @@ class FleetWorker:
             try:
                 async with self._following:
                     await self._follow()
+                await self.commands.run_pending()  # after the follow: a stop has happened
             except (*RENEWAL_FAILURES, StreamfleetError) as exc:  # the next beat tries again
                 log.warning("fleet.follow_failed", error=type(exc).__name__, detail=str(exc))
 

@@ -8,7 +8,7 @@ module turns the ``Input #0`` report it prints into data. Pure: text in, data ou
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 _STREAM_RE = re.compile(
@@ -124,3 +124,21 @@ def _last_error(lines: list[str]) -> str:
         if _CONTEXT_RE.match(text) and not text.startswith("[in#"):
             return _CONTEXT_RE.sub("", text)
     return _CONTEXT_RE.sub("", texts[-1]) if texts else "FFmpeg reported no input streams"
+
+
+def probe_report_of(data: dict[str, Any]) -> ProbeReport:
+    """A report back from its ``to_dict`` form (a worker's answer to a probe command); what
+    does not fit the fields is left out, a missing ``ok`` reads as a failed probe."""
+    names = {f.name for f in fields(ProbedStream)}
+    streams = tuple(
+        ProbedStream(**{k: v for k, v in stream.items() if k in names})
+        for stream in data.get("streams") or ()
+        if isinstance(stream, dict) and {"index", "kind", "codec"} <= stream.keys()
+    )
+    return ProbeReport(
+        ok=bool(data.get("ok", False)),
+        format=data.get("format"),
+        bitrate_kbps=data.get("bitrate_kbps"),
+        streams=streams,
+        error=data.get("error"),
+    )

@@ -64,6 +64,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/channels/{channel_id}/source"): OP,
     ("GET", "/api/v1/channels/{channel_id}/log"): V,
     ("GET", "/api/v1/channels/{channel_id}/events"): V,
+    ("GET", "/api/v1/commands/{command_id}"): V,
     ("GET", "/api/v1/channels/{channel_id}/uptime"): V,
     ("GET", "/api/v1/channels/{channel_id}/recordings"): V,
     ("GET", "/api/v1/channels/{channel_id}/recordings/locks"): V,

@@ -3,7 +3,12 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streamfleet.media.probe_report import parse_probe_report
+from streamfleet.media.probe_report import (
+    ProbedStream,
+    ProbeReport,
+    parse_probe_report,
+    probe_report_of,
+)
 
 TS_REPORT = """\
 Input #0, mpegts, from 'udp://127.0.0.1:20001':
@@ -82,3 +87,19 @@ def test_any_text_gives_a_report_and_never_raises(text: str) -> None:
     report = parse_probe_report(text)
     assert report.ok == bool(report.streams)
     assert report.ok or report.error
+
+
+def test_a_report_survives_its_dict_form_and_unknown_keys_are_dropped() -> None:
+    report = ProbeReport(
+        ok=True,
+        format="mpegts",
+        bitrate_kbps=900,
+        streams=(ProbedStream(0, "video", "h264", width=640, height=360, fps=25.0),),
+    )
+    data = report.to_dict()
+    data["streams"][0]["surprise"] = 1
+    assert probe_report_of(data) == report
+
+
+def test_a_report_without_ok_reads_as_a_failed_probe() -> None:
+    assert probe_report_of({"streams": [{"kind": "video"}]}) == ProbeReport(ok=False)

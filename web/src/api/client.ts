@@ -21,6 +21,7 @@ import type {
   Backups,
   Channel,
   ChannelCreate,
+  Command,
   ChannelEvent,
   ChannelPatch,
   ChannelQuery,
@@ -178,11 +179,14 @@ export function deleteChannel(id: number): Promise<void> {
 export type ChannelAction = 'start' | 'stop' | 'restart'
 
 export function channelAction(id: number, action: ChannelAction): Promise<Channel> {
-  return request('POST', `/channels/${id}/${action}`)
+  return commanded('POST', `/channels/${id}/${action}`, {}, () => getChannel(id))
 }
 
 export function getChannelLog(id: number, signal?: AbortSignal): Promise<{ lines: string[] }> {
-  return request('GET', `/channels/${id}/log`, { signal })
+  return commanded('GET', `/channels/${id}/log`, { signal }, (command) => {
+    const lines = command.result?.lines
+    return { lines: Array.isArray(lines) ? lines.map(String) : [] }
+  })
 }
 
 export function getChannelEvents(
@@ -245,7 +249,47 @@ export function listProfiles(): Promise<Profile[]> {
 }
 
 export function probeSource(url: string): Promise<ProbeResult> {
-  return request('POST', '/probe', { json: { url } })
+  return commanded('POST', '/probe', { json: { url } }, (command) => command.result?.report as ProbeResult)
+}
+
+// Fleet commands (docs/api.md, "Commands")
+
+/** How often a command still pending is read again, and for how long at most. */
+export const COMMAND_POLL_MS = 500
+export const COMMAND_FOLLOW_MS = 30_000
+
+/** A request that a fleet's API node may answer with 202 and a command (`Location:
+ * /api/v1/commands/{id}`) when its worker has not finished yet: the command is followed until
+ * it is done and `finished` turns it into the answer the route gives when it is quick. */
+async function commanded<T>(
+  method: string,
+  path: string,
+  options: RequestOptions,
+  finished: (command: Command) => T | Promise<T>,
+): Promise<T> {
+  const response = await send(method, path, options)
+  const location = response.status === 202 ? response.headers.get('Location') : null
+  const body: unknown = await response.json()
+  if (location === null || !location.startsWith(`${BASE}/commands/`)) return body as T
+  return finished(await followCommand(location.slice(BASE.length), options.signal))
+}
+
+/** Read the command at `path` every `COMMAND_POLL_MS` until it is done; an ApiError when it
+ * failed, expired, or is still pending after `COMMAND_FOLLOW_MS`. */
+export async function followCommand(path: string, signal?: AbortSignal): Promise<Command> {
+  const deadline = Date.now() + COMMAND_FOLLOW_MS
+  for (;;) {
+    const command = await request<Command>('GET', path, { signal })
+    if (command.state === 'done') return command
+    if (command.state !== 'pending') {
+      const why = command.error ?? 'the worker did not carry it out in time'
+      throw new ApiError(409, `Command ${command.state}`, `The ${command.action} ${command.state}: ${why}.`)
+    }
+    if (Date.now() >= deadline) {
+      throw new ApiError(504, 'Command pending', `The worker has not carried out the ${command.action} yet.`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, COMMAND_POLL_MS))
+  }
 }
 
 // Alerts, notification targets, outbox (docs/alerts.md)

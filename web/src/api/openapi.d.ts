@@ -399,6 +399,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/commands/{command_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Commands Get
+         * @description The command as it stands; 404 for an id nobody issued (or removed after an hour).
+         */
+        get: operations["commands_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{channel_id}/stream_key": {
         parameters: {
             query?: never;
@@ -618,7 +638,8 @@ export interface paths {
          * Probe Run
          * @description Open the source with the channel's input options and report its streams (or why not).
          *
-         *     The engine probes (on a fleet, where the sources are reachable); 503 without one.
+         *     The engine probes; on a fleet, the least-loaded live worker does (its network is where
+         *     the sources are reachable), and 503 answers when no worker is live.
          */
         post: operations["probe_run"];
         delete?: never;
@@ -1507,6 +1528,51 @@ export interface components {
             /** Thumbnail */
             thumbnail: string;
         };
+        /**
+         * CommandAction
+         * @enum {string}
+         */
+        CommandAction: "start" | "stop" | "restart" | "log_tail" | "probe";
+        /** CommandOut */
+        CommandOut: {
+            /**
+             * Id
+             * @description UUID; follow it at /api/v1/commands/{id}
+             */
+            id: string;
+            action: components["schemas"]["CommandAction"];
+            /**
+             * Channel Id
+             * @description null for a source probe
+             */
+            channel_id: number | null;
+            /** @description pending, then done, failed or expired */
+            state: components["schemas"]["CommandState"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Error
+             * @description why it failed (failed only)
+             */
+            error: string | null;
+            /**
+             * Result
+             * @description done only: a log tail's {lines: [...]} (redacted), a probe's {report: ProbeReport}, nothing for start, stop and restart
+             */
+            result: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * CommandState
+         * @enum {string}
+         */
+        CommandState: "pending" | "done" | "failed" | "expired";
         /** Credentials */
         Credentials: {
             /** Username */
@@ -3749,7 +3815,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The channel, the action done (on a fleet's API node: once the worker running it carried it out). When that worker has not answered within STREAMFLEET_COMMAND_WAIT_S the body is a CommandOut instead, with Location: /api/v1/commands/{id} to follow it. */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3785,7 +3851,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a name taken, a state change refused). */
+            /** @description The request conflicts with the current state; on a fleet's API node also: the worker refused the command, or (log) no worker runs the channel */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3825,7 +3891,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The channel, the action done (on a fleet's API node: once the worker running it carried it out). When that worker has not answered within STREAMFLEET_COMMAND_WAIT_S the body is a CommandOut instead, with Location: /api/v1/commands/{id} to follow it. */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3861,7 +3927,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a name taken, a state change refused). */
+            /** @description The request conflicts with the current state; on a fleet's API node also: the worker refused the command, or (log) no worker runs the channel */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3901,7 +3967,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The channel, the action done (on a fleet's API node: once the worker running it carried it out). When that worker has not answered within STREAMFLEET_COMMAND_WAIT_S the body is a CommandOut instead, with Location: /api/v1/commands/{id} to follow it. */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3937,7 +4003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request conflicts with the current state (a name taken, a state change refused). */
+            /** @description The request conflicts with the current state; on a fleet's API node also: the worker refused the command, or (log) no worker runs the channel */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3986,6 +4052,15 @@ export interface operations {
                     "application/json": components["schemas"]["LogOut"];
                 };
             };
+            /** @description On a fleet's API node whose worker has not answered within STREAMFLEET_COMMAND_WAIT_S: the command; follow Location (/api/v1/commands/{id}) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandOut"];
+                };
+            };
             /** @description No credentials, or credentials that are invalid, expired or revoked. */
             401: {
                 headers: {
@@ -4006,6 +4081,15 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state; on a fleet's API node also: the worker refused the command, or (log) no worker runs the channel */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4059,6 +4143,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description No credentials, or credentials that are invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role is too low for this operation, or the CSRF header is missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the stream engine is not available. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    commands_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                command_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandOut"];
                 };
             };
             /** @description No credentials, or credentials that are invalid, expired or revoked. */
@@ -4989,6 +5140,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProbeReport"];
                 };
             };
+            /** @description On a fleet's API node: the worker probing has not answered within STREAMFLEET_COMMAND_WAIT_S; follow Location (/api/v1/commands/{id}) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandOut"];
+                };
+            };
             /** @description The request body is not valid JSON. */
             400: {
                 headers: {
@@ -5034,7 +5194,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the stream engine is not available. */
+            /** @description No engine here, or (a fleet) no live worker to probe from */
             503: {
                 headers: {
                     [name: string]: unknown;

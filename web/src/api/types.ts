@@ -103,6 +103,8 @@ export type ImportResult = Omit<Schemas['ImportResult'], 'channels' | 'errors'> 
 }
 export type ProbedStream = Schemas['ProbedStream']
 export type ProbeResult = Schemas['ProbeReport']
+/** A fleet command (docs/api.md, "Commands"): what an API node answers with 202 while its worker works. */
+export type Command = Schemas['CommandOut']
 
 // Alerts, notification targets and the outbox (docs/alerts.md).
 

@@ -41,6 +41,7 @@ from streamfleet.api.schemas.channels import (
     ImportResult,
     LogOut,
 )
+from streamfleet.api.schemas.commands import COMMAND_RESPONSES, LOG_RESPONSES
 from streamfleet.api.schemas.events import EventPage
 from streamfleet.config import Settings
 from streamfleet.db.repositories.channel_import import import_channels
@@ -323,7 +324,12 @@ async def channels_delete(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/channels/{channel_id}/start", response_model=ChannelOut, status_code=202)
+@router.post(
+    "/channels/{channel_id}/start",
+    response_model=ChannelOut,
+    status_code=202,
+    responses=COMMAND_RESPONSES,
+)
 async def channels_start(
     request: Request,
     channel_id: RowId,
@@ -334,12 +340,17 @@ async def channels_start(
 ) -> ChannelOut:
     """Mark the channel enabled (it stays on across restarts) and start it."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=True)
+    await _audit(request, AuditAction.CHANNEL_START, record)  # also when the answer is a command
     await engine.start_channel(record.channel)
-    await _audit(request, AuditAction.CHANNEL_START, record)
     return await view.one(record)
 
 
-@router.post("/channels/{channel_id}/stop", response_model=ChannelOut, status_code=202)
+@router.post(
+    "/channels/{channel_id}/stop",
+    response_model=ChannelOut,
+    status_code=202,
+    responses=COMMAND_RESPONSES,
+)
 async def channels_stop(
     request: Request,
     channel_id: RowId,
@@ -350,12 +361,17 @@ async def channels_stop(
 ) -> ChannelOut:
     """Mark the channel disabled (it stays off across restarts) and stop it."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=False)
+    await _audit(request, AuditAction.CHANNEL_STOP, record)  # also when the answer is a command
     await engine.stop_channel(record.channel.id)
-    await _audit(request, AuditAction.CHANNEL_STOP, record)
     return await view.one(record)
 
 
-@router.post("/channels/{channel_id}/restart", response_model=ChannelOut, status_code=202)
+@router.post(
+    "/channels/{channel_id}/restart",
+    response_model=ChannelOut,
+    status_code=202,
+    responses=COMMAND_RESPONSES,
+)
 async def channels_restart(
     request: Request,
     channel_id: RowId,
@@ -366,12 +382,12 @@ async def channels_restart(
 ) -> ChannelOut:
     """Mark the channel enabled and restart its FFmpeg."""
     record = await _set_enabled(channels, bus, view, channel_id, enabled=True)
+    await _audit(request, AuditAction.CHANNEL_RESTART, record)  # also when the answer is a command
     await engine.restart_channel(record.channel)
-    await _audit(request, AuditAction.CHANNEL_RESTART, record)
     return await view.one(record)
 
 
-@router.get("/channels/{channel_id}/log", response_model=LogOut)
+@router.get("/channels/{channel_id}/log", response_model=LogOut, responses=LOG_RESPONSES)
 async def channels_log(channel_id: RowId, channels: ChannelsDep, engine: EngineDep) -> LogOut:
     """The last FFmpeg stderr lines (at most 200, oldest first), secrets redacted."""
     record = await channels.get(channel_id)
