@@ -72,10 +72,25 @@ def swap_write(path: Path, text: str) -> None:
     one, never a part. Created like FFmpeg's files (0666 less the umask), so a front server
     running as another user (nginx) can read it."""
     swap = swap_path(path)
+    data = text.encode()
     try:
-        swap.write_text(text)
+        _overwrite(swap, data)
         if not _exchange(swap, path):
             os.replace(swap, path)
     except OSError:
         swap.unlink(missing_ok=True)
         raise
+
+
+def _overwrite(path: Path, data: bytes) -> None:
+    """``data`` as the whole content of ``path``, written over the old bytes and cut to
+    length afterwards rather than truncated first: a playlist stays within its block, which
+    a truncation to zero would free and the write allocate again."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        written = 0
+        while written < len(data):
+            written += os.pwrite(fd, data[written:], written)
+        os.ftruncate(fd, len(data))
+    finally:
+        os.close(fd)

@@ -53,3 +53,11 @@ def test_without_the_exchange_it_replaces_through_a_new_file(
     assert path.read_text() == "two\n"
     assert path.stat().st_ino != first
     assert not swap_path(path).exists()
+
+
+def test_a_shorter_text_leaves_nothing_of_a_longer_one(tmp_path: Path) -> None:
+    path = tmp_path / "index.m3u8"
+    for text in ("a much longer first text\n", "short\n", "a third, longer again\n", "x\n"):
+        swap_write(path, text)
+        assert path.read_text() == text
+    assert swap_path(path).read_text() == "a third, longer again\n"
