@@ -14,7 +14,9 @@ from tests.integration.cluster.conftest import OpenDatabase
 from tests.support.tcp_proxy import TcpProxy
 
 TTL_S = 3.0
-INTERVAL_S = 0.25
+INTERVAL_S = 0.5
+"""The keeper gives up at the last renewal's start + TTL - 2 intervals: 1 s before the
+database's expiry, the time the witness's query has to read the term still current."""
 LOST_WAIT_S = 10.0
 
 
@@ -49,6 +51,9 @@ async def test_a_keeper_whose_database_stops_answering_gives_up_before_the_lease
         task = asyncio.create_task(keeper.run(acquired_at))
         while len(current) < 3:
             await asyncio.sleep(INTERVAL_S / 5)
+        # The witness connects now: a first connection made inside on_lost would spend the
+        # margin before the expiry on the connect and the dialect's start-up queries.
+        assert await witness.holder() is not None
         proxy.freeze()
 
         async with asyncio.timeout(LOST_WAIT_S):
