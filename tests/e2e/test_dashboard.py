@@ -246,9 +246,11 @@ async def test_tiles_do_not_move_when_new_thumbnails_arrive(page: Page, wall: Wa
         }""",
         timeout=UI_TIMEOUT_MS,
     )
-    assert await page.evaluate(
-        "() => JSON.stringify(window.__rects()) === JSON.stringify(window.__before)"
-    )
+    before, after = await page.evaluate("() => [window.__before, window.__rects()]")
+    moved = [
+        (n, was, now) for n, (was, now) in enumerate(zip(before, after, strict=True)) if was != now
+    ]
+    assert not moved, f"boxes (index, before, after) that moved: {moved}"
     assert await page.evaluate("() => window.__thumbShifts") == []
 
 
