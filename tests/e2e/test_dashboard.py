@@ -328,10 +328,11 @@ async def test_sixty_compact_tiles_fit_full_hd_and_narrow_screens_never_scroll_s
     for width, height in ((1280, 800), (390, 844)):
         await page.set_viewport_size({"width": width, "height": height})
         await page.get_by_label("Comfortable").check()
+        # Negative when the reserved scrollbar gutter (scrollbar-gutter: stable) is empty.
         overflow = await page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
-        assert overflow == 0, f"{overflow}px of sideways scrolling at {width}px"
+        assert overflow <= 0, f"{overflow}px of sideways scrolling at {width}px"
     await page.screenshot(path=str(artifacts / "wall-phone.png"))
 
 
