@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Awaitable, Callable
 
 import pytest
 from structlog.testing import capture_logs
@@ -86,7 +87,8 @@ async def test_a_periodic_pass_runs_at_start_then_every_interval_until_stopped()
     assert all(b - a >= 0.04 for a, b in itertools.pairwise(passes))
 
 
-async def test_an_expected_error_is_a_warning_and_the_next_pass_runs_after_the_interval() -> None:
+def failing_first(error: Exception) -> tuple[Callable[[], Awaitable[None]], asyncio.Event]:
+    """A pass that raises ``error`` the first time, and the event its second pass sets."""
     passes = 0
     second = asyncio.Event()
 
@@ -94,9 +96,14 @@ async def test_an_expected_error_is_a_warning_and_the_next_pass_runs_after_the_i
         nonlocal passes
         passes += 1
         if passes == 1:
-            raise OSError("disk gone")
+            raise error
         second.set()
 
+    return run_once, second
+
+
+async def test_an_expected_error_is_a_warning_and_the_next_pass_runs_after_the_interval() -> None:
+    run_once, second = failing_first(OSError("disk gone"))
     periodic = Periodic(
         "fleet-archive-retention",
         run_once,
@@ -117,16 +124,7 @@ async def test_an_expected_error_is_a_warning_and_the_next_pass_runs_after_the_i
 
 
 async def test_an_unexpected_error_does_not_end_a_periodic_task() -> None:
-    passes = 0
-    second = asyncio.Event()
-
-    async def run_once() -> None:
-        nonlocal passes
-        passes += 1
-        if passes == 1:
-            raise RuntimeError("a bug")
-        second.set()
-
+    run_once, second = failing_first(RuntimeError("a bug"))
     periodic = Periodic(
         "audit-retention", run_once, interval_s=60, expected=(OSError,), failed_event="x"
     )
