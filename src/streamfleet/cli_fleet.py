@@ -111,6 +111,7 @@ def _api_app(api_settings: Settings) -> FastAPI:
     from streamfleet.cluster.channel_leases import LeaseBook
     from streamfleet.cluster.workers import WorkerRegistry
     from streamfleet.db.repositories.audit import AuditRepository
+    from streamfleet.db.repositories.channel_media import ChannelMediaRepository
     from streamfleet.db.repositories.commands import CommandRepository
     from streamfleet.db.session import Database
     from streamfleet.engine.builder import EngineContext
@@ -138,7 +139,13 @@ def _api_app(api_settings: Settings) -> FastAPI:
             wait_s=ctx.settings.command_wait_s,
             now=utc_now,
         )
-        return ApiNodeControl(wakeups, desk, LeaseBook(ctx.database), WorkerRegistry(ctx.database))
+        return ApiNodeControl(
+            wakeups,
+            desk,
+            LeaseBook(ctx.database),
+            WorkerRegistry(ctx.database),
+            ChannelMediaRepository(ctx.database.sessions),
+        )
 
     def single_jobs(
         database: Database, alerts: AlertService, audit: AuditRepository, show: ShowSchedule

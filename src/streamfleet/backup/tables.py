@@ -8,7 +8,8 @@ A restore still empties them (``all_tables``): every lease is free after it, and
 workers register again at their next heartbeat. And except ``export_jobs``: MP4
 exports live a few hours in ``data/exports``, which a backup does not hold (a restored
 "done" job would point at no file); and except ``fleet_commands``, minutes-long runtime
-state. Locked ranges (``archive_locks``) are backed up.
+state, and ``channel_media``, which the workers write again from the segments they read.
+Locked ranges (``archive_locks``) are backed up.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from streamfleet.db import (
     cluster_models,
     command_models,
     export_models,
+    media_models,
     models,
 )
 from streamfleet.db.base import Base
@@ -39,12 +41,21 @@ DECLARING_MODULES = (
     cluster_models,
     command_models,
     export_models,
+    media_models,
 )
 """Imported for their side effect: each declares its tables on ``Base.metadata``."""
 
 
 NOT_BACKED_UP = frozenset(
-    {"sessions", "workers", "channel_leases", "leader_leases", "export_jobs", "fleet_commands"}
+    {
+        "sessions",
+        "workers",
+        "channel_leases",
+        "leader_leases",
+        "export_jobs",
+        "fleet_commands",
+        "channel_media",
+    }
 )
 
 

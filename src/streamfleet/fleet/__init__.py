@@ -10,6 +10,7 @@ docs/architecture.md).
 - ``roster``: the workers as ``GET /api/v1/workers`` shows them, and asking for a drain
 - ``worker_watch``: an API node opens and resolves the ``worker_lost`` alert
 - ``fenced_sink``: status changes written under the channel's lease epoch
+- ``media_keeper``: each channel's media info written under its lease epoch, when it changed
 - ``wakeups``: API nodes tell workers over Redis that a channel changed
 - ``api_control``: the ``EngineControl`` of an API node (states from the database,
   actions as desired state plus a wake-up)

@@ -1,7 +1,11 @@
 """The ``EngineControl`` of an API node (``streamfleet api``): no engine runs here.
 
 Channel states come from the database (``states`` answers nothing, so every view falls
-back to the status columns the workers write, ``api/channel_view.py``). A change of
+back to the status columns the workers write, ``api/channel_view.py``); so does media
+info (``channel_media``, written by the worker running the channel,
+``fleet/media_keeper.py``). ``stats`` is this process's own counters: an API node makes no
+thumbnails, and the fleet's channel counts by status come from those status columns in
+``/metrics`` already. A change of
 desired state (``enabled``, the configuration) is written by the route; ``apply`` and
 ``forget`` then only wake the fleet over Redis. Start, stop, restart, log tail and source
 probe are *commands* (``fleet/command_desk.py``): a row addressed to the worker holding the
@@ -26,6 +30,7 @@ from typing import Any
 
 from streamfleet.cluster.channel_leases import LeaseBook
 from streamfleet.cluster.workers import WorkerRegistry
+from streamfleet.db.repositories.channel_media import ChannelMediaRepository
 from streamfleet.domain.channel import Channel
 from streamfleet.domain.commands import ANY_HOLDER, Command, CommandAction, CommandState
 from streamfleet.domain.errors import Conflict
@@ -38,12 +43,18 @@ from streamfleet.media.probe_report import ProbeReport, probe_report_of
 
 class ApiNodeControl:
     def __init__(
-        self, wakeups: Wakeups, desk: CommandDesk, book: LeaseBook, registry: WorkerRegistry
+        self,
+        wakeups: Wakeups,
+        desk: CommandDesk,
+        book: LeaseBook,
+        registry: WorkerRegistry,
+        media: ChannelMediaRepository,
     ) -> None:
         self._wakeups = wakeups
         self._desk = desk
         self._book = book
         self._registry = registry
+        self._media = media
 
     async def start(self) -> None:
         self._wakeups.start()
@@ -80,7 +91,7 @@ class ApiNodeControl:
         return {}
 
     async def media_info(self, slugs: Collection[str]) -> dict[str, dict[str, Any]]:
-        return {}
+        return await self._media.by_slugs(slugs)
 
     async def log_tail(self, channel_id: int) -> list[str]:
         holder = await self._book.holder(channel_id)

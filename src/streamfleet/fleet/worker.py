@@ -22,7 +22,8 @@ epoch and are published only while ``LeaseFence`` (fed by every renewal) says it
 A drain (``fleet/drain.py``) moves the channels away one at a time through ``let_go``.
 After each follow the worker carries out the commands API nodes addressed to it
 (restart, log tail, probe …: ``fleet/command_runner.py``), so a command whose wake-up
-was lost is done at the next sweep.
+was lost is done at the next sweep, then writes the media info its channels' segments
+showed, when it changed (``fleet/media_keeper.py``, fenced like the status).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from streamfleet.fleet.command_runner import CommandRunner
 from streamfleet.fleet.drain import Drain
 from streamfleet.fleet.fenced_sink import FencedStatusSink
 from streamfleet.fleet.lease_fence import LeaseFence
+from streamfleet.fleet.media_keeper import MediaKeeper
 from streamfleet.fleet.moves import MoveLog
 from streamfleet.fleet.placer import PLACER_TTL_S, Placer
 from streamfleet.fleet.pod_cost import pod_deletion_cost
@@ -117,6 +119,9 @@ class FleetWorker:
             kept=ArchiveLockRepository(database.sessions),  # locks hold on workers too
             owns_hls_dir=False,
             fence=self.fence,  # files by epoch, published only while it is current
+        )
+        self.media = MediaKeeper(
+            self.book, self._lease_of, self.engine.thumbnailer.media_info, utc_now
         )
         self.commands = CommandRunner(
             spec.id,
@@ -289,6 +294,7 @@ class FleetWorker:
                 async with self._following:
                     await self._follow()
                 await self.commands.run_pending()  # after the follow: a stop has happened
+                await self.media.sync(self._running_slugs())
             except (*RENEWAL_FAILURES, StreamfleetError) as exc:  # the next beat tries again
                 log.warning("fleet.follow_failed", error=type(exc).__name__, detail=str(exc))
 
@@ -351,6 +357,9 @@ class FleetWorker:
         self._releasing.pop(cid, None)
         await self.book.release(lease)
         log.info("fleet.channel_released", channel_id=cid, why="disabled")
+
+    def _running_slugs(self) -> dict[int, str]:
+        return {cid: self._configs[cid].slug for cid in self._leases if cid in self._configs}
 
     def _lease_of(self, channel_id: int) -> ChannelLease | None:
         return self._leases.get(channel_id) or self._releasing.get(channel_id)

@@ -95,6 +95,16 @@ async def _metrics(worker: FleetWorker) -> bytes:
         "Status changes refused because their lease epoch was no longer current",
         worker.sink.refused,
     )
+    gauge(
+        "streamfleet_worker_media_info_writes_refused",
+        "Media info readings refused because their lease epoch was no longer current",
+        worker.media.refused,
+    )
+    gauge(
+        "streamfleet_thumbnail_cpu_seconds",
+        "CPU spent making thumbnails, media info and content checks",
+        (await worker.engine.stats()).thumbnail_cpu_s,
+    )
     states = await worker.engine.states(list(running))
     by_status = Counter(state.status.value for state in states.values())
     status_gauge = Gauge(

@@ -24,6 +24,8 @@ from streamfleet.domain.times import iso_utc
 
 KEYFRAME_SEGMENTS: Final = 3
 """How many of the newest segments are demuxed to measure the keyframe interval."""
+BITRATE_SHIFT: Final = 0.25
+"""A stored reading is written again when the bitrate moved by more than this share of it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +124,15 @@ def media_changes(previous: MediaInfo | None, current: MediaInfo) -> list[str]:
         if (old_a.sample_rate, old_a.channels) != (new_a.sample_rate, new_a.channels):
             changes.append("audio_format")
     return changes
+
+
+def worth_storing(stored: MediaInfo | None, current: MediaInfo) -> bool:
+    """Whether ``current`` should replace the reading ``stored`` elsewhere (a fleet's database):
+    a first reading, a change ``media_changes`` names, or a bitrate that moved by more than
+    ``BITRATE_SHIFT``. A new measuring time alone is not worth a write."""
+    if stored is None or media_changes(stored, current):
+        return True
+    return not _close(stored.bitrate_kbps, current.bitrate_kbps, BITRATE_SHIFT)
 
 
 def _close(a: float | None, b: float | None, tolerance: float) -> bool:

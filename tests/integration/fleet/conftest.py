@@ -1,7 +1,7 @@
 """A fleet of real processes: ``streamfleet api`` and ``streamfleet worker`` on a fresh
 PostgreSQL database (``server_fleet``: PostgreSQL, then MariaDB) and a Redis of the test's
 own, sharing one data directory (the media volume). Every process is a child of the test,
-killed at teardown."""
+killed at teardown. ``database``: a migrated database alone, for tests of the fleet's parts."""
 
 from __future__ import annotations
 
@@ -66,6 +66,17 @@ class Fleet:
 
     async def live_workers(self) -> set[str]:
         return {w.spec.id for w in await WorkerRegistry(self.database).live()}
+
+
+@pytest.fixture
+async def database(server_database_url: str) -> AsyncIterator[Database]:
+    """A migrated PostgreSQL, then MariaDB, database, for the fleet's parts without processes."""
+    opened = Database(server_database_url)
+    await migrate.upgrade(opened)
+    try:
+        yield opened
+    finally:
+        await opened.dispose()
 
 
 @pytest.fixture

@@ -5,29 +5,16 @@ nothing), and expires what waited too long instead of doing it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from streamfleet.cluster.channel_leases import ChannelLease, LeaseBook
-from streamfleet.db import migrate
 from streamfleet.db.repositories.commands import CommandRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.commands import ANY_HOLDER, Command, CommandAction, CommandState
 from streamfleet.fleet.command_runner import CommandRunner
 from streamfleet.media.probe_report import ProbeReport
 from tests.integration.cluster.conftest import add_channels
-
-
-@pytest.fixture
-async def database(server_database_url: str) -> AsyncIterator[Database]:
-    opened = Database(server_database_url)
-    await migrate.upgrade(opened)
-    try:
-        yield opened
-    finally:
-        await opened.dispose()
 
 
 class Host:

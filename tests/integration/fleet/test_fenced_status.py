@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
-
 from streamfleet.cluster.channel_leases import ChannelLease, LeaseBook
-from streamfleet.db import migrate
 from streamfleet.db.repositories.channels import ChannelRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.status import Status, StatusChanged, StatusEvent
 from streamfleet.fleet.fenced_sink import FencedStatusSink
 from tests.integration.cluster.conftest import add_channels
-
-
-@pytest.fixture
-async def database(server_database_url: str) -> AsyncIterator[Database]:
-    opened = Database(server_database_url)
-    await migrate.upgrade(opened)
-    try:
-        yield opened
-    finally:
-        await opened.dispose()
 
 
 def change(channel_id: int, to: Status, worker: str) -> StatusChanged:

@@ -15,6 +15,7 @@ from streamfleet.media.media_info import (
     keyframe_interval_s,
     measured_bitrate_kbps,
     media_changes,
+    worth_storing,
 )
 
 AT = datetime(2026, 11, 24, 19, 45, 0, 123000, tzinfo=UTC)
@@ -80,6 +81,31 @@ def test_media_changes_name_what_a_viewer_would_notice(
 def test_a_first_reading_has_no_changes() -> None:
     """Nothing to compare with."""
     assert media_changes(None, INFO) == []
+
+
+@pytest.mark.parametrize(
+    ("current", "expected"),
+    [
+        (replace(INFO, measured_at=datetime(2026, 11, 24, 20, 0, tzinfo=UTC)), False),
+        (replace(INFO, bitrate_kbps=3456.0 * 1.2), False),
+        (replace(INFO, bitrate_kbps=3456.0 * 0.8), False),
+        (replace(INFO, bitrate_kbps=3456.0 * 1.4), True),
+        (replace(INFO, bitrate_kbps=3456.0 * 0.6), True),
+        (replace(INFO, bitrate_kbps=None), True),
+        (replace(INFO, video=replace(VIDEO, width=640, height=360)), True),
+        (replace(INFO, audio=None), True),
+    ],
+)
+def test_a_reading_is_stored_again_on_a_change_or_a_bitrate_that_moved_a_quarter(
+    current: MediaInfo, expected: bool
+) -> None:
+    """A new time alone, or bitrate noise under 25 %, is not worth a database write."""
+    assert worth_storing(INFO, current) is expected
+
+
+def test_a_first_reading_is_stored() -> None:
+    """Nothing stored yet: the first reading is written."""
+    assert worth_storing(None, INFO)
 
 
 def test_the_rms_of_a_full_scale_square_wave_is_0_dbfs_and_silence_is_the_floor() -> None:

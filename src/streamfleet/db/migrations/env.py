@@ -24,6 +24,8 @@ for _module in (
     "streamfleet.db.archive_models",
     "streamfleet.db.export_models",
     "streamfleet.db.cluster_models",
+    "streamfleet.db.command_models",
+    "streamfleet.db.media_models",
 ):
     if importlib.util.find_spec(_module) is not None:
         importlib.import_module(_module)
