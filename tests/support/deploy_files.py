@@ -8,8 +8,10 @@ branch; until they land they are listed in ``ROLE_COMMANDS_BUILT_ELSEWHERE``.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -89,3 +91,27 @@ def kustomize(kubectl: str, directory: Path) -> list[dict[str, Any]]:
     )
     assert result.returncode == 0, result.stderr
     return yaml_documents(result.stdout)
+
+
+def rule_expressions() -> list[str]:
+    """Every alert rule's expression in ``deploy/prometheus/alerts.yml``."""
+    document = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())
+    return [rule["expr"] for group in document["groups"] for rule in group["rules"]]
+
+
+def dashboard_expressions() -> list[str]:
+    """Every query of the shipped Grafana dashboard: the panels' (``expr``) and the
+    variables' (``query``, ``definition``)."""
+
+    def walk(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("expr", "query", "definition") and isinstance(value, str):
+                    yield value
+                else:
+                    yield from walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    return list(walk(json.loads((DEPLOY / "grafana" / "streamfleet.json").read_text())))
