@@ -5,7 +5,7 @@ stops it when the server stops (SIGTERM), so a worker leaves cleanly: its FFmpeg
 its leases released, deregistered. ``/readyz`` answers 200 once the worker heartbeats
 (its last beat younger than the lease TTL); ``/metrics`` is Prometheus text: the worker's
 own gauges, and for the channels it runs what ``serve`` shows of its channels (status,
-bitrate, restarts, the last segment's age…; ``engine/metrics_collector.py``), with the
+bitrate, restarts, the last segment's age…; ``metrics_collector.py``), with the
 process's CPU and memory, ``streamfleet_engine_up`` and ``streamfleet_build_info``.
 """
 
@@ -21,8 +21,8 @@ from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge
 
 from streamfleet.cluster.timing import LEASE_TTL_S
-from streamfleet.engine.metrics_collector import ChannelSample, FleetSnapshot, exposition
 from streamfleet.fleet.worker import FleetWorker
+from streamfleet.metrics_collector import ChannelSample, FleetSnapshot, exposition
 
 WorkerStarter = Callable[[], Awaitable[FleetWorker]]
 WorkerStopper = Callable[[FleetWorker], Awaitable[None]]

@@ -2,7 +2,7 @@
 
 Each scrape takes a ``FleetSnapshot`` of the channel list (database), the
 engine's observed state (``EngineControl.state``), open alerts and outbox rows;
-``engine/metrics_collector.py`` turns it into metric families.
+``metrics_collector.py`` turns it into metric families.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from streamfleet.api.deps import ChannelsDep, EngineOrNoneDep
 from streamfleet.api.routes.alerts_deps import AlertsDep, OutboxDep
 from streamfleet.backup.metrics import BackupCollector
-from streamfleet.engine.metrics_collector import ChannelSample, FleetSnapshot, exposition
+from streamfleet.metrics_collector import ChannelSample, FleetSnapshot, exposition
 
 router = APIRouter(tags=["metrics"])
 
