@@ -1,15 +1,16 @@
 """Reading the shipped deployment files (``deploy/``) as data for the tests that check them.
 
 What the Compose file and the Kubernetes manifests may name is owned by the code: the
-settings (``Settings``' fields, read as ``STREAMFLEET_<FIELD>``) and the CLI's commands.
-The roles ``api`` and ``worker`` (and ``worker drain --self``) are being built on another
-branch; until they land they are listed in ``ROLE_COMMANDS_BUILT_ELSEWHERE``.
+settings (``Settings``' fields, read as ``STREAMFLEET_<FIELD>``) and the CLI's commands
+with their options.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -32,10 +33,6 @@ NON_SETTING_VARIABLES: Final = frozenset(
         "STREAMFLEET_NGINX_IMAGE",
     }
 )
-ROLE_COMMANDS_BUILT_ELSEWHERE: Final = frozenset(
-    {("api",), ("worker",), ("worker", "drain", "--self")}
-)
-"""The scale-out roles (issue 15); the files use them as that issue names them."""
 KUBECTL_TIMEOUT_S: Final = 120
 
 
@@ -54,15 +51,19 @@ def unknown_variables(text: str) -> list[str]:
     return sorted(names - setting_variables())
 
 
-def cli_commands() -> set[tuple[str, ...]]:
-    """Every command path of ``streamfleet`` (``("db", "upgrade")``, ``("serve",)`` …)."""
+def cli_commands() -> dict[tuple[str, ...], frozenset[str]]:
+    """Every command path of ``streamfleet`` (``("db", "upgrade")``, ``("serve",)``, a group
+    that runs without a subcommand such as ``("worker",)`` …) with its long options."""
 
-    def walk(command: Any, path: tuple[str, ...]) -> set[tuple[str, ...]]:
+    def walk(command: Any, path: tuple[str, ...]) -> dict[tuple[str, ...], frozenset[str]]:
+        options = frozenset(
+            o for p in command.params for o in (*p.opts, *p.secondary_opts) if o.startswith("--")
+        )
         # Typer carries its own click (typer._click): a group is what has subcommands.
         subcommands: dict[str, Any] | None = getattr(command, "commands", None)
         if subcommands is None:
-            return {path}
-        found: set[tuple[str, ...]] = set()
+            return {path: options}
+        found = {path: options} if command.invoke_without_command else {}
         for name, sub in subcommands.items():
             found |= walk(sub, (*path, name))
         return found
@@ -73,9 +74,15 @@ def cli_commands() -> set[tuple[str, ...]]:
 
 
 def is_streamfleet_command(args: list[str]) -> bool:
-    """``args`` (after ``streamfleet``) starts with a command the CLI has, or a role's."""
-    known = cli_commands() | ROLE_COMMANDS_BUILT_ELSEWHERE
-    return any(tuple(args[: len(command)]) == command for command in known)
+    """``args`` (after ``streamfleet``) is a command the CLI has (the longest path that
+    matches) whose ``--options`` are all that command's."""
+    commands = cli_commands()
+    paths = [path for path in commands if tuple(args[: len(path)]) == path]
+    if not paths:
+        return False
+    path = max(paths, key=len)
+    named = {arg.split("=", 1)[0] for arg in args[len(path) :] if arg.startswith("--")}
+    return named <= commands[path]
 
 
 def kustomize(kubectl: str, directory: Path) -> list[dict[str, Any]]:
@@ -89,3 +96,27 @@ def kustomize(kubectl: str, directory: Path) -> list[dict[str, Any]]:
     )
     assert result.returncode == 0, result.stderr
     return yaml_documents(result.stdout)
+
+
+def rule_expressions() -> list[str]:
+    """Every alert rule's expression in ``deploy/prometheus/alerts.yml``."""
+    document = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())
+    return [rule["expr"] for group in document["groups"] for rule in group["rules"]]
+
+
+def dashboard_expressions() -> list[str]:
+    """Every query of the shipped Grafana dashboard: the panels' (``expr``) and the
+    variables' (``query``, ``definition``)."""
+
+    def walk(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("expr", "query", "definition") and isinstance(value, str):
+                    yield value
+                else:
+                    yield from walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    return list(walk(json.loads((DEPLOY / "grafana" / "streamfleet.json").read_text())))

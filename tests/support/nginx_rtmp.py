@@ -104,3 +104,27 @@ def rtmp_front(directory: Path, values: dict[str, str]) -> RtmpFront:
     front = RtmpFront(nginx, directory, values, module=rtmp_module())
     front.write()
     return front
+
+
+def serve_env(values: dict[str, str]) -> dict[str, str]:
+    """streamfleet's settings for the nginx-rtmp ``values`` describe: the hook's secret, where
+    its FFmpeg pulls pushes from, and the publish URLs it shows."""
+    port = values["NGINX_RTMP_PORT"]
+    return {
+        "STREAMFLEET_RTMP_HOOK_SECRET": values["STREAMFLEET_RTMP_HOOK_SECRET"],
+        "STREAMFLEET_RTMP_APP": values["STREAMFLEET_RTMP_APP"],
+        "STREAMFLEET_RTMP_PULL_URL": f"rtmp://127.0.0.1:{port}/{values['STREAMFLEET_RTMP_APP']}",
+        "STREAMFLEET_RTMP_PUBLIC_PORT": port,
+        "STREAMFLEET_PUBLIC_HOST": "127.0.0.1",
+    }
+
+
+def add_rtmp(front: NginxFront, values: dict[str, str]) -> str:
+    """The RTMP template rendered with ``values`` beside ``front``'s written configuration, in
+    one nginx as the image runs them: the module loaded first, the ``rtmp {}`` block in the
+    main context after ``http {}``. Returns where publishers push (``rtmp://…/<app>``)."""
+    rendered = front.directory / "rtmp.conf"
+    rendered.write_text(render_template(RTMP_TEMPLATE.read_text(), values))
+    main = front.config.read_text()
+    front.config.write_text(f"load_module {rtmp_module()};\n{main}include {rendered};\n")
+    return f"rtmp://127.0.0.1:{values['NGINX_RTMP_PORT']}/{values['STREAMFLEET_RTMP_APP']}"

@@ -57,6 +57,9 @@ class EngineStats:
 
     thumbnail_cpu_s: float = 0.0
     """CPU seconds spent making thumbnails, media info and content checks."""
+    runs_here: bool = True
+    """False for an API node's control (``fleet/api_control.py``): no engine in this process
+    (``streamfleet_engine_up`` 0, no thumbnail CPU)."""
 
 
 class EngineControl(Protocol):

@@ -104,7 +104,7 @@ class ApiNodeControl:
         return [str(line) for line in result.get("lines", [])]
 
     async def stats(self) -> EngineStats:
-        return EngineStats()
+        return EngineStats(runs_here=False)
 
     async def probe_source(self, url: str) -> ProbeReport:
         workers = await self._registry.live()

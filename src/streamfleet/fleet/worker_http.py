@@ -3,21 +3,26 @@
 The app's lifespan is the worker's: it starts the ``FleetWorker`` (made by ``start``) and
 stops it when the server stops (SIGTERM), so a worker leaves cleanly: its FFmpeg stopped,
 its leases released, deregistered. ``/readyz`` answers 200 once the worker heartbeats
-(its last beat younger than the lease TTL); ``/metrics`` is Prometheus text.
+(its last beat younger than the lease TTL); ``/metrics`` is Prometheus text: the worker's
+own gauges, and for the channels it runs what ``serve`` shows of its channels (status,
+bitrate, restarts, the last segment's age…; ``metrics_collector.py``), with the
+process's CPU and memory, ``streamfleet_engine_up`` and ``streamfleet_build_info``.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge
 
 from streamfleet.cluster.timing import LEASE_TTL_S
 from streamfleet.fleet.worker import FleetWorker
+from streamfleet.metrics_collector import ChannelSample, FleetSnapshot, exposition
 
 WorkerStarter = Callable[[], Awaitable[FleetWorker]]
 WorkerStopper = Callable[[FleetWorker], Awaitable[None]]
@@ -100,11 +105,6 @@ async def _metrics(worker: FleetWorker) -> bytes:
         "Media info readings refused because their lease epoch was no longer current",
         worker.media.refused,
     )
-    gauge(
-        "streamfleet_thumbnail_cpu_seconds",
-        "CPU spent making thumbnails, media info and content checks",
-        (await worker.engine.stats()).thumbnail_cpu_s,
-    )
     states = await worker.engine.states(list(running))
     by_status = Counter(state.status.value for state in states.values())
     status_gauge = Gauge(
@@ -115,4 +115,20 @@ async def _metrics(worker: FleetWorker) -> bytes:
     )
     for status, count in by_status.items():
         status_gauge.labels(worker=worker.spec.id, status=status).set(count)
-    return generate_latest(registry)
+    samples = [
+        ChannelSample(
+            config.slug, config.enabled, state.status, state.since, state.restarts, state.metrics
+        )
+        for channel_id, state in states.items()
+        if (config := worker.config(channel_id)) is not None
+    ]
+    snapshot = FleetSnapshot(
+        channels=samples,
+        now=time.time(),
+        engine_running=True,
+        open_alerts={},
+        outbox={},
+        thumbnail_cpu_s=(await worker.engine.stats()).thumbnail_cpu_s,
+        fleet_wide=False,
+    )
+    return exposition(snapshot, registry=registry)

@@ -117,6 +117,10 @@ def test_the_command_check_knows_the_cli_and_refuses_other_commands() -> None:
     assert is_streamfleet_command(["db", "upgrade"])
     assert not is_streamfleet_command(["db", "migrate"])
     assert not is_streamfleet_command(["upgrade"])
+    assert is_streamfleet_command(["worker"])
+    assert is_streamfleet_command(["worker", "drain", "--self"])
+    assert not is_streamfleet_command(["worker", "drain", "--all"])
+    assert not is_streamfleet_command(["serve", "--workers=2"])
 
 
 def test_api_and_workers_run_replicated() -> None:

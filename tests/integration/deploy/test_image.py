@@ -6,6 +6,7 @@ read the Dockerfile and the lock file it installs from.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import re
 import subprocess
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[3]
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 NGINX_DOCKERFILE = ROOT / "deploy" / "nginx" / "Dockerfile"
 LOCK = ROOT / "requirements.lock"
+DEV_LOCK = ROOT / "requirements-dev.lock"
 PYPROJECT = ROOT / "pyproject.toml"
 HADOLINT_TIMEOUT_S = 60
 PIN_RE = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s\\;]+)", re.MULTILINE)
@@ -44,8 +46,15 @@ def final_stage() -> list[tuple[str, str]]:
     return found[last_from:]
 
 
-def locked() -> dict[str, str]:
-    return {canonicalize_name(n): v for n, v in PIN_RE.findall(LOCK.read_text())}
+def locked(lock: Path = LOCK) -> dict[str, str]:
+    return {canonicalize_name(n): v for n, v in PIN_RE.findall(lock.read_text())}
+
+
+def declared() -> list[Requirement]:
+    """Every requirement of pyproject.toml: the runtime ones, then each extra's."""
+    project = tomllib.loads(PYPROJECT.read_text())["project"]
+    extras = [r for group in project["optional-dependencies"].values() for r in group]
+    return [Requirement(r) for r in [*project["dependencies"], *extras]]
 
 
 @pytest.mark.parametrize("dockerfile", [DOCKERFILE, NGINX_DOCKERFILE], ids=["streamfleet", "nginx"])
@@ -103,3 +112,26 @@ def test_the_lock_pins_every_runtime_dependency_within_pyproject_bounds() -> Non
         assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]} vs {requirement}"
     assert "imageio-ffmpeg" in pins  # FFmpeg comes with it
     assert all("--hash=sha256:" in block for block in LOCK.read_text().split("==")[1:])
+
+
+def test_every_lower_bound_is_the_locked_version_the_suite_runs() -> None:
+    """The bounds are versions the suite has passed with: the ones locked, which CI installs
+    (``make install``) and the image installs (the runtime part)."""
+    runtime, everything = locked(), locked(DEV_LOCK)
+    assert runtime.items() <= everything.items()
+    for requirement in declared():
+        name = canonicalize_name(requirement.name)
+        (bound,) = [s.version for s in requirement.specifier if s.operator == ">="]
+        assert bound == everything[name], f"{requirement}: the lock has {everything[name]}"
+
+
+def test_the_environment_running_the_suite_has_the_locked_versions() -> None:
+    installed = {
+        canonicalize_name(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()
+    }
+    drift = {
+        name: (version, installed.get(name))
+        for name, version in locked(DEV_LOCK).items()
+        if installed.get(name) != version
+    }
+    assert drift == {}, f"(locked, installed) differ; `make install` installs the lock: {drift}"

@@ -51,9 +51,10 @@ VALIDATE_TIMEOUT_S = 180
 QUERY_RE = re.compile(
     r"SELECT CEIL\(COUNT\(\*\)::numeric / (\d+)\) \+ 1 FROM channels WHERE enabled"
 )
-# The benchmark (README.md, docs/operations.md "Sizing"): a copy channel's FFmpeg plus the
-# worker's share, in millicores, and FFmpeg's memory per channel plus the worker process.
-CPU_MILLICORES_PER_CHANNEL = 9
+# The benchmark (README.md, docs/operations.md "Sizing"): a copy channel's FFmpeg (0.54-0.76 %
+# of a core) plus the worker's own share (0.31 %, bench.worker_cpu), in millicores, and
+# FFmpeg's memory per channel plus the worker process.
+CPU_MILLICORES_PER_CHANNEL = 10
 MEMORY_MIB_PER_CHANNEL = 20
 NGINX_DEPLOYMENTS = frozenset({"streamfleet-nginx", "streamfleet-rtmp"})
 """The Deployments of the nginx image (the media nginx, RTMP push ingest): no streamfleet."""

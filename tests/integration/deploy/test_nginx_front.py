@@ -3,7 +3,9 @@
 One server with one live channel (a looped UDP test clip) and one nginx on loopback
 ports serve every test here; through nginx over HTTPS they check the HLS headers
 (served from disk), the preflight, the redirect, the API (its bearer token passed
-through), the dashboard, the WebSocket and TLS.
+through), the dashboard, the WebSocket and TLS. The same nginx also runs the RTMP
+template (``rtmp {}`` beside ``http {}``, as the nginx image does): a push with a wrong
+key is refused, one with the channel's key is played through nginx's HTTPS.
 ``test_playlist_fetch_p50_through_nginx_and_direct`` prints the figures.
 """
 
@@ -35,6 +37,8 @@ from tests.support.nginx import (
     nginx_in,
     render_template,
 )
+from tests.support.nginx_rtmp import add_rtmp, rtmp_values, serve_env
+from tests.support.rtmp_publish import Publishers
 from tests.support.server import ServerProcess, free_port, start_server
 from tests.support.tools import require_tool
 from tests.support.waiting import wait_until
@@ -45,6 +49,8 @@ EVENT_TIMEOUT_S = 60.0
 HTTP_TIMEOUT_S = 10.0
 FETCHES = 200
 PROBE_PATH = "/hls/no-such-channel/index.m3u8"
+HOOK_SECRET = "rtmp-hook-secret-for-the-front-0123"
+REFUSED_TIMEOUT_S = 30.0
 
 
 @dataclass
@@ -54,6 +60,8 @@ class Front:
     slug: str
     channel_id: Any
     cert: Path
+    publish_base: str
+    """Where RTMP publishers push: ``rtmp://127.0.0.1:<port>/<app>``."""
 
     @property
     def https(self) -> str:
@@ -88,7 +96,8 @@ async def front(
     nginx: NginxFront | None = None
     try:
         feeder = await feeders.start()
-        server = start_server(tmp_path_factory.mktemp("serve") / "data")
+        rtmp = rtmp_values(0, HOOK_SECRET)
+        server = start_server(tmp_path_factory.mktemp("serve") / "data", env=serve_env(rtmp))
         server.wait_ready()
         created = httpx.post(
             f"{server.base_url}/api/v1/channels",
@@ -98,11 +107,14 @@ async def front(
         )
         assert created.status_code == 201, created.text
         nginx = nginx_in(tmp_path_factory.mktemp("nginx"), server.data_dir, server.port)
+        rtmp["STREAMFLEET_API_UPSTREAM"] = nginx.values["STREAMFLEET_API_UPSTREAM"]
+        publish_base = add_rtmp(nginx, rtmp)
         checked = nginx.check()
         assert checked.returncode == 0, checked.stderr
         nginx.start()
         cert = Path(nginx.values["NGINX_TLS_CERT"])
-        yield Front(nginx, server, created.json()["slug"], created.json()["id"], cert)
+        channel = created.json()
+        yield Front(nginx, server, channel["slug"], channel["id"], cert, publish_base)
     finally:
         if nginx is not None:
             nginx.stop()
@@ -111,9 +123,10 @@ async def front(
         await feeders.close()
 
 
-async def live_playlist(front: Front) -> tuple[str, str]:
-    """The channel's playlist (through nginx) once it lists a segment, and that segment."""
-    url = f"/hls/{front.slug}/index.m3u8"
+async def live_playlist(front: Front, slug: str | None = None) -> tuple[str, str]:
+    """The channel's playlist (through nginx) once it lists a segment, and that segment;
+    the fixture's channel unless ``slug`` names another."""
+    url = f"/hls/{slug or front.slug}/index.m3u8"
 
     def listed() -> tuple[str, str] | None:
         with front.client() as client:
@@ -370,13 +383,63 @@ async def test_the_websocket_needs_a_token_and_one_in_its_query_is_not_logged(
         f"{url}?access_token={token}", ssl=ssl_context(front.cert)
     ) as socket_:
         assert json.loads(await socket_.recv())["type"] == "snapshot"
-    with front.client() as client:  # a request after it: the log has been written up to here
+    with front.client() as client:  # a request after it: once logged, so is the WebSocket's
         client.get("/healthz")
     # The server's log (this nginx's own) and the one the template names for the live feed.
     logs = (front.nginx.directory / "access.log", Path("/var/log/nginx/access.log"))
-    written = "".join(log.read_text(errors="replace") for log in logs if log.is_file())
-    assert "GET /healthz" in written
-    assert token not in written
+
+    def written() -> str | None:
+        # nginx writes a request's line after its answer is sent: the client may read first.
+        text = "".join(log.read_text(errors="replace") for log in logs if log.is_file())
+        return text if "GET /healthz" in text else None
+
+    assert token not in await wait_until(written, HTTP_TIMEOUT_S, "GET /healthz in the log")
+
+
+def push_status(front: Front, channel_id: int) -> str:
+    with front.api_client() as client:
+        return str(client.get(f"/api/v1/channels/{channel_id}").json()["state"]["status"])
+
+
+async def test_an_rtmp_push_with_a_wrong_key_is_refused_and_with_its_key_played_through_nginx(
+    front: Front, publishers: Publishers
+) -> None:
+    with front.api_client() as client:
+        created = client.post(
+            "/api/v1/channels", json={"name": "Pushed", "ingest_mode": "push_rtmp"}
+        )
+    assert created.status_code == 201, created.text
+    channel = created.json()
+    try:
+        key = channel["stream_key"]
+        assert channel["publish_url"] == f"{front.publish_base}/{key}"
+        intruder = publishers.start(f"{front.publish_base}/not-the-key-{key[:4]}")
+        await wait_until(
+            lambda: intruder.poll() is not None, REFUSED_TIMEOUT_S, "the wrong key's push to fail"
+        )
+        assert intruder.returncode != 0
+        assert push_status(front, channel["id"]) != "online"
+
+        publishers.start(channel["publish_url"])
+        await wait_until(
+            lambda: push_status(front, channel["id"]) == "online",
+            ONLINE_TIMEOUT_S,
+            lambda: f"the pushed channel online (nginx: {front.nginx.error_log()[-2000:]})",
+        )
+        _, segment = await live_playlist(front, channel["slug"])
+        with front.client() as client:
+            played = client.get(f"/hls/{channel['slug']}/{segment}")
+        assert played.status_code == 200
+        assert played.headers["cache-control"] == "max-age=3600"
+        assert played.headers["access-control-allow-origin"] == "*"
+        assert played.content[:1] == b"\x47"
+        logs = front.server.stdout() + front.server.stderr() + front.nginx.error_log()
+        assert key not in logs
+        assert HOOK_SECRET not in logs
+    finally:
+        # The other tests see the fixture's one channel.
+        with front.api_client() as client:
+            assert client.delete(f"/api/v1/channels/{channel['id']}").status_code == 204
 
 
 async def test_playlist_fetch_p50_through_nginx_and_direct(

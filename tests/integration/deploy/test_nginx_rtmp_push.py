@@ -7,9 +7,6 @@ online again with the next one, its HLS playlist decodable."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.nginx_rtmp import RtmpFront, rtmp_front, rtmp_values
+from tests.support.nginx_rtmp import RtmpFront, rtmp_front, rtmp_values, serve_env
+from tests.support.rtmp_publish import Publishers
 from tests.support.server import ServerProcess
 from tests.support.waiting import wait_until
 
@@ -29,68 +27,13 @@ DECODE_TIMEOUT_S = 30
 HTTP_TIMEOUT_S = 10.0
 
 
-def publisher_args(ffmpeg: str, url: str) -> list[str]:
-    """A generated picture and tone, encoded live and pushed as FLV to ``url``."""
-    return [
-        ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-re",
-        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
-        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25",
-        "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k",
-        "-f", "flv", url,
-    ]  # fmt: skip
-
-
-class Publishers:
-    """FFmpeg publishers, each in its own process group, all killed at the end."""
-
-    def __init__(self, ffmpeg: str, directory: Path) -> None:
-        self.ffmpeg = ffmpeg
-        self.directory = directory
-        self.processes: list[subprocess.Popen[bytes]] = []
-
-    def start(self, url: str) -> subprocess.Popen[bytes]:
-        log = self.directory / f"publisher{len(self.processes)}.log"
-        with log.open("wb") as err:
-            process = subprocess.Popen(
-                publisher_args(self.ffmpeg, url),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=err,
-                start_new_session=True,
-            )
-        self.processes.append(process)
-        return process
-
-    def stop(self) -> None:
-        for process in self.processes:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-@pytest.fixture
-def publishers(ffmpeg_path: str, tmp_path: Path) -> Iterator[Publishers]:
-    running = Publishers(ffmpeg_path, tmp_path)
-    yield running
-    running.stop()
-
-
 @pytest.fixture
 def push_stack(
     server_factory: Callable[..., ServerProcess], tmp_path: Path
 ) -> Iterator[tuple[ServerProcess, RtmpFront]]:
     """``streamfleet serve`` pulling pushes from nginx-rtmp, which asks it about each one."""
     values = rtmp_values(0, HOOK_SECRET)
-    rtmp_port = values["NGINX_RTMP_PORT"]
-    server = server_factory(
-        env={
-            "STREAMFLEET_RTMP_HOOK_SECRET": HOOK_SECRET,
-            "STREAMFLEET_RTMP_PULL_URL": f"rtmp://127.0.0.1:{rtmp_port}/live",
-            "STREAMFLEET_RTMP_PUBLIC_PORT": rtmp_port,
-            "STREAMFLEET_PUBLIC_HOST": "127.0.0.1",
-        }
-    )
+    server = server_factory(env=serve_env(values))
     values["STREAMFLEET_API_UPSTREAM"] = f"127.0.0.1:{server.port}"
     front = rtmp_front(tmp_path / "nginx", values)
     checked = front.check()

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import yaml
 
+from tests.support.deploy_files import dashboard_expressions, rule_expressions
 from tests.support.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -41,26 +40,6 @@ def scrape_jobs() -> set[str]:
 
 def job_matchers(expressions: list[str]) -> list[tuple[str, str]]:
     return [m for e in expressions for m in JOB_MATCHER_RE.findall(e)]
-
-
-def rule_expressions() -> list[str]:
-    document = yaml.safe_load(RULES.read_text())
-    return [rule["expr"] for group in document["groups"] for rule in group["rules"]]
-
-
-def dashboard_expressions() -> list[str]:
-    def walk(node: Any) -> Iterator[str]:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "expr" and isinstance(value, str):
-                    yield value
-                else:
-                    yield from walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                yield from walk(item)
-
-    return list(walk(json.loads(DASHBOARD.read_text())))
 
 
 def matches(operator: str, value: str, job: str) -> bool:

@@ -87,7 +87,7 @@ async def test_an_api_node_shows_the_media_info_read_by_the_worker_running_the_c
     assert await stored_by(fleet, channel_id) == await fleet.lease_of(channel_id)
     metrics = httpx.get(f"{worker.base_url}/metrics").text
     assert 'streamfleet_worker_media_info_writes_refused{worker="first"} 0.0' in metrics
-    assert 'streamfleet_thumbnail_cpu_seconds{worker="first"}' in metrics
+    assert "\nstreamfleet_thumbnail_cpu_seconds_total " in metrics
 
 
 async def test_after_a_move_the_new_owners_reading_replaces_the_old_workers(

@@ -1,11 +1,13 @@
 """A worker keeps its pod's ``pod-deletion-cost`` at its channel count: merge patches to a
 loopback HTTPS stand-in for the Kubernetes API server, only when the count changed, retried
-after a failure that is logged once."""
+after a failure that is logged once; and ``streamfleet worker`` itself, in a fleet on
+PostgreSQL and Redis, patches its pod as channels are placed on it and deleted."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,7 +16,10 @@ import structlog
 
 from streamfleet.config import Settings
 from streamfleet.fleet.pod_cost import ANNOTATION, PodDeletionCost, pod_address, pod_deletion_cost
+from tests.integration.fleet.channels import create_channels, online
+from tests.integration.fleet.conftest import Fleet
 from tests.support.kube_api import KubeApiStandIn
+from tests.support.media import Feeders
 from tests.support.nginx import self_signed_certificate
 from tests.support.tools import require_tool
 from tests.support.waiting import wait_until
@@ -24,6 +29,7 @@ NAMESPACE = "streamfleet"
 POD = "streamfleet-worker-7d9f-abcde"
 INTERVAL_S = 0.02
 WAIT_S = 10.0
+FLEET_WAIT_S = 60.0
 
 
 @pytest.fixture
@@ -161,3 +167,39 @@ def test_the_pod_is_the_worker_name_in_the_accounts_namespace_unless_set(
     )
     assert named is not None
     assert named.path == "/api/v1/namespaces/other/pods/p"
+
+
+async def test_a_worker_process_keeps_its_pods_cost_at_the_channels_it_runs(
+    fleet: Fleet, feeders: Feeders, kube_api: KubeApiStandIn, account_dir: Path
+) -> None:
+    """As in a pod of the worker Deployment: Kubernetes' service variables, the service
+    account's folder, the pod's name as the worker's. 0 with no channel, 2 once both channels
+    run here, 1 after one is deleted; each patch a change, none for the API node."""
+    pod_env = {
+        "KUBERNETES_SERVICE_HOST": "127.0.0.1",
+        "KUBERNETES_SERVICE_PORT": str(kube_api.port),
+        "STREAMFLEET_KUBERNETES_SERVICE_ACCOUNT_DIR": str(account_dir),
+        "STREAMFLEET_POD_COST_INTERVAL_S": "0.2",
+    }
+    fleet.start("worker", STREAMFLEET_WORKER_NAME=POD, **pod_env)
+    api = fleet.start("api", **pod_env)
+
+    def costs() -> list[str]:
+        return [r.body["metadata"]["annotations"][ANNOTATION] for r in kube_api.requests]
+
+    await wait_until(lambda: costs() == ["0"], FLEET_WAIT_S, lambda: f"cost 0 first: {costs()}")
+    first, second = await create_channels(api, feeders, ["Cost One", "Cost Two"])
+    await wait_until(lambda: online(api, 2), FLEET_WAIT_S, "both channels online")
+    assert await fleet.holders() == {first: POD, second: POD}
+    await wait_until(lambda: costs()[-1] == "2", FLEET_WAIT_S, lambda: f"cost 2: {costs()}")
+    async with api.async_client() as client:
+        assert (await client.delete(f"/api/v1/channels/{first}")).status_code == 204
+    await wait_until(lambda: costs()[-1] == "1", FLEET_WAIT_S, lambda: f"cost 1: {costs()}")
+
+    assert all(before != after for before, after in itertools.pairwise(costs())), costs()
+    assert set(costs()) <= {"0", "1", "2"}
+    for request in kube_api.requests:
+        assert request.method == "PATCH"
+        assert request.path == f"/api/v1/namespaces/{NAMESPACE}/pods/{POD}"
+        assert request.headers["authorization"] == f"Bearer {TOKEN}"
+        assert request.headers["content-type"] == "application/merge-patch+json"

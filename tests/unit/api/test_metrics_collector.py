@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, generate_latest
 
-from streamfleet.api.metrics_collector import ChannelSample, FleetCollector, FleetSnapshot
 from streamfleet.domain.status import Status
+from streamfleet.metrics_collector import ChannelSample, FleetCollector, FleetSnapshot
 
 SINCE = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
 NOW = SINCE.timestamp() + 90

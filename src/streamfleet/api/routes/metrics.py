@@ -2,7 +2,7 @@
 
 Each scrape takes a ``FleetSnapshot`` of the channel list (database), the
 engine's observed state (``EngineControl.state``), open alerts and outbox rows;
-``api/metrics_collector.py`` turns it into metric families.
+``metrics_collector.py`` turns it into metric families.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from streamfleet.api.deps import ChannelsDep, EngineOrNoneDep
-from streamfleet.api.metrics_collector import ChannelSample, FleetSnapshot, exposition
 from streamfleet.api.routes.alerts_deps import AlertsDep, OutboxDep
 from streamfleet.backup.metrics import BackupCollector
+from streamfleet.metrics_collector import ChannelSample, FleetSnapshot, exposition
 
 router = APIRouter(tags=["metrics"])
 
@@ -53,13 +53,15 @@ async def metrics_scrape(
             samples.append(
                 ChannelSample(channel.slug, channel.enabled, record.status, record.status_since)
             )
+    stats = await engine.stats() if engine is not None else None
+    here = stats if stats is not None and stats.runs_here else None
     snapshot = FleetSnapshot(
         channels=samples,
         now=time.time(),
-        engine_running=engine is not None,
+        engine_running=here is not None,
         open_alerts=await alerts.count_open_by_severity(),
         outbox=await outbox.count_by_state(),
-        thumbnail_cpu_s=(await engine.stats()).thumbnail_cpu_s if engine is not None else None,
+        thumbnail_cpu_s=here.thumbnail_cpu_s if here is not None else None,
     )
     backups = getattr(request.app.state, "backups", None)
     extra = [BackupCollector(backups.status, backups.interval_s)] if backups is not None else []

@@ -1,8 +1,8 @@
 """The Prometheus collector: one ``FleetSnapshot`` of the fleet → our metric families.
 
-Nothing is counted per tick: ``GET /metrics`` (``api/routes/metrics.py``) takes a
-snapshot at scrape time and ``exposition()`` renders it with the process
-collectors. Metric names and meanings are listed in docs/alerts.md.
+Nothing is counted per tick: ``GET /metrics`` (``api/routes/metrics.py``, and a worker's
+``fleet/worker_http.py``) takes a snapshot at scrape time and ``exposition()`` renders it
+with the process collectors. Metric names and meanings are listed in docs/alerts.md.
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ class FleetSnapshot:
     open_alerts: Mapping[str, int]
     outbox: Mapping[str, int]
     thumbnail_cpu_s: float | None = None
+    fleet_wide: bool = True
+    """False for a worker's snapshot (only the channels it runs): the counts of the whole
+    fleet (``streamfleet_channels``, open alerts, the outbox) are left to the API nodes."""
 
 
 class FleetCollector(Collector):
@@ -106,28 +109,21 @@ class FleetCollector(Collector):
             dropped.add_metric(label, 0.0 if math.isnan(drops) else drops)
             per_status[c.status] += 1
         yield from (up, status, enabled, bitrate, fps, speed, age, uptime, restarts, dropped)
-
-        channels = gauge("streamfleet_channels", "Channels per status.", ["status"])
-        for st, n in per_status.items():
-            channels.add_metric([st.value], float(n))
-        yield channels
+        if s.fleet_wide:
+            yield from self._fleet_counts(per_status)
         total = CounterMetricFamily(
             "streamfleet_engine_restarts", "FFmpeg restarts of all channels.", labels=[]
         )
         total.add_metric([], float(sum(c.restarts for c in s.channels)))
         yield total
-        engine = gauge("streamfleet_engine_up", "1 when a stream engine runs in this process.", [])
+        engine = GaugeMetricFamily(
+            "streamfleet_engine_up", "1 when a stream engine runs in this process.", labels=[]
+        )
         engine.add_metric([], 1.0 if s.engine_running else 0.0)
         yield engine
-        alerts = gauge("streamfleet_alerts_open", "Open alerts per severity.", ["severity"])
-        for sev in SEVERITIES:
-            alerts.add_metric([sev], float(s.open_alerts.get(sev, 0)))
-        yield alerts
-        outbox = gauge("streamfleet_notifications", "Outbox rows per state.", ["state"])
-        for state in OUTBOX_STATES:
-            outbox.add_metric([state], float(s.outbox.get(state, 0)))
-        yield outbox
-        info = gauge("streamfleet_build_info", "The running streamfleet version.", ["version"])
+        info = GaugeMetricFamily(
+            "streamfleet_build_info", "The running streamfleet version.", labels=["version"]
+        )
         info.add_metric([streamfleet.__version__], 1.0)
         yield info
         if s.thumbnail_cpu_s is not None:
@@ -137,10 +133,34 @@ class FleetCollector(Collector):
             thumbs.add_metric([], s.thumbnail_cpu_s)
             yield thumbs
 
+    def _fleet_counts(self, per_status: Mapping[Status, int]) -> Iterator[GaugeMetricFamily]:
+        s = self._s
+        channels = GaugeMetricFamily(
+            "streamfleet_channels", "Channels per status.", labels=["status"]
+        )
+        for st, n in per_status.items():
+            channels.add_metric([st.value], float(n))
+        yield channels
+        alerts = GaugeMetricFamily(
+            "streamfleet_alerts_open", "Open alerts per severity.", labels=["severity"]
+        )
+        for sev in SEVERITIES:
+            alerts.add_metric([sev], float(s.open_alerts.get(sev, 0)))
+        yield alerts
+        outbox = GaugeMetricFamily(
+            "streamfleet_notifications", "Outbox rows per state.", labels=["state"]
+        )
+        for state in OUTBOX_STATES:
+            outbox.add_metric([state], float(s.outbox.get(state, 0)))
+        yield outbox
 
-def exposition(snapshot: FleetSnapshot, *extra: Collector) -> bytes:
-    """The text format for ``snapshot`` plus this process's CPU, memory and GC (and ``extra``)."""
-    registry = CollectorRegistry(auto_describe=False)
+
+def exposition(
+    snapshot: FleetSnapshot, *extra: Collector, registry: CollectorRegistry | None = None
+) -> bytes:
+    """The text format for ``snapshot`` plus this process's CPU, memory and GC (and ``extra``,
+    and what ``registry`` holds already)."""
+    registry = registry if registry is not None else CollectorRegistry(auto_describe=False)
     ProcessCollector(registry=registry)
     PlatformCollector(registry=registry)
     GCCollector(registry=registry)
