@@ -65,7 +65,7 @@ async def measure(pids: dict[str, int], warmup_s: float, seconds: float) -> dict
 
 
 async def run_serve(
-    command: str, work: Path, ports: list[int], warmup_s: float, seconds: float
+    command: str, work: Path, bodies: list[dict[str, object]], warmup_s: float, seconds: float
 ) -> dict[str, float]:
     data = work / "serve"
     data.mkdir(parents=True)
@@ -83,8 +83,8 @@ async def run_serve(
         base = f"http://{LOOPBACK}:{port}"
         await wait_ready(base, 60, serve.alive)
         token = await admin_token(base, data)
-        await create_channels(base, [channel_body(i, p) for i, p in enumerate(ports)], token=token)
-        await all_online(base, token, len(ports))
+        await create_channels(base, bodies, token=token)
+        await all_online(base, token, len(bodies))
         return await measure({"serve": serve.pid}, warmup_s, seconds)
     finally:
         stop_all(children)
@@ -93,7 +93,7 @@ async def run_serve(
 async def run_fleet(
     command: str,
     work: Path,
-    ports: list[int],
+    bodies: list[dict[str, object]],
     warmup_s: float,
     seconds: float,
     database_url: str,
@@ -103,11 +103,10 @@ async def run_fleet(
     try:
         fleet.upgrade()
         api = await fleet.start_api()
-        worker = await fleet.start_worker("bench-worker", capacity=len(ports) + 10)
+        worker = await fleet.start_worker("bench-worker", capacity=len(bodies) + 10)
         token = await admin_token(fleet.api_url, fleet.data_dir)
-        bodies = [channel_body(i, p) for i, p in enumerate(ports)]
         await create_channels(fleet.api_url, bodies, token=token)
-        await all_online(fleet.api_url, token, len(ports))
+        await all_online(fleet.api_url, token, len(bodies))
         return await measure({"worker": worker.pid, "api": api.pid}, warmup_s, seconds)
     finally:
         fleet.stop()
@@ -122,12 +121,16 @@ async def main_async(args: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="streamfleet-worker-cpu-"))
     ports = free_udp_ports(args.channels)
     feeders = FeederSet(ffmpeg, clip, [udp_push_url(p) for p in ports], work / "feed")
+    bodies = [channel_body(i, p) for i, p in enumerate(ports)]
+    if args.thumbnail_interval is not None:
+        bodies = [{**body, "thumbnail_interval_s": args.thumbnail_interval} for body in bodies]
     feeders.start_all()
     try:
-        serve = await run_serve(command, work, ports, args.warmup, args.seconds)
+        serve = await run_serve(command, work, bodies, args.warmup, args.seconds)
 
         async def fleet(url: str) -> dict[str, float]:
-            return await run_fleet(command, work, ports, args.warmup, args.seconds, url, args.redis)
+            window = (args.warmup, args.seconds)
+            return await run_fleet(command, work, bodies, *window, url, args.redis)
 
         fleet_cpu = await with_database(args.postgres, fleet)
     finally:
@@ -148,6 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--channels", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=40.0)
     parser.add_argument("--warmup", type=float, default=10.0)
+    parser.add_argument(
+        "--thumbnail-interval",
+        type=int,
+        default=None,
+        help="the channels' thumbnail_interval_s (a worker makes a JPEG of every channel it "
+        "runs this often; serve only of tiles on screen, none here)",
+    )
     add_service_options(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.channels <= 200 or not 5 <= args.seconds <= 3600:
