@@ -18,32 +18,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
-from urllib.parse import urlsplit
-
-import httpx
 
 from bench.binaries import ffmpeg_path, streamfleet_path
 from bench.clip import ensure_clip
 from bench.contenders.streamfleet import channel_body, serve_env
-from bench.contenders.streamfleet_api import admin_token, bearer, create_channels, wait_ready
+from bench.contenders.streamfleet_api import admin_token, create_channels, wait_ready
 from bench.feeders import FeederSet, udp_push_url
+from bench.fleet import BenchFleet, FleetApi, add_service_options, wait_for, with_database
 from bench.ports import LOOPBACK, free_tcp_port, free_udp_ports
 from bench.process_group import Child, spawn, stop_all
 from bench.procstat import CLOCK_TICKS_PER_S
 
-POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432/test"
-REDIS_URL = "redis://127.0.0.1:6379/15"
 ONLINE_TIMEOUT_S = 60.0
-T = TypeVar("T")
 
 
 def own_ticks(pid: int) -> int:
@@ -54,15 +45,11 @@ def own_ticks(pid: int) -> int:
 
 
 async def all_online(base_url: str, token: str | None, count: int) -> None:
-    deadline = time.monotonic() + ONLINE_TIMEOUT_S
-    async with httpx.AsyncClient(base_url=base_url, headers=bearer(token), timeout=10) as client:
-        while time.monotonic() < deadline:
-            page = (await client.get("/api/v1/channels", params={"limit": 200})).json()
-            states = [c["state"]["status"] for c in page["items"]]
-            if len(states) == count and all(s == "online" for s in states):
-                return
-            await asyncio.sleep(0.5)
-    raise SystemExit(f"not all {count} channels online within {ONLINE_TIMEOUT_S:g} s")
+    api = FleetApi(base_url, token)
+    try:
+        await wait_for(lambda: api.all_online(count), ONLINE_TIMEOUT_S, f"{count} channels online")
+    finally:
+        await api.close()
 
 
 async def measure(pids: dict[str, int], warmup_s: float, seconds: float) -> dict[str, float]:
@@ -78,7 +65,7 @@ async def measure(pids: dict[str, int], warmup_s: float, seconds: float) -> dict
 
 
 async def run_serve(
-    command: str, work: Path, ports: list[int], warmup_s: float, seconds: float
+    command: str, work: Path, bodies: list[dict[str, object]], warmup_s: float, seconds: float
 ) -> dict[str, float]:
     data = work / "serve"
     data.mkdir(parents=True)
@@ -96,8 +83,8 @@ async def run_serve(
         base = f"http://{LOOPBACK}:{port}"
         await wait_ready(base, 60, serve.alive)
         token = await admin_token(base, data)
-        await create_channels(base, [channel_body(i, p) for i, p in enumerate(ports)], token=token)
-        await all_online(base, token, len(ports))
+        await create_channels(base, bodies, token=token)
+        await all_online(base, token, len(bodies))
         return await measure({"serve": serve.pid}, warmup_s, seconds)
     finally:
         stop_all(children)
@@ -106,71 +93,23 @@ async def run_serve(
 async def run_fleet(
     command: str,
     work: Path,
-    ports: list[int],
+    bodies: list[dict[str, object]],
     warmup_s: float,
     seconds: float,
     database_url: str,
     redis_url: str,
 ) -> dict[str, float]:
-    data = work / "fleet"
-    data.mkdir(parents=True)
-    env = {
-        **serve_env(data),
-        "STREAMFLEET_DATABASE_URL": database_url,
-        "STREAMFLEET_REDIS_URL": redis_url,
-        "STREAMFLEET_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
-        "STREAMFLEET_WORKER_NAME": "bench-worker",
-        "STREAMFLEET_ENGINE_CAPACITY": str(len(ports) + 10),
-    }
-    api_port, worker_port = free_tcp_port(), free_tcp_port()
-    children: list[Child] = []
+    fleet = BenchFleet(command, work, database_url, redis_url)
     try:
-        upgrade = spawn([command, "db", "upgrade"], name="upgrade", env=env)
-        if upgrade.popen.wait(120) != 0:
-            raise SystemExit("streamfleet db upgrade failed")
-
-        def start(role: str, port: int) -> Child:
-            child = spawn(
-                [command, role, "--host", LOOPBACK, "--port", str(port)],
-                name=role,
-                log_path=work / f"{role}.log",
-                stdout_to_log=True,
-                env=env,
-            )
-            children.append(child)
-            return child
-
-        api = start("api", api_port)
-        base = f"http://{LOOPBACK}:{api_port}"
-        await wait_ready(base, 60, api.alive)
-        worker = start("worker", worker_port)
-        await wait_ready(f"http://{LOOPBACK}:{worker_port}", 60, worker.alive)
-        token = await admin_token(base, data)
-        await create_channels(base, [channel_body(i, p) for i, p in enumerate(ports)], token=token)
-        await all_online(base, token, len(ports))
+        fleet.upgrade()
+        api = await fleet.start_api()
+        worker = await fleet.start_worker("bench-worker", capacity=len(bodies) + 10)
+        token = await admin_token(fleet.api_url, fleet.data_dir)
+        await create_channels(fleet.api_url, bodies, token=token)
+        await all_online(fleet.api_url, token, len(bodies))
         return await measure({"worker": worker.pid, "api": api.pid}, warmup_s, seconds)
     finally:
-        stop_all(children)
-
-
-async def with_database(use: Callable[[str], Awaitable[T]]) -> T:
-    import asyncpg  # type: ignore[import-untyped]
-
-    name = f"sf_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(POSTGRES_DSN)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    parts = urlsplit(POSTGRES_DSN)
-    try:
-        return await use(f"postgresql+asyncpg://{parts.netloc}/{name}")
-    finally:
-        admin = await asyncpg.connect(POSTGRES_DSN)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        fleet.stop()
 
 
 async def main_async(args: argparse.Namespace) -> int:
@@ -182,14 +121,18 @@ async def main_async(args: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="streamfleet-worker-cpu-"))
     ports = free_udp_ports(args.channels)
     feeders = FeederSet(ffmpeg, clip, [udp_push_url(p) for p in ports], work / "feed")
+    bodies = [channel_body(i, p) for i, p in enumerate(ports)]
+    if args.thumbnail_interval is not None:
+        bodies = [{**body, "thumbnail_interval_s": args.thumbnail_interval} for body in bodies]
     feeders.start_all()
     try:
-        serve = await run_serve(command, work, ports, args.warmup, args.seconds)
+        serve = await run_serve(command, work, bodies, args.warmup, args.seconds)
 
         async def fleet(url: str) -> dict[str, float]:
-            return await run_fleet(command, work, ports, args.warmup, args.seconds, url, args.redis)
+            window = (args.warmup, args.seconds)
+            return await run_fleet(command, work, bodies, *window, url, args.redis)
 
-        fleet_cpu = await with_database(fleet)
+        fleet_cpu = await with_database(args.postgres, fleet)
     finally:
         feeders.stop_all()
         shutil.rmtree(work, ignore_errors=True)
@@ -208,7 +151,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--channels", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=40.0)
     parser.add_argument("--warmup", type=float, default=10.0)
-    parser.add_argument("--redis", default=os.environ.get("STREAMFLEET_BENCH_REDIS", REDIS_URL))
+    parser.add_argument(
+        "--thumbnail-interval",
+        type=int,
+        default=None,
+        help="the channels' thumbnail_interval_s (a worker makes a JPEG of every channel it "
+        "runs this often; serve only of tiles on screen, none here)",
+    )
+    add_service_options(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.channels <= 200 or not 5 <= args.seconds <= 3600:
         parser.error("--channels 1..200, --seconds 5..3600")

@@ -184,6 +184,21 @@ class LeaseBook:
             )
             return {channel_id: worker_id for channel_id, worker_id in rows.all() if worker_id}
 
+    async def unheld_enabled(self) -> list[int]:
+        """The enabled channels nobody holds under an unexpired lease, by id (what the placer
+        has to place; in a steady fleet none)."""
+        held = select(Lease.channel_id).where(
+            Lease.worker_id.is_not(None), Lease.expires_at > db_now(self._dialect)
+        )
+        async with lease_transaction(self._sessions) as session:
+            return list(
+                await session.scalars(
+                    select(ChannelRow.id)
+                    .where(ChannelRow.enabled, ChannelRow.id.not_in(held))
+                    .order_by(ChannelRow.id)
+                )
+            )
+
     async def holder(self, channel_id: int) -> str | None:
         """Who holds ``channel_id`` under an unexpired lease; ``None``: nobody."""
         async with lease_transaction(self._sessions) as session:

@@ -56,11 +56,18 @@ class LeaderLease:
         self._sessions = database.sessions
         self.ttl_s = ttl_s
         self.name = name
+        self._row_seen = False
+        """Whether the last ``acquire`` found the lease's row (it need not be inserted)."""
 
     async def acquire(self, holder: str) -> LeaderTerm | None:
         """Become leader when the lease is free or expired (a new epoch); when ``holder``
-        already leads, extend its term (same epoch). ``None`` while someone else leads."""
-        await insert_missing(self._sessions, self._dialect, Row, [{"name": self.name, "epoch": 0}])
+        already leads, extend its term (same epoch). ``None`` while someone else leads.
+
+        The lease's row is inserted when it was not seen at the last call (the first, or
+        after a restore emptied the table): a steady leader's round is one transaction."""
+        if not self._row_seen:
+            rows = [{"name": self.name, "epoch": 0}]
+            await insert_missing(self._sessions, self._dialect, Row, rows)
         now = db_now(self._dialect)
         async with lease_transaction(self._sessions) as session:
             taken = await self._update(
@@ -71,7 +78,9 @@ class LeaderLease:
             )
             if not taken:
                 await self._update(session, Row.holder == holder, Row.expires_at > now)
-            return await self._term_in(session, holder)
+            row = await session.scalar(select(Row).where(Row.name == self.name))
+        self._row_seen = row is not None
+        return _term(row) if row is not None and row.holder == holder else None
 
     async def renew(self, term: LeaderTerm) -> LeaderTerm | None:
         """Extend ``term``; ``None`` when it has expired or another holder took over."""

@@ -2,7 +2,8 @@
 every enabled channel that nobody holds to a live worker.
 
 Every worker runs a ``Placer``; each round (every ``PLACE_INTERVAL_S``, or at once when
-nudged) it acquires or renews the ``placer`` lease, and only the holder goes on: it
+nudged) it acquires or renews the ``placer`` lease, and only the holder goes on: once
+one query of ids found an enabled channel nobody holds (none, in a steady fleet), it
 reads the live workers, who holds what, and the enabled channels, decides with
 ``placement.place`` and takes each chosen lease *in the chosen worker's name*
 (``LeaseBook.claim_specific(channel, worker)``: a new epoch, the TTL running). The
@@ -100,6 +101,8 @@ class Placer:
 
     async def place_once(self) -> dict[int, str]:
         """One round: the channels placed, channel id → worker id."""
+        if not await self._book.unheld_enabled():  # the steady round: one query, ids only
+            return {}
         holders = await self._book.holders()
         unheld = {
             channel.id: channel

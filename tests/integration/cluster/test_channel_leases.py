@@ -237,14 +237,19 @@ async def _reason(database: Database, channel_id: int) -> str:
 async def test_holders_lists_each_unexpired_lease_by_channel_and_leaves_expired_ones_out(
     open_database: OpenDatabase,
 ) -> None:
-    """The placer's view: who holds what now; an expired lease is free, so it is not listed."""
+    """The placer's view: who holds what now; an expired lease is free, so it is not listed,
+    and its channel is among the enabled ones nobody holds (a disabled one never is)."""
     database = await open_database()
     first, second = await add_channels(database, 2)
+    await add_channels(database, 1, enabled=False)
     short = LeaseBook(database, ttl_s=SHORT_TTL_S)
     book = LeaseBook(database)
+    assert await book.unheld_enabled() == [first, second]  # no lease rows yet
     assert await book.claim_specific(first, "a") is not None
     assert await short.claim_specific(second, "b") is not None
     assert await book.holders() == {first: "a", second: "b"}
+    assert await book.unheld_enabled() == []
 
     await wait_until(lambda: _expired(database, second), EXPIRY_WAIT_S, "b's lease to expire")
     assert await book.holders() == {first: "a"}
+    assert await book.unheld_enabled() == [second]

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import delete
 
 from streamfleet.cluster.errors import StaleEpoch
 from streamfleet.cluster.leader_lease import PLACER, LeaderLease
+from streamfleet.db.cluster_models import LeaderLeaseRow
 from tests.integration.cluster.conftest import OpenDatabase
 from tests.support.waiting import wait_until
 
@@ -85,3 +87,21 @@ async def test_a_released_lease_is_free_at_once_and_names_are_separate(
     taken = await placer.acquire("c")
     assert taken is not None
     assert taken.epoch == term.epoch + 1
+
+
+async def test_a_leader_whose_row_a_restore_removed_leads_again_at_the_next_acquire(
+    open_database: OpenDatabase,
+) -> None:
+    """A steady leader does not insert its row at every round; when the row is gone (a
+    restore emptied ``leader_leases``) one round finds no lease and the next takes it anew."""
+    database = await open_database()
+    lease = LeaderLease(database, PLACER)
+    assert await lease.acquire("a") is not None
+    async with database.sessions() as session:
+        await session.execute(delete(LeaderLeaseRow))
+        await session.commit()
+
+    assert await lease.acquire("a") is None
+    taken = await lease.acquire("a")
+    assert taken is not None
+    assert (taken.holder, taken.epoch) == ("a", 1)

@@ -1,0 +1,103 @@
+"""What a player polling a channel's public playlist sees across a move.
+
+``PlaylistPlayer`` reads ``index.m3u8`` (the file API nodes serve, on the shared volume)
+when told to, a player's reload, and keeps each distinct version with the instant it was
+read. The rest is pure, over those versions:
+
+- ``newest_gaps_s``: how long each newest listed segment stayed the newest (a segment's
+  length on a steady channel); ``longest_stall_s``, the longest of them (a player holding
+  one segment of buffer stalls about that long less one segment);
+- ``sequences_only_grow``: neither the media sequence nor the discontinuity sequence ever
+  went back;
+- ``discontinuity_at_moves``: every segment of a new epoch (a new claim, the segment name's
+  ``e<epoch>-`` prefix) that follows one of an older epoch carries ``#EXT-X-DISCONTINUITY``;
+  ``None`` when no change of epoch was seen.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from streamfleet.media.hls_args import epoch_of_segment
+from streamfleet.media.public_playlist import PublicPlaylist, parse_public
+
+KEEP_ALL: Final = 1000
+"""The list size ``parse_public`` is given: larger than any window, nothing is dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    at: float
+    """``time.monotonic()`` when read."""
+    playlist: PublicPlaylist
+
+    @property
+    def newest(self) -> str | None:
+        return self.playlist.segments[-1].uri if self.playlist.segments else None
+
+
+@dataclass
+class PlaylistPlayer:
+    path: Path
+    seen: list[Seen] = field(default_factory=list)
+
+    def read(self, now: float) -> None:
+        try:
+            text = self.path.read_text()
+        except OSError:
+            return
+        playlist = parse_public(text, KEEP_ALL)
+        if playlist is not None and (not self.seen or self.seen[-1].playlist != playlist):
+            self.seen.append(Seen(now, playlist))
+
+    def newest_epoch(self) -> int | None:
+        """The epoch of the newest segment listed in the last version read."""
+        newest = self.seen[-1].newest if self.seen else None
+        return None if newest is None else epoch_of_segment(newest)
+
+    def epochs_after(self, epoch: int) -> int:
+        """How many distinct segments of an epoch above ``epoch`` it has listed."""
+        return len(
+            {
+                s.uri
+                for version in self.seen
+                for s in version.playlist.segments
+                if (e := epoch_of_segment(s.uri)) is not None and e > epoch
+            }
+        )
+
+
+def newest_gaps_s(seen: Sequence[Seen], until: float) -> list[float]:
+    """The stretches between changes of the newest segment, the last one running until
+    ``until`` (the first, from the first read, is left out: it started before)."""
+    changes: list[float] = []
+    newest: str | None = None
+    for version in seen:
+        if version.newest is not None and version.newest != newest:
+            newest = version.newest
+            changes.append(version.at)
+    return [b - a for a, b in itertools.pairwise([*changes, until])] if changes else []
+
+
+def longest_stall_s(seen: Sequence[Seen], until: float) -> float:
+    """The longest of ``newest_gaps_s``; 0 with nothing seen."""
+    return max(newest_gaps_s(seen, until), default=0.0)
+
+
+def sequences_only_grow(seen: Sequence[Seen]) -> bool:
+    pairs = [(v.playlist.media_sequence, v.playlist.discontinuity_sequence) for v in seen]
+    return all(b[0] >= a[0] and b[1] >= a[1] for a, b in itertools.pairwise(pairs))
+
+
+def discontinuity_at_moves(seen: Sequence[Seen]) -> bool | None:
+    marked: list[bool] = []
+    for version in seen:
+        for before, after in itertools.pairwise(version.playlist.segments):
+            old, new = epoch_of_segment(before.uri), epoch_of_segment(after.uri)
+            if old is not None and new is not None and new > old:
+                marked.append(after.discontinuity)
+    return all(marked) if marked else None
