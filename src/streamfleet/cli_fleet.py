@@ -121,6 +121,7 @@ def _api_app(api_settings: Settings) -> FastAPI:
     from streamfleet.fleet.api_jobs import ApiNodeJobs, ShowSchedule
     from streamfleet.fleet.command_desk import CommandDesk
     from streamfleet.fleet.command_replies import CommandReplies
+    from streamfleet.fleet.visible_tiles import TileReporter
     from streamfleet.fleet.wakeups import Wakeups
 
     assert api_settings.redis_url is not None
@@ -145,6 +146,7 @@ def _api_app(api_settings: Settings) -> FastAPI:
             LeaseBook(ctx.database),
             WorkerRegistry(ctx.database),
             ChannelMediaRepository(ctx.database.sessions),
+            TileReporter(redis_url, prefix),
         )
 
     def single_jobs(
@@ -167,6 +169,7 @@ def _worker_app(worker_settings: Settings) -> FastAPI:
     from streamfleet.db.session import Database
     from streamfleet.events.redis_bus import RedisBus
     from streamfleet.fleet.command_replies import CommandReplies
+    from streamfleet.fleet.visible_tiles import TileReader
     from streamfleet.fleet.wakeups import Wakeups
     from streamfleet.fleet.worker import FleetWorker
     from streamfleet.fleet.worker_http import worker_app
@@ -187,7 +190,9 @@ def _worker_app(worker_settings: Settings) -> FastAPI:
         bus = await RedisBus.open(redis_url, prefix)
         opened.update(database=database, bus=bus)
         wakeups, replies = Wakeups(redis_url, prefix), CommandReplies(redis_url, prefix)
-        worker = FleetWorker(worker_settings, database, bus, wakeups, spec, replies)
+        worker = FleetWorker(
+            worker_settings, database, bus, wakeups, spec, replies, TileReader(redis_url, prefix)
+        )
         await worker.start()
         return worker
 

@@ -18,8 +18,9 @@ Without a live owner: a start (and a restart, which enables the channel) is addr
 whoever will hold the channel's lease, which the placer gives out; a stop has nothing to
 stop and returns at once; a log tail is a ``Conflict`` (409: nobody runs the channel,
 nobody keeps its log); a probe with no live worker is ``NotOnThisNode`` (503).
-Thumbnails: workers make them for every channel they run, so the wall's visible tiles
-need no command. Lost workers are watched by the node leading the ``alerts`` job
+Thumbnails: the tiles each dashboard connection has on screen go to Redis
+(``fleet/visible_tiles.py``), where every worker reads them and makes JPEGs only for its
+channels someone watches. Lost workers are watched by the node leading the ``alerts`` job
 (``fleet/api_jobs.py``, ``WorkerWatch``).
 """
 
@@ -37,6 +38,7 @@ from streamfleet.domain.errors import Conflict
 from streamfleet.engine.control import ChannelState, CommandPending, EngineStats, NotOnThisNode
 from streamfleet.fleet.command_desk import CommandDesk
 from streamfleet.fleet.placement import Candidate, prober
+from streamfleet.fleet.visible_tiles import TileReporter
 from streamfleet.fleet.wakeups import WakeAction, Wakeup, Wakeups
 from streamfleet.media.probe_report import ProbeReport, probe_report_of
 
@@ -49,19 +51,23 @@ class ApiNodeControl:
         book: LeaseBook,
         registry: WorkerRegistry,
         media: ChannelMediaRepository,
+        tiles: TileReporter,
     ) -> None:
         self._wakeups = wakeups
         self._desk = desk
         self._book = book
         self._registry = registry
         self._media = media
+        self._tiles = tiles
 
     async def start(self) -> None:
         self._wakeups.start()
+        self._tiles.start()
 
     async def stop(self) -> None:
         await self._desk.close()
         await self._wakeups.close()
+        await self._tiles.close()
 
     # Channels: desired state in the database, then a command -----------------------------------
 
@@ -118,10 +124,10 @@ class ApiNodeControl:
         return probe_report_of(result.get("report", {}))
 
     async def set_visible_tiles(self, client_id: str, slugs: frozenset[str]) -> None:
-        return None  # workers make thumbnails of every channel they run
+        self._tiles.show(client_id, slugs)  # written to Redis by a task of its own
 
     async def viewer_left(self, client_id: str) -> None:
-        return None
+        self._tiles.left(client_id)
 
     # Commands ------------------------------------------------------------------------------------
 

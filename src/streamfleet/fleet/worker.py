@@ -23,7 +23,10 @@ A drain (``fleet/drain.py``) moves the channels away one at a time through ``let
 After each follow the worker carries out the commands API nodes addressed to it
 (restart, log tail, probe …: ``fleet/command_runner.py``), so a command whose wake-up
 was lost is done at the next sweep, then writes the media info its channels' segments
-showed, when it changed (``fleet/media_keeper.py``, fenced like the status).
+showed, when it changed (``fleet/media_keeper.py``, fenced like the status). Before each
+follow it reads which tiles the fleet's dashboards have on screen (``fleet/visible_tiles.py``):
+its thumbnailer makes JPEGs only for its channels among them (all of them while Redis cannot
+say); media info and content checks keep their own pace.
 """
 
 from __future__ import annotations
@@ -63,11 +66,13 @@ from streamfleet.fleet.media_keeper import MediaKeeper
 from streamfleet.fleet.moves import MoveLog
 from streamfleet.fleet.placer import PLACER_TTL_S, Placer
 from streamfleet.fleet.pod_cost import pod_deletion_cost
+from streamfleet.fleet.visible_tiles import TileReader, shown_here
 from streamfleet.fleet.wakeups import WakeAction, Wakeup, Wakeups
 from streamfleet.media.probe_report import ProbeReport
 
 WALL_VIEWER: Final = "fleet-worker"
-"""The worker shows every channel it runs to its thumbnailer (API nodes serve the files)."""
+"""The worker shows its thumbnailer the channels it runs that dashboards have on screen (API
+nodes serve the files)."""
 
 log = structlog.get_logger()
 
@@ -85,6 +90,7 @@ class FleetWorker:
         wakeups: Wakeups | None,
         spec: WorkerSpec,
         replies: CommandReplies | None = None,
+        tiles: TileReader | None = None,
     ) -> None:
         self.spec = spec
         self.book = LeaseBook(database)
@@ -95,6 +101,9 @@ class FleetWorker:
         )
         self._wakeups = wakeups
         self._replies = replies
+        self._tiles = tiles
+        self._shown: frozenset[str] | None = None
+        """The slugs the fleet's dashboards show, as last read; ``None``: unknown (show all)."""
         self.moves = MoveLog(EventRepository(database.sessions), bus)
         self.placer = Placer(
             spec.id,
@@ -187,6 +196,8 @@ class FleetWorker:
             await self._wakeups.close()
         if self._replies is not None:
             await self._replies.close()
+        if self._tiles is not None:
+            await self._tiles.close()
 
     # What the process shows -------------------------------------------------------------------
 
@@ -290,6 +301,8 @@ class FleetWorker:
         while True:
             await self._look.wait()
             self._look.clear()
+            if self._tiles is not None:  # before the lock: a slow Redis never holds up let_go
+                self._shown = await self._tiles.shown()
             try:
                 async with self._following:
                     await self._follow()
@@ -343,7 +356,7 @@ class FleetWorker:
                 self._configs[cid] = channel
                 await self.engine.apply(channel)
         slugs = frozenset(stored[cid].slug for cid in self._leases if cid in stored)
-        await self.engine.set_visible_tiles(WALL_VIEWER, slugs)
+        await self.engine.set_visible_tiles(WALL_VIEWER, shown_here(slugs, self._shown))
 
     async def _give_back(self, lease: ChannelLease) -> None:
         """A channel disabled through the API: stop it now, release its lease at the next
