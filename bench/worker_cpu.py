@@ -155,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         "--thumbnail-interval",
         type=int,
         default=None,
-        help="the channels' thumbnail_interval_s (a worker makes a JPEG of every channel it "
-        "runs this often; serve only of tiles on screen, none here)",
+        help="the channels' thumbnail_interval_s (JPEGs are made this often of tiles on "
+        "screen only, on serve and on a worker alike: none here)",
     )
     add_service_options(parser)
     args = parser.parse_args(argv)
