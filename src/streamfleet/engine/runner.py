@@ -247,6 +247,10 @@ class ChannelRunner:
                 switch_to, self._switch_to = self._switch_to, None
                 self._interrupt.clear()
             await attempt.stop()
+            # FFmpeg closes its last, shorter segment as it ends (a stop, a restart, a move
+            # at a drain): published now, the stream runs on up to the moment it stopped,
+            # where the next child (here or on the worker taking the channel) continues it.
+            plan.watch.poll(self.ctx.clock())
         finally:
             await attempt.close()
             self._parser = None  # anything this child still writes is ignored

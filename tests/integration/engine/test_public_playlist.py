@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from streamfleet.domain.status import Status
+from streamfleet.media.hls_args import PRIVATE_PLAYLIST_NAME
+from streamfleet.media.playlist_summary import summarize
 from streamfleet.media.public_playlist import PublicPlaylist, parse_public
 from tests.integration.engine.conftest import EngineHarness, udp_channel
 from tests.support.media import Feeders, channel_url
@@ -164,12 +166,14 @@ async def test_a_new_engine_continues_the_public_playlist_it_finds(
         except FileNotFoundError:
             return None
 
-    before = await wait_until(
+    await wait_until(
         lambda: (s := public()) is not None and s.next_media_sequence >= 2 and s,
         30,
         "two published segments",
     )
     await first.close()
+    before = public()  # with the last, shorter segment the first server's FFmpeg closed
+    assert before is not None
     second = await engine_factory([channel], data_dir=data_dir, hls_list_size=LIST_SIZE)
     await second.wait_status(1, Status.ONLINE, 20)
     old = {s.uri for s in before.segments}
@@ -182,3 +186,39 @@ async def test_a_new_engine_continues_the_public_playlist_it_finds(
     assert after.next_media_sequence > before.next_media_sequence
     first_new = next(s for s in after.segments if s.uri not in old)
     assert first_new.discontinuity or after.discontinuity_sequence > before.discontinuity_sequence
+
+
+async def test_a_stopped_channel_publishes_the_last_segment_its_ffmpeg_closed(
+    feeders: Feeders, engine_factory: EngineFactory
+) -> None:
+    """FFmpeg closes a last, shorter segment as it ends: a stop (or a move at a drain) leaves
+    it in the public playlist, so the stream runs up to the moment it stopped and the next
+    child continues from there."""
+    feeder = await feeders.start()
+    channel = udp_channel(1, channel_url(feeder))
+    engine = await engine_factory([channel], hls_list_size=LIST_SIZE, hls_segment_seconds=SEGMENT_S)
+    folder = engine.settings.hls_dir.resolve() / "ch1"
+
+    def public() -> PublicPlaylist | None:
+        try:
+            return parse_public((folder / "index.m3u8").read_text(), LIST_SIZE)
+        except FileNotFoundError:
+            return None
+
+    await wait_until(
+        lambda: (s := public()) is not None and len(s.segments) >= 2 and s,
+        30,
+        "two published segments",
+    )
+    await engine.supervisor.stop_channel(channel.id)
+    private = summarize((folder / PRIVATE_PLAYLIST_NAME).read_text())
+    assert private is not None
+    assert private.segments
+    last = private.segments[-1]
+    published = public()
+    assert published is not None
+    assert published.segments[-1].uri == last, (
+        f"the last segment FFmpeg closed ({last}) is not the public playlist's last "
+        f"({published.segments[-1].uri})"
+    )
+    assert (folder / last).stat().st_size > 0
