@@ -4,9 +4,10 @@
 when told to, a player's reload, and keeps each distinct version with the instant it was
 read. The rest is pure, over those versions:
 
-- ``newest_gaps_s``: how long each newest listed segment stayed the newest (a segment's
-  length on a steady channel); ``longest_stall_s``, the longest of them (a player holding
-  one segment of buffer stalls about that long less one segment);
+- ``newest_stretches`` and ``newest_gaps_s``: when and how long each newest listed segment
+  stayed the newest (a segment's length on a steady channel); ``longest_stall_s``, the
+  longest of them (a player holding one segment of buffer stalls about that long less one
+  segment);
 - ``sequences_only_grow``: neither the media sequence nor the discontinuity sequence ever
   went back;
 - ``discontinuity_at_moves``: every segment of a new epoch (a new claim, the segment name's
@@ -38,6 +39,10 @@ class Seen:
     @property
     def newest(self) -> str | None:
         return self.playlist.segments[-1].uri if self.playlist.segments else None
+
+    def epochs(self) -> list[int | None]:
+        """The epoch of each listed segment, oldest first (``None`` for a name without one)."""
+        return [epoch_of_segment(s.uri) for s in self.playlist.segments]
 
 
 @dataclass
@@ -71,16 +76,21 @@ class PlaylistPlayer:
         )
 
 
-def newest_gaps_s(seen: Sequence[Seen], until: float) -> list[float]:
-    """The stretches between changes of the newest segment, the last one running until
-    ``until`` (the first, from the first read, is left out: it started before)."""
+def newest_stretches(seen: Sequence[Seen], until: float) -> list[tuple[float, float]]:
+    """(start, end) of each stretch between changes of the newest segment, the last one
+    running until ``until`` (the time before the first read is left out: it started before)."""
     changes: list[float] = []
     newest: str | None = None
     for version in seen:
         if version.newest is not None and version.newest != newest:
             newest = version.newest
             changes.append(version.at)
-    return [b - a for a, b in itertools.pairwise([*changes, until])] if changes else []
+    return list(itertools.pairwise([*changes, until])) if changes else []
+
+
+def newest_gaps_s(seen: Sequence[Seen], until: float) -> list[float]:
+    """How long each newest segment stayed the newest (``newest_stretches``' lengths)."""
+    return [end - start for start, end in newest_stretches(seen, until)]
 
 
 def longest_stall_s(seen: Sequence[Seen], until: float) -> float:

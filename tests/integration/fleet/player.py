@@ -1,18 +1,17 @@
-"""A player-like poller of a channel's public playlist on the shared volume, and who writes it.
+"""A player-like poller of a channel's public playlist on the shared volume.
 
 ``PlaylistPoller`` reads ``index.m3u8`` every ``POLL_S`` (a player's reload, a sampling rate,
-not a wait) and keeps every distinct version it saw with the time and the inode of each
-listed segment, so a test can check afterwards what players could have been shown: the
+not a wait) through the benchmark's ``PlaylistPlayer``, which keeps every distinct version
+with the instant it was read; the poller adds the inode of each listed segment, so a test can
+also see a segment file replaced under its name. What a player could have been shown (the
 media sequence never going back, the discontinuity at a move, the longest stall of the
-newest segment, a segment file replaced under its name. ``writers_by_slug`` lists the
-FFmpeg processes writing into the HLS folder, by channel; ``every`` samples anything.
+newest segment) is read with ``bench.hls_player``'s functions. ``every`` samples anything.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import os
 import time
 from collections.abc import AsyncIterator, Callable
@@ -20,50 +19,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from streamfleet.media.hls_args import epoch_of_segment
-from streamfleet.media.public_playlist import PublicPlaylist, parse_public
+from bench.hls_player import PlaylistPlayer, Seen, newest_stretches
 
 POLL_S: Final = 0.1
-LIST_SIZE: Final = 3
-"""``STREAMFLEET_HLS_LIST_SIZE`` of the fleet fixture."""
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    at: float
-    """``time.monotonic()`` when read."""
-    playlist: PublicPlaylist
-
-    @property
-    def newest(self) -> str | None:
-        return self.playlist.segments[-1].uri if self.playlist.segments else None
-
-    def epochs(self) -> list[int | None]:
-        return [epoch_of_segment(s.uri) for s in self.playlist.segments]
 
 
 @dataclass
 class PlaylistPoller:
     folder: Path
-    samples: list[Sample] = field(default_factory=list)
+    player: PlaylistPlayer = field(init=False)
     inodes: dict[str, set[int]] = field(default_factory=dict)
     """Every inode seen under each listed segment name."""
 
+    def __post_init__(self) -> None:
+        self.player = PlaylistPlayer(self.folder / "index.m3u8")
+
+    @property
+    def samples(self) -> list[Seen]:
+        return self.player.seen
+
     def read(self) -> None:
-        try:
-            text = (self.folder / "index.m3u8").read_text()
-        except OSError:
+        before = len(self.samples)
+        self.player.read(time.monotonic())
+        if len(self.samples) == before:
             return
-        state = parse_public(text, LIST_SIZE)
-        if state is None or (self.samples and self.samples[-1].playlist == state):
-            return
-        self.samples.append(Sample(time.monotonic(), state))
-        for segment in state.segments:
+        for segment in self.samples[-1].playlist.segments:
             with contextlib.suppress(OSError):
                 inode = os.stat(self.folder / segment.uri).st_ino
                 self.inodes.setdefault(segment.uri, set()).add(inode)
 
-    def latest(self) -> Sample | None:
+    def latest(self) -> Seen | None:
         return self.samples[-1] if self.samples else None
 
     def listed(self) -> set[str]:
@@ -77,24 +62,11 @@ class PlaylistPoller:
             for s in self.samples
         )
 
-    def sequences_went_back(self) -> list[tuple[int, int]]:
-        """Consecutive (media sequence, discontinuity sequence) pairs where either went back."""
-        pairs = [
-            (s.playlist.media_sequence, s.playlist.discontinuity_sequence) for s in self.samples
-        ]
-        return [(a[0], b[0]) for a, b in itertools.pairwise(pairs) if b[0] < a[0] or b[1] < a[1]]
-
     def longest_stall_s(self, since: float) -> float:
         """The longest time the playlist's newest segment stayed the same, over the stretches
         that ended after ``since`` (the one running at ``since`` counted from its start)."""
-        changes: list[float] = []
-        newest = None
-        for sample in self.samples:
-            if sample.newest != newest:
-                newest = sample.newest
-                changes.append(sample.at)
-        changes.append(time.monotonic())
-        return max(b - a for a, b in itertools.pairwise(changes) if b > since)
+        stretches = newest_stretches(self.samples, time.monotonic())
+        return max((end - start for start, end in stretches if end > since), default=0.0)
 
 
 @contextlib.asynccontextmanager

@@ -11,7 +11,6 @@ and of a segment or two after a clean stop.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import os
 import signal
 import time
@@ -20,10 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from bench.hls_player import Seen, discontinuity_at_moves, sequences_only_grow
 
+from streamfleet.cluster.timing import LEASE_TTL_S
 from streamfleet.media.hls_args import epoch_of_segment
 from tests.integration.fleet.conftest import Fleet
-from tests.integration.fleet.player import PlaylistPoller, Sample, polling
+from tests.integration.fleet.player import PlaylistPoller, polling
 from tests.support.http_source import BurstySource, bursty_ts
 from tests.support.server import ServerProcess
 from tests.support.waiting import wait_until
@@ -34,10 +35,13 @@ FAILOVER_LIMIT_S = 15.0
 """The fleet's bound from a worker's death to its channels running elsewhere."""
 SEGMENT_S = 1.0
 """``STREAMFLEET_HLS_SEGMENT_SECONDS`` of the fleet fixture."""
-CLEAN_MOVE_STALL_S = 5 * SEGMENT_S
-"""A stop-then-start move: the old FFmpeg's stop, the placement, the new FFmpeg's start and
-first segment (measured 3.2-4.2 s on this 2-core machine with 1 s segments, most of it the
-new FFmpeg's 2.6 s from spawn to its first segment)."""
+CLEAN_MOVE_STALL_S = LEASE_TTL_S
+"""A stop-then-start move releases the lease, so the stall (the old FFmpeg's stop, the
+placement, the new FFmpeg's start and first segment) stays under the lease's TTL, which a
+move that waited for the lease to expire would spend before its new FFmpeg even started.
+Measured 3.2-4.2 s on this 2-core machine with 1 s segments, most of it the new FFmpeg's
+2.6 s from spawn to its first segment; once over 5 s (the former bound) on a heavily
+loaded host, which is why the bound is the property (no lease wait), not that figure."""
 SOURCE_BURST_S = 0.1
 
 
@@ -91,7 +95,7 @@ async def one_channel(fleet: Fleet, source: BurstySource) -> OneChannel:
     return OneChannel(fleet, workers, channel_id, slug, folder, holder, epoch)
 
 
-def new_epoch_segments(poller: PlaylistPoller, old: int, count: int) -> Sample | None:
+def new_epoch_segments(poller: PlaylistPoller, old: int, count: int) -> Seen | None:
     """The latest sample once it lists ``count`` segments of an epoch after ``old``."""
     latest = poller.latest()
     if latest is None:
@@ -168,7 +172,7 @@ async def test_a_frozen_workers_ffmpeg_writes_on_but_none_of_it_reaches_the_publ
         f"published after the freeze: {listed_old - published_before}"
     )
     assert late.isdisjoint(poller.listed())
-    assert not poller.sequences_went_back()
+    assert sequences_only_grow(poller.samples), poller.describe()
     replaced = {name: inodes for name, inodes in poller.inodes.items() if len(inodes) > 1}
     assert not replaced, f"segment files replaced under their name: {replaced}"
     final = poller.latest()
@@ -179,18 +183,6 @@ async def test_a_frozen_workers_ffmpeg_writes_on_but_none_of_it_reaches_the_publ
         f"published; new epoch {new}; woken worker's log says refused: "
         f"{'channel.publish_refused' in setup.workers[setup.holder].stderr()}"
     )
-
-
-def discontinuity_at_the_move(poller: PlaylistPoller, old: int) -> bool:
-    """Some sample shows the first segment of a newer epoch right after the old epoch's last,
-    behind an ``#EXT-X-DISCONTINUITY``."""
-    for sample in poller.samples:
-        segments = sample.playlist.segments
-        for before, after in itertools.pairwise(segments):
-            was, now = epoch_of_segment(before.uri), epoch_of_segment(after.uri)
-            if was == old and now is not None and now > old:
-                return after.discontinuity
-    return False
 
 
 async def moved_stall(
@@ -208,8 +200,8 @@ async def moved_stall(
         )
 
     await wait_until(rolled_through, limit_s, "the playlist rolled over to the new epoch")
-    assert not poller.sequences_went_back()
-    assert discontinuity_at_the_move(poller, setup.epoch), poller.describe()
+    assert sequences_only_grow(poller.samples), poller.describe()
+    assert discontinuity_at_moves(poller.samples), poller.describe()
     first, last = poller.samples[0].playlist, poller.samples[-1].playlist
     assert last.discontinuity_sequence == first.discontinuity_sequence + 1
     return poller.longest_stall_s(started)
@@ -261,4 +253,4 @@ async def test_after_a_clean_stop_the_playlist_stalls_only_for_the_new_ffmpegs_s
         f"worker's last segment {old_at - asked:+.1f} s from SIGTERM, exited after "
         f"{exited - asked:.1f} s, new epoch's first segment {new_at - exited:.1f} s later"
     )
-    assert stall_s < CLEAN_MOVE_STALL_S
+    assert stall_s < CLEAN_MOVE_STALL_S, poller.describe()
