@@ -1,6 +1,6 @@
-"""PSS of one copy channel's FFmpeg, option by option (issue 12, point 6).
+"""PSS and CPU of one copy channel's FFmpeg, option by option (issue 12, points 5 and 6).
 
-``python -m bench.pss_levers [--seconds 30] [--only NAME,NAME]``
+``python -m bench.pss_levers [--seconds 30] [--only N,N] [--copies K]``
 
 Each lever is one FFmpeg copying a looped 720p25 ~3 Mb/s UDP/TS source (the
 benchmark's clip and feeder) to HLS, started with streamfleet's argument list
@@ -13,6 +13,12 @@ channels, ``Pss_Anon + Rss_File / 60`` (the binary's pages are shared by all).
 
 The rows "streamfleet" use the engine's real argument list and child
 environment (``media.command.build_args``, ``engine.process.CHILD_ENV``).
+
+One FFmpeg per lever cannot tell CPU apart (0.2 CPU s in 30 s, the spread of
+the run): ``--copies K`` runs K FFmpegs per lever, every lever's copies side by
+side on the same kind of feed at the same time, and reports their mean CPU over
+the second half of the window (the probe and the FIFO's first wrap left out)
+with the mean memory figures.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from streamfleet.domain.channel import Channel
 from streamfleet.engine.process import CHILD_ENV
 from streamfleet.media.command import EngineOptions, build_args
 from streamfleet.media.hls_args import segment_prefix
+from streamfleet.media.input_args import UDP_SOCKET_BUFFER_BYTES
 
 CHANNELS_AT_SCALE = 60
 LEAN_INPUT_OPTIONS = ("-fifo_size", "-probesize", "-analyzeduration", "-thread_queue_size")
@@ -52,6 +59,9 @@ class Lever:
     """The engine's argument list and child environment as they are, nothing taken out."""
     bare: bool = False
     """The benchmark's bare-FFmpeg contender instead of streamfleet's arguments."""
+    udp_kernel_buffer: bool = False
+    """streamfleet's arguments with ``udp_input_buffer=kernel`` (no FIFO, a 2 MiB socket
+    buffer) instead of the FIFO."""
 
 
 LEVERS: tuple[Lever, ...] = (
@@ -86,7 +96,12 @@ LEVERS: tuple[Lever, ...] = (
         ("-fifo_size", "2048", "-probesize", "1000000", "-analyzeduration", "2000000"),
         env={"MALLOC_ARENA_MAX": "1", "MALLOC_MMAP_THRESHOLD_": "65536"},
     ),
-    Lever("streamfleet (as the engine runs it)", streamfleet=True),
+    Lever(
+        "fifo_size 0 + buffer_size 2 MiB (no FIFO, no receive thread)",
+        ("-fifo_size", "0", "-buffer_size", str(UDP_SOCKET_BUFFER_BYTES)),
+    ),
+    Lever("streamfleet, udp_input_buffer=fifo", streamfleet=True),
+    Lever("streamfleet, udp_input_buffer=kernel", streamfleet=True, udp_kernel_buffer=True),
 )
 
 
@@ -109,7 +124,13 @@ def lever_args(lever: Lever, ffmpeg: str, port: int, out_dir: Path) -> list[str]
     if lever.bare:
         return bare_ffmpeg_args(ffmpeg, port, out_dir / "index.m3u8", 2.0, 6)
     channel = Channel(id=1, slug="pss", name="pss", input_url=url, profile="copy")
-    options = EngineOptions(ffmpeg=ffmpeg, segment_seconds=2.0, list_size=6, input_timeout_s=1.0)
+    options = EngineOptions(
+        ffmpeg=ffmpeg,
+        segment_seconds=2.0,
+        list_size=6,
+        input_timeout_s=1.0,
+        udp_kernel_buffer=lever.udp_kernel_buffer,
+    )
     argv = build_args(channel, options, out_dir, segment_prefix=segment_prefix(0))
     if lever.streamfleet:
         return argv
@@ -119,63 +140,92 @@ def lever_args(lever: Lever, ffmpeg: str, port: int, out_dir: Path) -> list[str]
 
 
 def rollup(pid: int) -> dict[str, int]:
-    """``smaps_rollup`` as ``{field: kB}``, plus ``cpu_ticks`` (utime + stime so far)."""
-    stat = read_stat(pid)
-    values: dict[str, int] = {"cpu_ticks": stat.ticks if stat is not None else 0}
+    """``smaps_rollup`` as ``{field: kB}``."""
+    values: dict[str, int] = {}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
         name, _, rest = line.partition(":")
         values[name] = int(rest.split()[0])
     return values
 
 
-def run(levers: Sequence[Lever], seconds: float) -> list[tuple[Lever, dict[str, int] | None]]:
+def cpu_ticks(pid: int) -> int:
+    stat = read_stat(pid)
+    return stat.ticks if stat is not None else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """A lever's copies, averaged: CPU % of a core over the measured half, smaps in kB."""
+
+    cpu_percent: float
+    smaps: dict[str, float]
+
+
+def run(
+    levers: Sequence[Lever], seconds: float, copies: int = 1
+) -> list[tuple[Lever, Measured | None]]:
     ffmpeg = ffmpeg_path()
     clip = ensure_clip(ffmpeg)
-    ports = free_udp_ports(len(levers))
+    ports = iter(free_udp_ports(len(levers) * copies))
     children: list[Child] = []
-    measured: list[Child] = []
+    measured: dict[int, list[Child]] = {index: [] for index in range(len(levers))}
     with tempfile.TemporaryDirectory(prefix="pss-levers-") as scratch:
         try:
-            for index, (lever, port) in enumerate(zip(levers, ports, strict=True)):
-                out_dir = Path(scratch) / f"lever{index}"
-                out_dir.mkdir()
-                env = {**CHILD_ENV, **lever.env} if lever.streamfleet else dict(lever.env)
-                child = spawn(
-                    lever_args(lever, ffmpeg, port, out_dir),
-                    name=lever.name,
-                    log_path=out_dir / "ffmpeg.log",
-                    env={"PATH": "/usr/bin:/bin", **env},
-                )
-                measured.append(child)
-                children.append(child)
-                children.append(
-                    spawn(feeder_args(ffmpeg, clip, udp_push_url(port)), name=f"feeder{index}")
-                )
-            time.sleep(seconds)
+            for copy in range(copies):
+                for index, lever in enumerate(levers):
+                    port = next(ports)
+                    out_dir = Path(scratch) / f"lever{index}-{copy}"
+                    out_dir.mkdir()
+                    env = {**CHILD_ENV, **lever.env} if lever.streamfleet else dict(lever.env)
+                    child = spawn(
+                        lever_args(lever, ffmpeg, port, out_dir),
+                        name=lever.name,
+                        log_path=out_dir / "ffmpeg.log",
+                        env={"PATH": "/usr/bin:/bin", **env},
+                    )
+                    measured[index].append(child)
+                    children.append(child)
+                    children.append(
+                        spawn(feeder_args(ffmpeg, clip, udp_push_url(port)), name="feeder")
+                    )
+            time.sleep(seconds / 2)
+            marks = {pid: cpu_ticks(pid) for pid in (c.pid for c in children)}
+            time.sleep(seconds / 2)
             results = [
-                (lever, rollup(child.pid) if child.alive() else None)
-                for lever, child in zip(levers, measured, strict=True)
+                (lever, _averaged(measured[index], marks, seconds / 2))
+                for index, lever in enumerate(levers)
             ]
         finally:
             stop_all(children)
     return results
 
 
-def table(results: Sequence[tuple[Lever, dict[str, int] | None]]) -> str:
+def _averaged(copies: list[Child], marks: dict[int, int], window_s: float) -> Measured | None:
+    if not all(child.alive() for child in copies):
+        return None
+    ticks = [cpu_ticks(child.pid) - marks[child.pid] for child in copies]
+    rollups = [rollup(child.pid) for child in copies]
+    smaps = {name: sum(r[name] for r in rollups) / len(rollups) for name in rollups[0]}
+    cpu = 100 * sum(ticks) / len(copies) / CLOCK_TICKS_PER_S / window_s
+    return Measured(cpu, smaps)
+
+
+def table(results: Sequence[tuple[Lever, Measured | None]]) -> str:
     lines = [
-        f"| lever | Pss MiB | Pss_Anon MiB | per channel at N={CHANNELS_AT_SCALE} MiB | CPU s |",
+        f"| lever | Pss MiB | Pss_Anon MiB | per channel at N={CHANNELS_AT_SCALE} MiB "
+        "| CPU % of a core |",
         "|---|---:|---:|---:|---:|",
     ]
     for lever, values in results:
         if values is None:
             lines.append(f"| {lever.name} | exited | | | |")
             continue
-        anon = values["Pss_Anon"] / 1024
-        file_share = (values["Rss"] - values["Anonymous"]) / 1024 / CHANNELS_AT_SCALE
-        cpu = values["cpu_ticks"] / CLOCK_TICKS_PER_S
+        smaps = values.smaps
+        anon = smaps["Pss_Anon"] / 1024
+        file_share = (smaps["Rss"] - smaps["Anonymous"]) / 1024 / CHANNELS_AT_SCALE
         lines.append(
-            f"| {lever.name} | {values['Pss'] / 1024:.1f} | {anon:.1f} "
-            f"| {anon + file_share:.1f} | {cpu:.2f} |"
+            f"| {lever.name} | {smaps['Pss'] / 1024:.1f} | {anon:.1f} "
+            f"| {anon + file_share:.1f} | {values.cpu_percent:.2f} |"
         )
     return "\n".join(lines)
 
@@ -184,11 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pss_levers", description=__doc__)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--only", default="", help="comma-separated lever numbers (1-based)")
+    parser.add_argument("--copies", type=int, default=1, help="FFmpegs per lever (default 1)")
     args = parser.parse_args(argv)
     chosen = LEVERS
     if args.only:
         chosen = tuple(LEVERS[int(n) - 1] for n in args.only.split(","))
-    print(table(run(chosen, args.seconds)))
+    print(table(run(chosen, args.seconds, max(1, args.copies))))
     return 0
 
 

@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     srt_port_max: Annotated[int, Field(ge=1024, le=65535)] = 10999
     input_timeout_s: Seconds = 1.0
     """How long an input may stay silent before FFmpeg gives up on it."""
+    udp_input_buffer: Literal["auto", "kernel", "fifo"] = "auto"
+    """Where a UDP input buffers: the socket's kernel buffer read directly (less CPU), FFmpeg's
+    FIFO with its receive thread, or ``auto``: the kernel buffer where ``net.core.rmem_max``
+    lets it reach ``media.input_args.UDP_SOCKET_BUFFER_BYTES`` (docs/engine.md)."""
     offline_listen_timeout_s: Seconds = 5.0
     """While a UDP/RTP channel is offline, how long each retry listens for its source."""
     stale_timeout_s: Seconds = 1.2

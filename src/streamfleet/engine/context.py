@@ -10,22 +10,32 @@ from datetime import UTC, datetime
 
 from streamfleet.config import Settings
 from streamfleet.domain.status import StatusChanged
+from streamfleet.engine.host_limits import socket_receive_max
 from streamfleet.engine.output_fence import OutputFence
 from streamfleet.engine.process import Spawner
 from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.events.bus import EventBus
 from streamfleet.media.command import EngineOptions
+from streamfleet.media.input_args import udp_kernel_buffer_fits
 
 
 def engine_options(settings: Settings) -> EngineOptions:
-    """The builder's view of the settings."""
+    """The builder's view of the settings (and of the host, for ``udp_input_buffer=auto``)."""
     return EngineOptions(
         ffmpeg=settings.resolved_ffmpeg_path(),
         segment_seconds=settings.hls_segment_seconds,
         list_size=settings.hls_list_size,
         input_timeout_s=settings.input_timeout_s,
         rtmp_pull_url=settings.rtmp_pull_url,
+        udp_kernel_buffer=udp_kernel_buffer(settings.udp_input_buffer),
     )
+
+
+def udp_kernel_buffer(choice: str) -> bool:
+    """Whether UDP inputs read the socket buffer directly (``Settings.udp_input_buffer``)."""
+    if choice == "auto":
+        return udp_kernel_buffer_fits(socket_receive_max())
+    return choice == "kernel"
 
 
 def utc_now() -> datetime:

@@ -82,6 +82,11 @@ class Supervisor:
         )
         if rand is not None:
             self.ctx.rand = rand
+        log.info(
+            "engine.udp_input_buffer",
+            buffer="kernel" if self.ctx.options.udp_kernel_buffer else "fifo",
+            setting=settings.udp_input_buffer,
+        )
         self._runners: dict[int, ChannelRunner] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._gate = Admission(

@@ -42,6 +42,9 @@ class EngineOptions:
     progress_period_s: float = PROGRESS_PERIOD_S
     rtmp_pull_url: str = "rtmp://127.0.0.1:1935/live"
     """nginx-rtmp's application a ``push_rtmp`` channel is read from (``Settings``)."""
+    udp_kernel_buffer: bool = False
+    """UDP inputs read the socket with a large kernel buffer instead of FFmpeg's FIFO thread
+    (``input_args.UDP_SOCKET_BUFFER_BYTES``; the engine asks the host whether it fits)."""
 
 
 def profile_of(channel: Channel) -> Profile:
@@ -116,6 +119,7 @@ def build_args(
         *input_args(
             input_url(channel, source, rtmp_pull_url=options.rtmp_pull_url),
             None if channel.ingest_mode is IngestMode.PUSH_RTMP else options.input_timeout_s,
+            udp_kernel_buffer=options.udp_kernel_buffer,
         ),
         *encode_args(profile, hls.segment_seconds),
         *progress_args(options),
@@ -131,7 +135,7 @@ def probe_args(options: EngineOptions, url: str) -> list[str]:
     switch-back); nothing is written."""
     return [
         *global_args(options),
-        *input_args(url, options.input_timeout_s),
+        *input_args(url, options.input_timeout_s, udp_kernel_buffer=options.udp_kernel_buffer),
         "-map",
         "0:v:0?",
         "-map",

@@ -46,12 +46,26 @@ No ``-fflags nobuffer``: it drops the packets read while probing, which hold
 the first keyframe, so output would wait a whole GOP longer."""
 
 UDP_FIFO_PACKETS: Final = 4096
-"""The UDP input's circular buffer, in 188-byte packets: 770 kB, about 2 s of a 3 Mb/s
-source (1 s at 6 Mb/s). FFmpeg's default (28 672 packets, 5.4 MB) is ~14 s at 3 Mb/s and,
-once the buffer has wrapped, every byte of it is resident: 4.4 MB of PSS per channel more.
-The buffer is what absorbs a stall of the output (a segment write that blocks on a slow
-volume) while FFmpeg's receive thread keeps reading the socket; a whole-process freeze is
-absorbed by the kernel's socket buffer instead (see docs/engine.md, "Memory per channel")."""
+"""The UDP input's circular buffer, in 188-byte packets, where the kernel's socket buffer cannot
+be made large enough (``UDP_SOCKET_BUFFER_BYTES``): 770 kB, about 2 s of a 3 Mb/s source (1 s
+at 6 Mb/s). FFmpeg's default (28 672 packets, 5.4 MB) is ~14 s at 3 Mb/s and, once the buffer
+has wrapped, every byte of it is resident: 4.4 MB of PSS per channel more. The buffer is what
+absorbs a stall of the output (a segment write that blocks on a slow volume) while FFmpeg's
+receive thread keeps reading the socket (see docs/engine.md, "Memory per channel")."""
+
+UDP_SOCKET_BUFFER_BYTES: Final = 2 * 1024 * 1024
+"""The UDP socket's receive buffer asked for (``-buffer_size``) when the input reads the socket
+itself, with no FIFO and no receive thread (``-fifo_size 0``). The kernel books each datagram at
+its ``truesize`` (about 2-4 kB for a 1316-byte payload) against twice this, so it holds 3-6 s
+of a 3 Mb/s source; unlike the FIFO it holds memory only while FFmpeg lags. The kernel caps the
+request at ``net.core.rmem_max``: ``udp_kernel_buffer`` is chosen only where that allows it.
+Measured (docs/engine.md, "The UDP input's buffer"): 7-18 % less FFmpeg CPU per copy
+channel, the receive thread's hand-off of every datagram gone."""
+
+
+def udp_kernel_buffer_fits(rmem_max_bytes: int) -> bool:
+    """Whether the kernel lets a socket buffer reach ``UDP_SOCKET_BUFFER_BYTES``."""
+    return rmem_max_bytes >= UDP_SOCKET_BUFFER_BYTES
 
 
 def protocol_whitelist(url: str) -> str:
@@ -81,11 +95,14 @@ def timeout_args(url: str, input_timeout_s: float) -> list[str]:
     return ["-rw_timeout", micros]
 
 
-def buffer_args(url: str) -> list[str]:
-    """The input buffer options of ``url``'s scheme (only UDP has a user-space FIFO to size)."""
-    if scheme_of(url) == "udp":
-        return ["-fifo_size", str(UDP_FIFO_PACKETS)]
-    return []
+def buffer_args(url: str, udp_kernel_buffer: bool) -> list[str]:
+    """The input buffer options of ``url``'s scheme (only UDP has buffers to size): the kernel's
+    socket buffer read directly, or, where the kernel caps it too low, FFmpeg's FIFO."""
+    if scheme_of(url) != "udp":
+        return []
+    if udp_kernel_buffer:
+        return ["-fifo_size", "0", "-buffer_size", str(UDP_SOCKET_BUFFER_BYTES)]
+    return ["-fifo_size", str(UDP_FIFO_PACKETS)]
 
 
 def with_timeout(url: str, input_timeout_s: float) -> str:
@@ -97,7 +114,9 @@ def with_timeout(url: str, input_timeout_s: float) -> str:
     return f"{url}{separator}timeout={round(input_timeout_s * 1_000_000)}"
 
 
-def input_args(url: str, input_timeout_s: float | None) -> list[str]:
+def input_args(
+    url: str, input_timeout_s: float | None, *, udp_kernel_buffer: bool = False
+) -> list[str]:
     """Everything before and including ``-i url``; the URL appears only right after ``-i``.
 
     ``input_timeout_s`` ``None``: wait for the first packet without a limit (a ``push_rtmp``
@@ -110,7 +129,7 @@ def input_args(url: str, input_timeout_s: float | None) -> list[str]:
         protocol_whitelist(url),
         *PROBE_ARGS,
         *timeout_args(url, input_timeout_s),
-        *buffer_args(url),
+        *buffer_args(url, udp_kernel_buffer),
         "-i",
         with_timeout(url, input_timeout_s),
     ]

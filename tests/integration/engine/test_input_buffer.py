@@ -1,5 +1,9 @@
-"""The UDP input's FIFO (``UDP_FIFO_PACKETS``, 770 kB instead of FFmpeg's 5.4 MB) loses nothing
-when a 3 Mb/s 720p source sends in bursts, or when a segment write stalls for a second.
+"""A UDP input's buffer loses nothing when a 3 Mb/s 720p source sends in bursts, or when a
+segment write stalls for a second; both buffers the engine chooses between are run
+(``Settings.udp_input_buffer``): the FIFO (``UDP_FIFO_PACKETS``, 770 kB instead of FFmpeg's
+5.4 MB, filled by FFmpeg's receive thread), and the socket's kernel buffer read directly
+(``UDP_SOCKET_BUFFER_BYTES``, no FIFO, no receive thread; this host's ``net.core.rmem_max``
+must allow it, or the test says so).
 
 Loss would show as FFmpeg's "Circular buffer overrun" (the FIFO was full) or "Packet corrupt"
 (continuity counters broke) in the channel's log, or as datagrams the kernel dropped on the
@@ -19,9 +23,11 @@ from typing import Final
 import pytest
 
 from streamfleet.domain.status import Status
+from streamfleet.engine.host_limits import socket_receive_max
 from streamfleet.engine.process import Spawner
 from streamfleet.engine.test_sources import ensure_clip
 from streamfleet.media.hls_args import PRIVATE_PLAYLIST_NAME
+from streamfleet.media.input_args import udp_kernel_buffer_fits
 from streamfleet.media.playlist_summary import PlaylistSummary, summarize
 from streamfleet.media.test_pattern_args import PatternSpec
 from tests.integration.engine.conftest import EngineHarness, udp_channel
@@ -39,6 +45,18 @@ BURST_PERIOD_S: Final = 0.5
 """Half a second of the source at once (~190 kB), every half second."""
 STALL_S: Final = 1.0
 LOSS_WORDS: Final = ("overrun", "corrupt")
+
+
+@pytest.fixture(params=["fifo", "kernel"])
+def udp_input_buffer(request: pytest.FixtureRequest) -> str:
+    """The buffer under test; the kernel's needs ``net.core.rmem_max`` of 2 MiB or more."""
+    if request.param == "kernel":
+        rmem_max = socket_receive_max()
+        assert udp_kernel_buffer_fits(rmem_max), (
+            f"net.core.rmem_max is {rmem_max}: the kernel buffer cannot be tested here "
+            "(sysctl -w net.core.rmem_max=4194304)"
+        )
+    return str(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +91,13 @@ def running_pid(engine: EngineHarness, channel_id: int) -> int:
     return state.pid
 
 
+def assert_runs_with(pid: int, udp_input_buffer: str) -> None:
+    """The FFmpeg under test reads through the buffer the test chose (its own command line)."""
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    fifo_packets = argv[argv.index(b"-fifo_size") + 1]
+    assert (fifo_packets == b"0") is (udp_input_buffer == "kernel"), argv
+
+
 def left_running(engine: EngineHarness, channel_id: int) -> list[str]:
     """Statuses other than online/degraded the channel took after it first came online.
 
@@ -85,18 +110,21 @@ def left_running(engine: EngineHarness, channel_id: int) -> list[str]:
 
 
 async def test_a_source_sending_in_half_second_bursts_loses_no_packet(
-    feeders: Feeders, engine_factory: EngineFactory, hd_clip: Path
+    feeders: Feeders, engine_factory: EngineFactory, hd_clip: Path, udp_input_buffer: str
 ) -> None:
-    """Half a second of a 3 Mb/s source arriving at once fits the FIFO: no overrun, no
+    """Half a second of a 3 Mb/s source arriving at once fits the buffer: no overrun, no
     corrupt packet, no kernel drop, and the channel stays online for five segments."""
     relay_port, channel_port = free_udp_ports(2)
     relay = BurstRelay(relay_port, channel_port, BURST_PERIOD_S)
     relay.start()
     try:
         await feeders.start(port=relay_port, clip=hd_clip)
-        engine = await engine_factory([udp_channel(1, f"udp://127.0.0.1:{channel_port}")])
+        engine = await engine_factory(
+            [udp_channel(1, f"udp://127.0.0.1:{channel_port}")], udp_input_buffer=udp_input_buffer
+        )
         await engine.wait_status(1, Status.ONLINE, 30)
         pid = running_pid(engine, 1)
+        assert_runs_with(pid, udp_input_buffer)
         playlist = engine.settings.hls_dir.resolve() / "ch1" / "index.m3u8"
         first = await wait_until(lambda: last_segment(playlist) + 1, 30, "a first segment") - 1
         await wait_until(
@@ -158,10 +186,11 @@ def plant_fifo(directory: Path) -> Path:
 
 
 async def test_a_segment_write_stalled_for_a_second_loses_no_packet(
-    feeders: Feeders, engine_factory: EngineFactory, hd_clip: Path
+    feeders: Feeders, engine_factory: EngineFactory, hd_clip: Path, udp_input_buffer: str
 ) -> None:
-    """FFmpeg's muxer blocks for a second opening a segment (a stalled shared volume) while its
-    receive thread keeps filling the FIFO: nothing is lost and the segment is complete.
+    """FFmpeg's muxer blocks for a second opening a segment (a stalled shared volume) while the
+    buffer fills (the FIFO from FFmpeg's receive thread, or the socket's in the kernel): nothing
+    is lost and the segment is complete.
 
     ``stale_timeout_s`` is raised for this test alone: a muxer stalled for a second also stops
     ``-progress`` for a second and more, which the default 1.2 s may report as offline (a
@@ -169,13 +198,16 @@ async def test_a_segment_write_stalled_for_a_second_loses_no_packet(
     (channel_port,) = free_udp_ports(1)
     await feeders.start(port=channel_port, clip=hd_clip)
     engine = await engine_factory(
-        [udp_channel(1, f"udp://127.0.0.1:{channel_port}")], stale_timeout_s=4.0
+        [udp_channel(1, f"udp://127.0.0.1:{channel_port}")],
+        stale_timeout_s=4.0,
+        udp_input_buffer=udp_input_buffer,
     )
     await engine.wait_status(1, Status.ONLINE, 30)
     directory = engine.settings.hls_dir.resolve() / "ch1"
     await wait_until(lambda: newest_private_segment(directory), 30, "a first segment")
     fifo = plant_fifo(directory)
     pid = running_pid(engine, 1)
+    assert_runs_with(pid, udp_input_buffer)
     await wait_until(lambda: ffmpeg_waits_on_a_fifo(pid), 30, "FFmpeg to block on the FIFO")
     await asyncio.sleep(STALL_S)  # the stall itself: the muxer waits this long for its file
     segment = await asyncio.to_thread(read_to_end, fifo)  # returns once FFmpeg closed it

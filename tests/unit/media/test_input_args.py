@@ -9,11 +9,13 @@ from streamfleet.domain.url_policy import ALLOWED_SCHEMES
 from streamfleet.media.command import EngineOptions, probe_args
 from streamfleet.media.input_args import (
     UDP_FIFO_PACKETS,
+    UDP_SOCKET_BUFFER_BYTES,
     WHITELISTS,
     buffer_args,
     input_args,
     protocol_whitelist,
     timeout_args,
+    udp_kernel_buffer_fits,
 )
 
 WHITELIST_TABLE = [
@@ -98,16 +100,34 @@ def test_the_backup_switch_back_probe_reads_a_second_and_writes_nothing() -> Non
 
 
 def test_a_udp_input_gets_a_770_kb_fifo_instead_of_ffmpegs_5_4_mb() -> None:
-    assert buffer_args("udp://239.0.0.1:1234") == ["-fifo_size", "4096"]
+    assert buffer_args("udp://239.0.0.1:1234", False) == ["-fifo_size", "4096"]
     assert UDP_FIFO_PACKETS * 188 == 770_048
     args = input_args("udp://239.0.0.1:1234", 1.0)
     assert args[args.index("-fifo_size") + 1] == "4096"
     assert args.index("-fifo_size") < args.index("-i")
 
 
+def test_with_the_kernel_buffer_a_udp_input_has_no_fifo_and_a_2_mib_socket_buffer() -> None:
+    args = input_args("udp://239.0.0.1:1234", 1.0, udp_kernel_buffer=True)
+    assert args[args.index("-fifo_size") + 1] == "0"
+    assert args[args.index("-buffer_size") + 1] == str(2 * 1024 * 1024)
+    assert args.index("-buffer_size") < args.index("-i")
+
+
+@pytest.mark.parametrize(
+    ("rmem_max", "fits"),
+    [(0, False), (212_992, False), (UDP_SOCKET_BUFFER_BYTES - 1, False), (4_194_304, True)],
+)
+def test_the_kernel_buffer_is_chosen_only_where_rmem_max_lets_it_grow(
+    rmem_max: int, fits: bool
+) -> None:
+    """212 992 is Linux's default ``net.core.rmem_max``: such a host keeps the FIFO."""
+    assert udp_kernel_buffer_fits(rmem_max) is fits
+
+
 @pytest.mark.parametrize(
     "url", [u for u, _ in WHITELIST_TABLE if not u.lower().startswith("udp://")]
 )
 def test_only_udp_has_a_user_space_fifo_to_size(url: str) -> None:
-    assert buffer_args(url) == []
-    assert "-fifo_size" not in input_args(url, 1.0)
+    assert buffer_args(url, False) == buffer_args(url, True) == []
+    assert "-fifo_size" not in input_args(url, 1.0, udp_kernel_buffer=True)
