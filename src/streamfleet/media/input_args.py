@@ -56,8 +56,9 @@ receive thread keeps reading the socket (see docs/engine.md, "Memory per channel
 UDP_SOCKET_BUFFER_BYTES: Final = 2 * 1024 * 1024
 """The UDP socket's receive buffer asked for (``-buffer_size``) when the input reads the socket
 itself, with no FIFO and no receive thread (``-fifo_size 0``). The kernel books each datagram at
-its ``truesize`` (about 2-4 kB for a 1316-byte payload) against twice this, so it holds 3-6 s
-of a 3 Mb/s source; unlike the FIFO it holds memory only while FFmpeg lags. The kernel caps the
+its ``truesize`` against twice this (an estimate, not measured: 3-6 s of a 3 Mb/s source at
+2-4 kB per 1316-byte datagram; the tests show 1 s of stall and 0.5 s bursts absorbed); unlike
+the FIFO it holds memory only while FFmpeg lags. The kernel caps the
 request at ``net.core.rmem_max``: ``udp_kernel_buffer`` is chosen only where that allows it.
 Measured (docs/engine.md, "The UDP input's buffer"): 7-18 % less FFmpeg CPU per copy
 channel, the receive thread's hand-off of every datagram gone."""
