@@ -1,27 +1,45 @@
 """An S3-compatible server on loopback for the tests: moto's server mode, started here.
 
-``s3_server`` runs ``moto.server.ThreadedMotoServer`` on 127.0.0.1 and a free port
-for the whole session (real HTTP, real signing by botocore: nothing of boto3 is
-mocked) and stops it afterwards. ``s3_bucket`` gives each test a new bucket and
-the settings that reach it, with a secret access key the tests look for in logs.
+``s3_server`` runs moto's ``moto_server`` on 127.0.0.1 and a free port for the whole
+session (real HTTP, real signing by botocore: nothing of boto3 is mocked) and kills it
+afterwards. It is a process of its own, owned like every child of a test (own process
+group, parent-death signal), not moto's ``ThreadedMotoServer`` inside the test process:
+there every request waited for the GIL of a process that also runs the engine under test,
+its event loop and its FFmpegs' pipes, which a loaded host starves. ``s3_bucket`` gives
+each test a new bucket and the settings that reach it, with a secret access key the tests
+look for in logs.
 """
 
 from __future__ import annotations
 
-import logging
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import SecretStr
 
 from streamfleet.storage.object_store import ObjectStore, S3Connection, make_client
+from tests.support.server import free_port, with_parent_death_signal
+from tests.support.waiting import wait_sync
 
 S3_REGION = "us-east-1"
 S3_ACCESS_KEY_ID = "streamfleet-test-key"
 S3_SECRET_ACCESS_KEY = "sEcReT-never-in-a-log-0123456789abcdef"
+MOTO_SERVER = shutil.which("moto_server", path=str(Path(sys.executable).parent)) or shutil.which(
+    "moto_server"
+)
+READY_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,18 +71,49 @@ class S3Bucket:
 
 
 @pytest.fixture(scope="session")
-def s3_server() -> Iterator[str]:
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The endpoint URL of a moto S3 server on a free loopback port (one per session)."""
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    if MOTO_SERVER is None:
+        pytest.fail("moto_server is missing: install the test extras (moto[server])")
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    command, preexec = with_parent_death_signal(
+        [MOTO_SERVER, "--host", "127.0.0.1", "--port", str(port)]
+    )
+    log_path = tmp_path_factory.mktemp("moto") / "moto_server.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=preexec,
+        )
     try:
-        yield f"http://{host}:{port}"
+        client = make_client(connection_to(endpoint))
+        wait_sync(
+            lambda: _answers(client, process),
+            READY_TIMEOUT_S,
+            f"moto_server on {port} (its log: {log_path})",
+        )
+        yield endpoint
     finally:
-        server.stop()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(STOP_TIMEOUT_S)
+
+
+def _answers(client: Any, process: subprocess.Popen[bytes]) -> bool:
+    """Whether the server lists buckets (raises if it exited: no point in waiting)."""
+    if process.poll() is not None:
+        raise AssertionError(f"moto_server exited with {process.returncode}")
+    try:
+        client.list_buckets()
+    except (BotoCoreError, ClientError):
+        return False
+    return True
 
 
 @pytest.fixture

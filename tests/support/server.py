@@ -78,7 +78,9 @@ def _die_with_parent() -> None:
     _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
-def _with_parent_death_signal(command: list[str]) -> tuple[list[str], Callable[[], None] | None]:
+def with_parent_death_signal(command: list[str]) -> tuple[list[str], Callable[[], None] | None]:
+    """``command`` made to die with this process: through ``setpriv``, else by the
+    ``preexec_fn`` returned with it (a ``prctl`` call)."""
     if SETPRIV is not None:
         return [SETPRIV, "--pdeathsig", "KILL", "--", *command], None
     return command, _die_with_parent
@@ -209,7 +211,7 @@ def start_server(
         STREAMFLEET_DATA_DIR=str(data_dir), STREAMFLEET_HOST="127.0.0.1", **(env or {})
     )
     no_demo = ("--no-demo",) if role == "serve" and not demo else ()
-    command, preexec = _with_parent_death_signal(
+    command, preexec = with_parent_death_signal(
         [*SERVE_COMMAND[:-1], role, "--port", str(port), *no_demo, *extra_args]
     )
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:

@@ -41,7 +41,7 @@ from streamfleet.engine.archive_upload import ArchiveUploader, UploadIndex
 from streamfleet.engine.context import utc_now
 from streamfleet.engine.control import ManagedEngine
 from streamfleet.engine.demo import DemoChannelSpec, demo_channels
-from streamfleet.engine.exporter import ExportRunner
+from streamfleet.engine.exporter import IDLE_POLL_S, ExportRunner
 from streamfleet.engine.hosted import ChannelLoader, HostedEngine
 from streamfleet.engine.output_fence import OutputFence
 from streamfleet.engine.recorder import ArchiveIndex, ArchiveRecorder
@@ -140,7 +140,18 @@ def assemble_engine(
     thumbnailer = Thumbnailer(settings, bus)
     uploader = ThumbnailUploader.from_settings(settings, bus) if settings.thumbnails_to_s3 else None
     exporter = (
-        ExportRunner(settings, exports, archive, supervisor.ctx.spawner, now=utc_now, bucket=bucket)
+        ExportRunner(
+            settings,
+            exports,
+            archive,
+            supervisor.ctx.spawner,
+            now=utc_now,
+            bucket=bucket,
+            # Every job of this engine's database is queued through this process's API, which
+            # wakes the runner (``HostedEngine.exports_queued``); a fleet's runner is not
+            # built here and polls.
+            poll_interval_s=IDLE_POLL_S,
+        )
         if exports is not None and isinstance(archive, ArchiveRepository)
         else None
     )

@@ -109,6 +109,11 @@ class EngineControl(Protocol):
     async def viewer_left(self, client_id: str) -> None:
         """The dashboard connection ``client_id`` closed: its tiles no longer count as shown."""
 
+    # The archive ------------------------------------------------------------------------------
+
+    async def exports_queued(self) -> None:
+        """An MP4 export was queued: the export runner of this process (if any) looks now."""
+
 
 class ManagedEngine(EngineControl, Protocol):
     """An engine the app starts after migrations and stops on shutdown."""

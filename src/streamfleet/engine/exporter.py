@@ -2,12 +2,17 @@
 
     runner = ExportRunner(settings, jobs, archive, spawner, now=utc_now)
     await runner.start()     # running jobs of a stopped server -> failed; orphan files removed
-    ...                      # every POLL_INTERVAL_S: claim queued jobs up to export_max_running
+    runner.wake()            # a job was queued: claim queued jobs up to export_max_running now
+    ...                      # (and every poll_interval_s without being woken)
     await runner.stop()      # FFmpeg children stopped; their jobs fail at the next start
 
 The API only inserts ``queued`` rows (``POST /channels/{id}/exports``); whoever runs this
 module claims them from the database (``ExportRepository.claim_next``), so in a fleet the
-leader of the ``exports`` job can run it unchanged. Each part is one FFmpeg copying its
+leader of the ``exports`` job can run it unchanged. The process that queued a job wakes its
+own runner (``EngineControl.exports_queued``); a runner that is not woken looks every
+``poll_interval_s``: ``IDLE_POLL_S`` where every job is queued through its own process
+(``serve``), ``POLL_INTERVAL_S`` on a fleet, whose API nodes queue jobs for the leader's
+runner. Each part is one FFmpeg copying its
 segments (``media/export_args.py``) into ``part-<n>.mp4.partial``, renamed once FFmpeg
 succeeded; progress is the media time written (``-progress``'s ``out_time``) over the
 job's length, stored at most once a second. A part whose FFmpeg shows no progress for
@@ -54,7 +59,10 @@ from streamfleet.storage.object_store import ObjectStoreError
 log = structlog.get_logger()
 
 POLL_INTERVAL_S: Final = 1.0
-"""How often queued jobs are looked for."""
+"""How often queued jobs are looked for where other processes queue them (a fleet)."""
+IDLE_POLL_S: Final = 60.0
+"""How often a runner that is woken for every job looks anyway (``serve``): a query a second
+cost ``serve`` 0.2 % of a core while nothing was queued."""
 EXPIRE_INTERVAL_S: Final = 60.0
 STALL_TIMEOUT_S: Final = 60.0
 """A part's FFmpeg silent this long (plus ``FASTSTART_GRACE_S_PER_BYTE`` of its size) is
@@ -83,8 +91,12 @@ class ExportRunner:
         *,
         now: Callable[[], datetime],
         bucket: ArchiveBucket | None = None,
+        poll_interval_s: float = POLL_INTERVAL_S,
     ) -> None:
         self.settings = settings
+        self.poll_interval_s = poll_interval_s
+        """How long the runner waits for a ``wake()`` before it looks for queued jobs anyway."""
+        self._wake = asyncio.Event()
         self.bucket = bucket
         """Where segments no longer on the disk are read from (``archive_to_s3``)."""
         self.jobs = jobs
@@ -118,13 +130,19 @@ class ExportRunner:
                 await task
         self._running.clear()
 
+    def wake(self) -> None:
+        """A job was queued (or a running one ended): look for queued jobs now."""
+        self._wake.set()
+
     async def _run(self) -> None:
         while True:
+            self._wake.clear()
             try:
                 await self.tick()
             except (DatabaseUnavailable, OSError) as exc:  # the next tick tries again
                 log.warning("export.runner_failed", error=str(exc))
-            await asyncio.sleep(POLL_INTERVAL_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval_s)
 
     async def tick(self) -> None:
         """Expire old jobs (every ``EXPIRE_INTERVAL_S``), then start queued ones up to the limit."""
@@ -141,6 +159,7 @@ class ExportRunner:
 
     def _ended(self, job_id: int, _task: asyncio.Task[None]) -> None:
         self._running.pop(job_id, None)
+        self.wake()  # a place is free for a queued job
 
     async def expire(self) -> list[int]:
         """Remove the jobs (and files) that ended over ``export_keep_hours`` ago."""

@@ -183,3 +183,9 @@ class HostedEngine:
 
     async def viewer_left(self, client_id: str) -> None:
         self.thumbnailer.set_visible(client_id, frozenset())
+
+    # EngineControl: the archive ---------------------------------------------------------------
+
+    async def exports_queued(self) -> None:
+        if self.exporter is not None:
+            self.exporter.wake()

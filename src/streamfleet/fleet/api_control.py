@@ -129,6 +129,10 @@ class ApiNodeControl:
     async def viewer_left(self, client_id: str) -> None:
         self._tiles.left(client_id)
 
+    async def exports_queued(self) -> None:
+        """Nothing to wake: the runner is the leader's of the ``exports`` job, on whichever API
+        node leads it, and it looks for queued jobs every ``POLL_INTERVAL_S``."""
+
     # Commands ------------------------------------------------------------------------------------
 
     async def _run(

@@ -78,6 +78,9 @@ class RecordingEngine:
     async def viewer_left(self, client_id: str) -> None:
         self.calls.append(("viewer_left", None))
 
+    async def exports_queued(self) -> None:
+        self.calls.append(("exports_queued", None))
+
 
 @pytest.fixture
 async def engine_api(tmp_path: Path) -> AsyncIterator[tuple[ApiClient, list[RecordingEngine]]]:

@@ -16,7 +16,7 @@ from streamfleet.db.repositories.archive import ArchiveRepository
 from streamfleet.db.repositories.exports import ExportRepository
 from streamfleet.domain.exports import ExportState
 from streamfleet.engine.builder import build_engine
-from streamfleet.engine.exporter import ExportRunner
+from streamfleet.engine.exporter import IDLE_POLL_S, ExportRunner
 from streamfleet.engine.process import Spawner
 from tests.support.archive_media import archive_run, mp4_atoms
 from tests.support.media import Feeders, channel_url
@@ -250,6 +250,44 @@ async def test_exports_beyond_the_running_limit_wait_queued(
         await wait_until(ticked, EXPORT_TIMEOUT_S, "the second")
     finally:
         await runner.stop()
+
+
+async def test_a_runner_woken_for_a_queued_job_and_by_an_ended_one_claims_at_once(
+    api: ApiClient, hls_segments: list[tuple[Path, float]]
+) -> None:
+    """A runner that would look only once an hour: the first job is claimed because the runner
+    was woken (what ``POST .../exports`` does through ``EngineControl.exports_queued``), the
+    second, beyond the running limit, because the first one's end woke it."""
+    settings = api.app.state.settings
+    assert settings.export_max_running == 1
+    jobs = ExportRepository(api.app.state.database.sessions)
+    archive = ArchiveRepository(api.app.state.database.sessions)
+    runner = ExportRunner(
+        settings, jobs, archive, Spawner(), now=lambda: datetime.now(UTC), poll_interval_s=3600
+    )
+    await runner.start()  # its first look finds nothing queued
+    try:
+        cid = await recorded_channel(api, hls_segments, T0)
+        first = await export(api, cid, T0, T0 + timedelta(seconds=4))
+        second = await export(api, cid, T0, T0 + timedelta(seconds=6))
+        runner.wake()
+        await wait_until(
+            lambda: all_done(jobs, first["id"], second["id"]), EXPORT_TIMEOUT_S, "both exports"
+        )
+    finally:
+        await runner.stop()
+
+
+async def test_serves_runner_waits_to_be_woken_and_the_api_wakes_it(
+    engine_api: ApiClient, hls_segments: list[tuple[Path, float]]
+) -> None:
+    """``serve``'s runner looks every ``IDLE_POLL_S`` by itself; the export is done well before
+    that because queueing it woke the runner."""
+    exporter = engine_api.app.state.engine.exporter
+    assert exporter.poll_interval_s == IDLE_POLL_S > EXPORT_TIMEOUT_S
+    cid = await recorded_channel(engine_api, hls_segments, T0)
+    job = await export(engine_api, cid, T0, T0 + timedelta(seconds=4))
+    assert (await finished(engine_api, job["id"]))["state"] == "done"
 
 
 async def all_done(jobs: ExportRepository, *ids: int) -> bool:

@@ -2,7 +2,8 @@
 
 ``POST /channels/{id}/exports`` checks the span (``domain/archive_span.py``: at most 24 h),
 plans its parts from the index (one per run without a gap, ``domain/exports.py``) and
-stores a ``queued`` job; the engine's export runner (``engine/exporter.py``) remuxes it.
+stores a ``queued`` job and tells the engine (``exports_queued``); the export runner
+(``engine/exporter.py``) remuxes it.
 A refused request writes nothing. A part is downloaded at ``…/download?part=<n>`` once the
 job is ``done`` (409 before). Jobs and files go ``export_keep_hours`` after they end.
 """
@@ -19,6 +20,7 @@ from streamfleet.api import audit
 from streamfleet.api.deps import (
     ArchiveDep,
     ChannelsDep,
+    EngineOrNoneDep,
     ExportsDep,
     JsonBody,
     SettingsDep,
@@ -83,6 +85,7 @@ async def exports_create(
     channels: ChannelsDep,
     archive: ArchiveDep,
     jobs: ExportsDep,
+    engine: EngineOrNoneDep,
     settings: SettingsDep,
 ) -> ExportOut:
     """Queue an MP4 export of the segments starting in ``[from, to)`` (at most 24 hours)."""
@@ -114,6 +117,8 @@ async def exports_create(
         {"from": body.from_.isoformat(), "to": body.to.isoformat(), "parts": len(parts)}
     )
     await audit.record(request, AuditAction.EXPORT_CREATE, "export", job.id, channel.slug, changes)
+    if engine is not None:
+        await engine.exports_queued()
     return export_out(job, settings)
 
 
