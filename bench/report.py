@@ -85,13 +85,23 @@ def render_markdown(result: BenchResult) -> str:
             cpu = " · ".join(f"{n} {v:.2f}" for n, v in contender.cpu_by_process.items())
             pss = " · ".join(f"{n} {v:.0f}" for n, v in contender.pss_by_process.items())
             lines.append(f"| {contender.label} | {cpu} | {pss} |")
-    lines += ["", "## Ratios", "", "| | CPU | PSS |", "|---|---:|---:|"]
+    lines += [
+        "",
+        "## Ratios",
+        "",
+        "CPU per feeder CPU: each phase's CPU over its feeders' (the same work in every phase),",
+        "which cancels the machine's drift between the phases; the targets use the plain ratio.",
+        "",
+        "| | CPU | CPU per feeder CPU | PSS |",
+        "|---|---:|---:|---:|",
+    ]
     for key in result.ratios.get("cpu", {}):
         peer = key.split("/", 1)[1]
         label = f"streamfleet / {_label(peer)}"
         cpu = result.ratios["cpu"].get(key)
+        corrected = result.ratios.get("cpu_per_feeder_cpu", {}).get(key)
         pss = result.ratios.get("pss", {}).get(key)
-        lines.append(f"| {label} | {_num(cpu, 2)} | {_num(pss, 2)} |")
+        lines.append(f"| {label} | {_num(cpu, 2)} | {_num(corrected, 2)} | {_num(pss, 2)} |")
     sf = result.contender(STREAMFLEET)
     if sf is not None and sf.streamfleet is not None:
         lines += ["", "## streamfleet reactions", "", "| figure | value |", "|---|---:|"]

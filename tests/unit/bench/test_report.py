@@ -65,3 +65,13 @@ def test_the_cost_is_split_by_process_name() -> None:
     assert "| bare FFmpeg | ffmpeg-linux-x8 1.30 | ffmpeg-linux-x8 71 |" in render_markdown(
         sample_result()
     )
+
+
+def test_the_ratios_table_shows_the_cpu_ratio_plain_and_per_feeder_cpu() -> None:
+    r = sample_result()
+    r.contenders[0].feeders_cpu_core_pct = 35.0
+    r.contenders[1] = ContenderResult(
+        name=STREAMFLEET, channels=3, cpu_core_pct=1.573, pss_mib=60.0, feeders_cpu_core_pct=38.5
+    )
+    r.ratios = compute_ratios(r)
+    assert "| streamfleet / bare FFmpeg | 1.21 | 1.10 | 0.84 |" in render_markdown(r)

@@ -58,6 +58,19 @@ def test_ratios_divide_streamfleet_by_each_peer_for_cpu_and_pss() -> None:
     assert r.ratios["pss"] == {f"{STREAMFLEET}/{BARE}": 1.05, f"{STREAMFLEET}/{NGINX}": 105.0}
 
 
+def test_the_corrected_cpu_ratio_counts_each_phase_in_units_of_its_feeders_cpu() -> None:
+    """A machine 10 % slower during streamfleet's phase: its feeders cost 10 % more too, and
+    the corrected ratio takes that back out."""
+    r = result(
+        contender(BARE, 30.0, 1200.0, feeders_cpu_core_pct=35.0),
+        contender(STREAMFLEET, 36.3, 1260.0, feeders_cpu_core_pct=38.5),
+        contender(NGINX, 22.0, 12.0),
+    )
+    assert r.ratios["cpu"][f"{STREAMFLEET}/{BARE}"] == 1.21
+    assert r.ratios["cpu_per_feeder_cpu"][f"{STREAMFLEET}/{BARE}"] == 1.1
+    assert r.ratios["cpu_per_feeder_cpu"][f"{STREAMFLEET}/{NGINX}"] is None  # feeders unknown
+
+
 def test_a_skipped_peer_leaves_its_ratio_empty() -> None:
     nginx = ContenderResult(name=NGINX, channels=60, skipped="nginx is not installed")
     r = result(contender(BARE, 30.0, 1200.0), contender(STREAMFLEET, 33.0, 1260.0), nginx)
