@@ -145,7 +145,9 @@ def test_the_run_writes_json_markdown_and_a_chart_with_machine_and_versions(
     assert report["machine"]["cores"] >= 1
     assert report["machine"]["memory_mib"] > 0
     assert report["versions"]["ffmpeg"].startswith("FFmpeg")
-    assert set(report["ratios"]) == {"cpu", "pss"}
+    assert set(report["ratios"]) == {"cpu", "pss", "cpu_per_feeder_cpu"}
+    for key, plain in report["ratios"]["cpu"].items():  # measured with its feeders, or not at all
+        assert (plain is None) == (report["ratios"]["cpu_per_feeder_cpu"][key] is None), key
 
 
 def test_bare_ffmpeg_uses_cpu_and_memory_and_every_playlist_advances(smoke_run: SmokeRun) -> None:
