@@ -44,6 +44,7 @@ async function submit(host: HTMLElement, username: string, password: string): Pr
 }
 
 afterEach(() => {
+  vi.useRealTimers()
   app?.unmount()
   app = null
   document.body.innerHTML = ''
@@ -61,14 +62,20 @@ describe('login page', () => {
   })
 
   it('says how long to wait after a 429 and keeps the button off meanwhile', async () => {
+    // Wall time moves only when the test says (timers run as usual), so the wait shown does not
+    // depend on how long a loaded machine takes to render it. The page's shared clock last
+    // ticked at mount; the 429 comes 0.6 s later, before its next tick.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date('2026-12-04T20:00:00.250Z'))
     const server = new FakeServer().on(
       'POST /api/v1/auth/login',
       problem(429, 'Too many failed logins for this account.', { 'Retry-After': '37' }),
     )
     const { host } = await mountLogin(server)
+    vi.setSystemTime(new Date('2026-12-04T20:00:00.850Z'))
     await submit(host, 'admin', 'guess')
-    await vi.waitFor(() => expect(host.querySelector('[data-login-error]')?.textContent).toContain('Try again in 37 s.'))
-    expect(host.querySelector('[data-login-error]')?.textContent).toContain('Too many failed logins')
+    await vi.waitFor(() => expect(host.querySelector('[data-login-error]')?.textContent).toContain('Too many failed logins'))
+    expect(host.querySelector('[data-login-error]')?.textContent).toContain('Try again in 37 s.')
     await submit(host, 'admin', 'another')
     expect(host.querySelector<HTMLButtonElement>('button[type=submit]')?.disabled).toBe(true)
     expect(server.seen('POST /api/v1/auth/login')).toHaveLength(1)
