@@ -8,6 +8,7 @@ import type { AuditEvent } from '@/api/types'
 import AuditView from '@/views/AuditView.vue'
 
 import { FakeServer, json, type SeenRequest } from './support/fakeServer'
+import { WAIT_MS } from './support/waiting'
 
 let app: App | null = null
 
@@ -47,20 +48,20 @@ describe('audit page', () => {
     document.body.appendChild(host)
     app = createApp(AuditView)
     app.mount(host)
-    await vi.waitFor(() => expect(host.querySelectorAll('tbody tr')).toHaveLength(2))
+    await vi.waitFor(() => expect(host.querySelectorAll('tbody tr')).toHaveLength(2), WAIT_MS)
 
     const actor = host.querySelector<HTMLInputElement>('input[name=actor]')!
     actor.value = 'admin'
     actor.dispatchEvent(new Event('input'))
     await nextTick()
     host.querySelector('form')!.dispatchEvent(new Event('submit'))
-    await vi.waitFor(() => expect(server.seen('GET /api/v1/audit')).toHaveLength(2))
+    await vi.waitFor(() => expect(server.seen('GET /api/v1/audit')).toHaveLength(2), WAIT_MS)
     expect(server.seen('GET /api/v1/audit')[1]?.query.get('actor')).toBe('admin')
 
     const loadMore = () => [...host.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Load more')
-    await vi.waitFor(() => expect(loadMore()?.disabled).toBe(false))
+    await vi.waitFor(() => expect(loadMore()?.disabled).toBe(false), WAIT_MS)
     loadMore()!.click()
-    await vi.waitFor(() => expect(host.querySelectorAll('tbody tr')).toHaveLength(3))
+    await vi.waitFor(() => expect(host.querySelectorAll('tbody tr')).toHaveLength(3), WAIT_MS)
     const last = server.seen('GET /api/v1/audit')[2]
     expect(last?.query.get('cursor')).toBe('c2')
     expect(last?.query.get('actor')).toBe('admin')

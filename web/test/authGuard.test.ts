@@ -11,6 +11,7 @@ import { routes } from '@/router'
 import { useSessionStore } from '@/stores/session'
 
 import { FakeServer, json, problem } from './support/fakeServer'
+import { WAIT_MS } from './support/waiting'
 
 const ADMIN = { id: 1, username: 'admin', role: 'admin', via: 'session' }
 const VIEWER = { id: 2, username: 'val', role: 'viewer', via: 'session' }
@@ -31,7 +32,7 @@ async function landAt(router: Router, path: string): Promise<string> {
 
 async function settled(router: Router, path: string): Promise<string> {
   // A redirect from the 401 handler is a navigation of its own: wait until the router is idle.
-  await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe(path))
+  await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe(path), WAIT_MS)
   return router.currentRoute.value.fullPath
 }
 

@@ -13,6 +13,7 @@ import { makeChannel } from './support/channels'
 import { FakeServer, json, problem } from './support/fakeServer'
 import { socketFactory } from './support/fakeSocket'
 import { ManualClock } from './support/manualClock'
+import { WAIT_MS } from './support/waiting'
 
 const policy = { baseMs: 1000, capMs: 30_000, jitter: 0.5 }
 
@@ -348,7 +349,7 @@ describe('useLiveStatus', () => {
       scope.run(() => useLiveStatus({ createSocket: factory.create, schedule: clock.schedule, now: clock.now }))
       factory.last().serverOpens()
       factory.last().serverCloses(code)
-      await vi.waitFor(() => expect(reported).toBe(1))
+      await vi.waitFor(() => expect(reported).toBe(1), WAIT_MS)
       expect(session.user).toBeNull()
       expect(server.seen('GET /api/v1/auth/me')).toHaveLength(1)
       clock.advance(120_000)
@@ -373,7 +374,7 @@ describe('useLiveStatus', () => {
       const live = scope.run(() => useLiveStatus({ createSocket: factory.create, schedule: clock.schedule, now: clock.now }))
       factory.last().serverOpens()
       factory.last().serverCloses(1008)
-      await vi.waitFor(() => expect(server.seen('GET /api/v1/auth/me')).toHaveLength(1))
+      await vi.waitFor(() => expect(server.seen('GET /api/v1/auth/me')).toHaveLength(1), WAIT_MS)
       await new Promise((resolve) => setTimeout(resolve, 0))
       expect(reported).toBe(0)
       expect(useSessionStore().user?.username).toBe('admin')

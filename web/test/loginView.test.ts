@@ -8,6 +8,7 @@ import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import LoginView from '@/views/LoginView.vue'
 
 import { FakeServer, json, problem } from './support/fakeServer'
+import { WAIT_MS } from './support/waiting'
 
 let app: App | null = null
 
@@ -56,7 +57,7 @@ describe('login page', () => {
     const server = new FakeServer().on('POST /api/v1/auth/login', problem(401, 'Wrong username or password.'))
     const { host, router } = await mountLogin(server)
     await submit(host, 'admin', 'nope')
-    await vi.waitFor(() => expect(host.querySelector('[data-login-error]')?.textContent).toContain('Wrong username or password.'))
+    await vi.waitFor(() => expect(host.querySelector('[data-login-error]')?.textContent).toContain('Wrong username or password.'), WAIT_MS)
     expect(host.querySelector<HTMLInputElement>('#login-password')?.value).toBe('')
     expect(router.currentRoute.value.fullPath).toBe('/login')
   })
@@ -74,7 +75,7 @@ describe('login page', () => {
     const { host } = await mountLogin(server)
     vi.setSystemTime(new Date('2026-12-04T20:00:00.850Z'))
     await submit(host, 'admin', 'guess')
-    await vi.waitFor(() => expect(host.querySelector('[data-login-error]')?.textContent).toContain('Too many failed logins'))
+    await vi.waitFor(() => expect(host.querySelector('[data-login-error]')?.textContent).toContain('Too many failed logins'), WAIT_MS)
     expect(host.querySelector('[data-login-error]')?.textContent).toContain('Try again in 37 s.')
     await submit(host, 'admin', 'another')
     expect(host.querySelector<HTMLButtonElement>('button[type=submit]')?.disabled).toBe(true)
@@ -88,7 +89,7 @@ describe('login page', () => {
     )
     const { host, router } = await mountLogin(server, '/login?redirect=/alerts')
     await submit(host, ' admin ', 'right')
-    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/alerts'))
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/alerts'), WAIT_MS)
     expect(JSON.parse(server.seen('POST /api/v1/auth/login')[0]?.body ?? '{}')).toEqual({ username: 'admin', password: 'right' })
   })
 })

@@ -18,6 +18,7 @@ import WorkersView from '@/views/WorkersView.vue'
 import { makeChannel } from './support/channels'
 import { stubCanvas } from './support/canvas'
 import { FakeServer, json } from './support/fakeServer'
+import { WAIT_MS } from './support/waiting'
 
 const STREAM_KEY = 'srt://0.0.0.0:9000?passphrase=planted-secret-123'
 /** How every channel answer shows it; the full value comes from GET /channels/{id}/source. */
@@ -82,7 +83,7 @@ async function mountAs(role: Role, component: Component, props: Record<string, u
   app = createApp({ render: () => h(component, props) }).use(pinia).use(router)
   app.mount(host)
   // Let the page's first requests answer and render.
-  await vi.waitFor(() => expect(host.textContent).not.toContain('Loading'))
+  await vi.waitFor(() => expect(host.textContent).not.toContain('Loading'), WAIT_MS)
   await new Promise((resolve) => setTimeout(resolve, 0))
   return host
 }
@@ -102,7 +103,7 @@ afterEach(() => {
 describe('channel page', () => {
   it('shows a viewer no start/stop/restart/edit control and no publish URL', async () => {
     const host = await mountAs('viewer', ChannelView, { id: 5 })
-    await vi.waitFor(() => expect(host.querySelector('h1')?.textContent).toBe('Channel 5'))
+    await vi.waitFor(() => expect(host.querySelector('h1')?.textContent).toBe('Channel 5'), WAIT_MS)
     const texts = buttonTexts(host).join(' | ')
     for (const word of ['Start', 'Stop', 'Restart', 'Edit', 'Delete', 'Copy']) expect(texts).not.toContain(word)
     expect(host.querySelector('[aria-label="Channel actions"]')).toBeNull()
@@ -112,7 +113,7 @@ describe('channel page', () => {
 
   it('shows an operator the controls and the publish URL', async () => {
     const host = await mountAs('operator', ChannelView, { id: 5 })
-    await vi.waitFor(() => expect(host.querySelector('input[aria-label="Publish URL"]')).not.toBeNull())
+    await vi.waitFor(() => expect(host.querySelector('input[aria-label="Publish URL"]')).not.toBeNull(), WAIT_MS)
     expect(host.querySelector<HTMLInputElement>('input[aria-label="Publish URL"]')?.value).toBe(STREAM_KEY)
     const texts = buttonTexts(host).join(' | ')
     for (const word of ['Start', 'Stop', 'Restart', 'Edit']) expect(texts).toContain(word)
@@ -122,13 +123,13 @@ describe('channel page', () => {
 describe('targets page', () => {
   it('shows a viewer the targets without add, edit, test, delete or retry', async () => {
     const host = await mountAs('viewer', TargetsView)
-    await vi.waitFor(() => expect(host.textContent).toContain('ops hook'))
+    await vi.waitFor(() => expect(host.textContent).toContain('ops hook'), WAIT_MS)
     expect(buttonTexts(host)).toEqual([])
   })
 
   it('shows an operator every control', async () => {
     const host = await mountAs('operator', TargetsView)
-    await vi.waitFor(() => expect(host.textContent).toContain('ops hook'))
+    await vi.waitFor(() => expect(host.textContent).toContain('ops hook'), WAIT_MS)
     expect(buttonTexts(host)).toEqual(expect.arrayContaining(['+ Add target', 'Edit', 'Send test', 'Delete', 'Retry']))
   })
 })
@@ -136,13 +137,13 @@ describe('targets page', () => {
 describe('workers page', () => {
   it('shows a viewer the workers without a Drain button', async () => {
     const host = await mountAs('viewer', WorkersView)
-    await vi.waitFor(() => expect(host.textContent).toContain('w2'))
+    await vi.waitFor(() => expect(host.textContent).toContain('w2'), WAIT_MS)
     expect(buttonTexts(host)).toEqual(['Refresh'])
   })
 
   it('shows an operator Drain, disabled for a worker already draining', async () => {
     const host = await mountAs('operator', WorkersView)
-    await vi.waitFor(() => expect(host.textContent).toContain('w2'))
+    await vi.waitFor(() => expect(host.textContent).toContain('w2'), WAIT_MS)
     const drains = [...host.querySelectorAll<HTMLButtonElement>('tr[data-worker] button')]
     expect(drains.map((b) => [b.textContent?.trim(), b.disabled])).toEqual([
       ['Drain', false],
