@@ -16,7 +16,7 @@ from streamfleet.alerts.service import AlertService
 from streamfleet.db.repositories.archive import ArchiveRepository
 from streamfleet.db.session import Database
 from streamfleet.domain.archive import ArchivedSegment, archive_path, recorded_ranges
-from streamfleet.domain.status import Status
+from streamfleet.domain.status import UP, Status
 from streamfleet.engine.archive_retention import ArchiveRetention, disk_space
 from streamfleet.engine.context import utc_now
 from streamfleet.engine.recorder import ArchiveRecorder
@@ -78,7 +78,10 @@ async def test_a_recording_channel_archives_hard_links_and_keeps_only_the_live_w
     while len(await rows(archive)) < 12:  # ~24 s of recording, polled
         most_live = max(most_live, len(live_segments(live)))
         await wait_until(lambda: True, 1, "", interval_s=0.2)
-        assert engine.status(1) is Status.ONLINE
+        # Up all along: degraded is allowed (a starved machine makes a source late, and
+        # health says so), a restart is not (below: one FFmpeg for the whole recording).
+        assert engine.status(1) in UP, engine.transitions(1)
+    assert len(engine.child_pids) == 1, engine.transitions(1)
     # The window, plus what left it within the grace (target duration x (list size + 1):
     # the target grows when a segment cut at a late keyframe is longer), plus one.
     state = parse_public((live / "index.m3u8").read_text(), LIST_SIZE)
