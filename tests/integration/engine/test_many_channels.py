@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 
-from streamfleet.domain.status import Status
+from streamfleet.domain.status import UP, Status
 from tests.integration.engine.conftest import EngineHarness, udp_channel
 from tests.support.media import Feeders, channel_url
 from tests.support.waiting import wait_until
@@ -52,5 +52,8 @@ async def test_twenty_channels_started_at_once_are_all_online(
         f"{CHANNELS} channels: all spawned in {spawned_s:.2f} s, all online in {online_s:.2f} s; "
         f"engine process CPU {cpu:.1f} % of a core (test process, children excluded)"
     )
-    assert all(engine.status(c.id) is Status.ONLINE for c in channels)
+    # Still up after the window (degraded allowed: health may rightly call a channel of a
+    # starved machine late), each on the FFmpeg it started with.
+    assert all(engine.status(c.id) in UP for c in channels), [engine.status(c.id) for c in channels]
+    assert len(engine.child_pids) == CHANNELS, engine.child_pids  # every pid seen at a status read
     assert spawned_s < 5.0, "channels were not started concurrently"
