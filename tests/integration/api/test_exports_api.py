@@ -252,25 +252,24 @@ async def test_exports_beyond_the_running_limit_wait_queued(
         await runner.stop()
 
 
-async def test_a_runner_woken_for_a_queued_job_and_by_an_ended_one_claims_at_once(
+async def test_a_runner_is_woken_by_an_ended_job_for_the_next_queued_one(
     api: ApiClient, hls_segments: list[tuple[Path, float]]
 ) -> None:
-    """A runner that would look only once an hour: the first job is claimed because the runner
-    was woken (what ``POST .../exports`` does through ``EngineControl.exports_queued``), the
-    second, beyond the running limit, because the first one's end woke it."""
+    """A runner that would look only once an hour, with two jobs queued and room for one: its
+    first look takes the first; the second is claimed only because the first one's end woke
+    the runner (waking for a newly queued job is the next test's)."""
     settings = api.app.state.settings
     assert settings.export_max_running == 1
+    cid = await recorded_channel(api, hls_segments, T0)
+    first = await export(api, cid, T0, T0 + timedelta(seconds=4))
+    second = await export(api, cid, T0, T0 + timedelta(seconds=6))
     jobs = ExportRepository(api.app.state.database.sessions)
     archive = ArchiveRepository(api.app.state.database.sessions)
     runner = ExportRunner(
         settings, jobs, archive, Spawner(), now=lambda: datetime.now(UTC), poll_interval_s=3600
     )
-    await runner.start()  # its first look finds nothing queued
+    await runner.start()
     try:
-        cid = await recorded_channel(api, hls_segments, T0)
-        first = await export(api, cid, T0, T0 + timedelta(seconds=4))
-        second = await export(api, cid, T0, T0 + timedelta(seconds=6))
-        runner.wake()
         await wait_until(
             lambda: all_done(jobs, first["id"], second["id"]), EXPORT_TIMEOUT_S, "both exports"
         )
