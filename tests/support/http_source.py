@@ -152,17 +152,27 @@ def live_ts_args() -> list[str]:
     ]  # fmt: skip
 
 
+async def gather_stream(stream: asyncio.StreamReader, gather: Callable[[bytes], None]) -> None:
+    while chunk := await stream.read(65536):
+        gather(chunk)
+
+
 @contextlib.asynccontextmanager
 async def bursty_ts(burst_s: float) -> AsyncIterator[BurstySource]:
     source = BurstySource(burst_s)
-    child = await Spawner().spawn(live_ts_args(), on_stdout=source.gather)
+    child = await Spawner().spawn(live_ts_args())
+    assert child.stdout is not None
     await source.server.start()
-    sender = asyncio.create_task(source.send_bursts())
+    tasks = [
+        asyncio.create_task(gather_stream(child.stdout, source.gather)),
+        asyncio.create_task(source.send_bursts()),
+    ]
     try:
         yield source
     finally:
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sender
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await source.server.stop()
         await child.stop(3.0)

@@ -3,13 +3,14 @@
 ``plan_attempt()`` decides what the child runs (the source's stall rule, the
 arguments with this child's segment name prefix, a clean output folder and the
 publisher of its public playlists).
-``ChildAttempt.start(argv, on_stdout)`` spawns the child (stdout's bytes go to
-``on_stdout`` as they arrive, stderr to the channel's log ring) and writes the
-channel's pid file; ``watch(watchdog, interrupt)`` returns when the child
-exited, the runner was interrupted (``None``) or the watchdog saw a stall (its
-reason); ``stop()`` asks the child to end (SIGTERM, then SIGKILL after
-``stop_timeout_s``) and waits for its pipes; ``close()``, always called, kills
-whatever is left, reaps the child and removes the pid file. ``verdict()`` says
+``ChildAttempt.start(argv, on_stdout)`` spawns the child (its stdout is a pipe of
+ours that the engine's beat reads, handing the bytes to ``on_stdout``; stderr goes to
+the channel's log ring) and writes the channel's pid file; ``watch(watchdog,
+interrupt)`` returns when the child exited, the runner was interrupted (``None``) or
+the watchdog saw a stall (its reason); ``stop()`` asks the child to end (SIGTERM, then
+SIGKILL after ``stop_timeout_s``), waits for its stderr and hands on the last progress;
+``close()``, always called, kills whatever is left, reaps the child, closes the
+progress pipe and removes the pid file. ``verdict()`` says
 how the attempt ended.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -159,19 +161,25 @@ class ChildAttempt:
         """Where this attempt's stderr starts in the ring."""
         self.child: Child | None = None
         self._readers: list[asyncio.Task[None]] = []
+        self._progress_fd: int | None = None
+        """The read end of the child's stdout (its ``-progress``), followed by the beat."""
         self._exit: asyncio.Task[int] | None = None
         self._interrupt: asyncio.Task[Any] | None = None
 
     async def start(
         self, argv: list[str], on_stdout: Callable[[bytes], None], source: SourceRole
     ) -> Child:
-        child = self.child = await self.ctx.spawner.spawn(argv, on_stdout=on_stdout)
+        read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
+        self._progress_fd = read_fd  # closed by close(), whatever happens next
+        os.set_blocking(read_fd, False)  # FFmpeg's end stays blocking
+        try:
+            child = self.child = await self.ctx.spawner.spawn(argv, stdout_fd=write_fd)
+        finally:
+            os.close(write_fd)  # the child holds its copy: its exit is the pipe's end
+        self.ctx.beat.follow(read_fd, on_stdout)
         write_pid_file(self.pid_path, PidRecord(child.pid, str(self.output_dir)))
         log.info("channel.spawned", channel=self.slug, pid=child.pid, source=source.value)
-        self._readers = [
-            asyncio.create_task(self._read_stderr(child)),
-            asyncio.create_task(_until_closed(child.stdout)),  # the bytes go to the callback
-        ]
+        self._readers = [asyncio.create_task(self._read_stderr(child))]
         self._exit = asyncio.create_task(child.wait())
         return child
 
@@ -182,11 +190,14 @@ class ChildAttempt:
         return await watchdog.watch(self._exit, self._interrupt)
 
     async def stop(self) -> None:
-        """Ask the child to end and wait (bounded) for its pipes to close."""
+        """Ask the child to end, wait (bounded) for its stderr to close and hand on the
+        progress it wrote last."""
         assert self.child is not None
         stop_timeout_s = self.ctx.settings.stop_timeout_s
         await self.child.stop(stop_timeout_s)
         await asyncio.wait(self._readers, timeout=stop_timeout_s)
+        if self._progress_fd is not None:
+            self.ctx.beat.drain(self._progress_fd)
 
     async def close(self) -> None:
         """Kill what is left, reap the child, remove the pid file (always, even if cancelled)."""
@@ -200,6 +211,10 @@ class ChildAttempt:
         if exit_task is not None and not exit_task.done():
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(exit_task, self.ctx.settings.stop_timeout_s)
+        fd, self._progress_fd = self._progress_fd, None
+        if fd is not None:
+            self.ctx.beat.unfollow(fd)
+            os.close(fd)
         self.ring.flush()
         remove_pid_file(self.pid_path)
 
@@ -225,9 +240,3 @@ class ChildAttempt:
         assert stream is not None
         while chunk := await stream.read(READ_CHUNK):
             self.ring.feed(chunk)
-
-
-async def _until_closed(stream: asyncio.StreamReader | None) -> None:
-    """Returns when the child closed the pipe (its bytes went elsewhere)."""
-    if stream is not None:
-        await stream.read()

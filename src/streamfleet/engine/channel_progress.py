@@ -108,6 +108,7 @@ class ChannelProgress:
             lambda: self.stall_reason(listening),
             tick,
             TICK_S,
+            self.ctx.beat,
         )
 
     def stall_deadline(self, listening: bool) -> float:

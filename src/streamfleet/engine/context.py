@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from streamfleet.config import Settings
 from streamfleet.domain.status import StatusChanged
+from streamfleet.engine.beat import Beat
 from streamfleet.engine.host_limits import socket_receive_max
 from streamfleet.engine.output_fence import OutputFence
 from streamfleet.engine.process import Spawner
@@ -59,3 +60,8 @@ class RunnerContext:
     fence: OutputFence | None = None
     """A fleet worker's lease epochs, which its files carry and its publishing checks;
     ``None`` in ``serve``."""
+    beat: Beat = field(init=False)
+    """The one timer of every runner's progress pipe and watchdog (``engine/beat.py``)."""
+
+    def __post_init__(self) -> None:
+        self.beat = Beat(self.clock)

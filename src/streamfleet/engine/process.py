@@ -100,55 +100,32 @@ class Spawner:
         return "setpriv" if self.prefix else "preexec_fn"
 
     async def spawn(
-        self,
-        argv: Sequence[str],
-        *,
-        capture: bool = True,
-        on_stdout: Callable[[bytes], None] | None = None,
+        self, argv: Sequence[str], *, capture: bool = True, stdout_fd: int | None = None
     ) -> Child:
         """Start ``argv`` (``argv[0]`` is the program); stdout/stderr are pipes when ``capture``.
 
-        ``on_stdout``: stdout's bytes go to this callback on the event loop as they arrive,
-        instead of to ``Child.stdout`` (which then only sees the end of the stream). It
-        saves a reader task wake-up per chunk; the callback must not block or raise.
+        ``stdout_fd``: the child's stdout is this descriptor (the write end of the caller's
+        own pipe, which the caller closes once this returns) instead of an asyncio pipe;
+        ``Child.stdout`` is then ``None``. The runner reads its children's ``-progress``
+        this way, on the engine's beat (``engine/beat.py``) instead of a wake-up per chunk.
         """
         pipe = asyncio.subprocess.PIPE if capture else asyncio.subprocess.DEVNULL
         loop = asyncio.get_running_loop()
-
-        def protocol() -> asyncio.subprocess.SubprocessStreamProtocol:
-            if on_stdout is None:
-                return asyncio.subprocess.SubprocessStreamProtocol(STREAM_LIMIT, loop)
-            return _StdoutToCallback(on_stdout, loop)
-
         extra: dict[str, Any] = {}
         if not self.prefix:
             extra["preexec_fn"] = pdeathsig_preexec(os.getpid())
         transport, proto = await loop.subprocess_exec(
-            protocol,
+            lambda: asyncio.subprocess.SubprocessStreamProtocol(STREAM_LIMIT, loop),
             *self.prefix,
             *argv,
             stdin=asyncio.subprocess.DEVNULL,
-            stdout=pipe,
+            stdout=pipe if stdout_fd is None else stdout_fd,
             stderr=pipe,
             start_new_session=True,
             env=child_environment(),
             **extra,
         )
         return Child(asyncio.subprocess.Process(transport, proto, loop))
-
-
-class _StdoutToCallback(asyncio.subprocess.SubprocessStreamProtocol):
-    """asyncio's subprocess protocol, with stdout handed to a callback instead of a reader."""
-
-    def __init__(self, on_stdout: Callable[[bytes], None], loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(STREAM_LIMIT, loop)
-        self._on_stdout = on_stdout
-
-    def pipe_data_received(self, fd: int, data: bytes | str) -> None:
-        if fd != 1:
-            super().pipe_data_received(fd, data)
-        elif isinstance(data, bytes):
-            self._on_stdout(data)
 
 
 class Child:

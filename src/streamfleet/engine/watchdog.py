@@ -1,18 +1,16 @@
-"""The watchdog of one running child: a stall deadline and a regular tick, on one timer.
+"""The watchdog of one running child: a stall deadline and a regular tick, on the engine's beat.
 
 ``Watchdog.watch(*ended)`` returns ``None`` as soon as one of ``ended`` (the
 child's exit, a stop request) is done, or the stall reason once ``clock()``
 passes ``stall_deadline()``; in between it calls ``tick(now)`` every
 ``tick_s`` seconds, and a tick that returns a reason ends the watch with it.
 
-It is one timer callback re-armed for whichever comes first, not an
-``asyncio.wait`` per wake-up: a channel wakes about twice a second, and with
-60 channels the waits (a waiter future, callbacks on both tasks, a timer and a
-task step each time) cost more than the checks. The deadline is asked again at
-every wake-up, so progress that moves it needs no re-arming. A wake-up within
-``TIMER_SLACK_S`` of its due time counts as due: uvloop's timers have
-millisecond resolution and fire up to a millisecond early, and re-arming for
-the rest would spin the loop until the millisecond is over.
+It has no timer of its own: the engine's ``Beat`` (``engine/beat.py``) asks it at every
+beat, and it acts only once the beat passes its next due time (the deadline or the tick,
+whichever comes first), so 60 channels cost the loop one wake-up per beat, not one per
+channel and due time. The deadline is asked again at every due time, so progress that
+moves it needs no re-arming. A beat within ``TIMER_SLACK_S`` of a due time counts as
+due: uvloop's timers have millisecond resolution and fire up to a millisecond early.
 
 A stall is evidence only if the machine ran while the deadline passed. A wake-up
 more than ``LATE_WAKE_S`` after its due time means this process did not run
@@ -28,6 +26,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, Final
 
+from streamfleet.engine.beat import Beat
+
 TIMER_SLACK_S: Final = 0.002
 """A wake-up this close to its due time counts as due (timer resolution)."""
 LATE_WAKE_S: Final = 0.25
@@ -37,7 +37,15 @@ RECHECK_S: Final = 0.5
 
 
 class Watchdog:
-    __slots__ = ("_clock", "_stall_deadline", "_stall_reason", "_tick", "tick_s", "wakeups")
+    __slots__ = (
+        "_beat",
+        "_clock",
+        "_stall_deadline",
+        "_stall_reason",
+        "_tick",
+        "tick_s",
+        "wakeups",
+    )
 
     def __init__(
         self,
@@ -46,23 +54,23 @@ class Watchdog:
         stall_reason: Callable[[], str],
         tick: Callable[[float], str | None],
         tick_s: float,
+        beat: Beat | None = None,
     ) -> None:
         self._clock = clock
         self._stall_deadline = stall_deadline
         self._stall_reason = stall_reason
         self._tick = tick
         self.tick_s = tick_s
+        self._beat = beat if beat is not None else Beat(clock)
         self.wakeups = 0
-        """Timer callbacks so far (what the watch costs)."""
+        """Due times acted on so far (what the watch costs)."""
 
     async def watch(self, *ended: asyncio.Future[Any]) -> str | None:
         """``None`` when one of ``ended`` is done, else the reason of a stall or a tick."""
         loop = asyncio.get_running_loop()
-        clock = self._clock
         verdict: asyncio.Future[str | None] = loop.create_future()
-        next_tick = clock() + self.tick_s
-        timer: asyncio.TimerHandle | None = None
-        due_at = 0.0
+        next_tick = self._clock() + self.tick_s
+        due_at = min(self._stall_deadline(), next_tick)
         recheck_at: float | None = None
         """Set after a late wake-up found the deadline passed: judge it again then."""
 
@@ -72,11 +80,6 @@ class Watchdog:
 
         def on_ended(_: object) -> None:
             settle(None)
-
-        def arm() -> None:
-            nonlocal timer, due_at
-            due_at = min(recheck_at or self._stall_deadline(), next_tick)
-            timer = loop.call_later(max(0.0, due_at - clock()), wake)
 
         def stalled(now: float) -> bool:
             """The deadline passed, seen on a wake-up that came on time (or after a recheck)."""
@@ -91,36 +94,38 @@ class Watchdog:
                 return False
             return True
 
-        def wake() -> None:
-            nonlocal next_tick
-            self.wakeups += 1
+        def on_beat(now: float) -> bool:
+            """True once the watch is over (the beat drops it)."""
+            nonlocal next_tick, due_at
             if verdict.done():
-                return
+                return True
+            if now + TIMER_SLACK_S < due_at:
+                return False
+            self.wakeups += 1
             if any(f.done() for f in ended):
                 settle(None)  # an exit seen at the same moment wins over a stall
-                return
+                return True
             try:
-                now = clock()
                 if stalled(now):
                     settle(self._stall_reason())
-                    return
+                    return True
                 if now + TIMER_SLACK_S >= next_tick:
                     next_tick = now + self.tick_s
                     reason = self._tick(now)
                     if reason is not None:
                         settle(reason)
-                        return
-                arm()
+                        return True
+                due_at = min(recheck_at or self._stall_deadline(), next_tick)
             except Exception as exc:  # ends the watch and is raised by it, never swallowed
                 verdict.set_exception(exc)
+                return True
+            return False
 
         for future in ended:
             future.add_done_callback(on_ended)
-        arm()
+        self._beat.add(on_beat)
         try:
             return await verdict
         finally:
-            if timer is not None:
-                timer.cancel()
             for future in ended:
                 future.remove_done_callback(on_ended)

@@ -1,11 +1,15 @@
-"""``Spawner.spawn(on_stdout=…)``: a child's stdout handed to a callback as it arrives."""
+"""``Spawner.spawn(stdout_fd=…)``: a child's stdout into a pipe of ours, read on the beat."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sys
+import time
 
 import pytest
 
+from streamfleet.engine.beat import Beat
 from streamfleet.engine.process import CHILD_ENV, Spawner
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -13,22 +17,34 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 WRITER = "import sys\nfor i in range(3):\n    sys.stdout.write(f'n={i}\\n'); sys.stdout.flush()\n"
 
 
-async def test_stdout_reaches_the_callback_in_order_and_the_reader_sees_only_the_end() -> None:
-    """No reader task is needed: every byte goes to the callback, stderr stays a stream."""
+async def test_stdout_into_our_pipe_reaches_the_beat_in_order_until_the_child_ends() -> None:
+    """No asyncio pipe for stdout: the beat reads ours and stops following it at its end;
+    stderr stays a stream."""
+    read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
+    os.set_blocking(read_fd, False)
     received: list[bytes] = []
-    child = await Spawner().spawn(
-        [sys.executable, "-c", WRITER + "sys.stderr.write('done')"], on_stdout=received.append
-    )
-    assert child.stdout is not None
-    assert child.stderr is not None
-    assert await child.stdout.read() == b""  # the end of the stream, once the child closed it
-    assert await child.stderr.read() == b"done"
-    assert await child.wait() == 0
-    assert b"".join(received) == b"n=0\nn=1\nn=2\n"
+    beat = Beat(time.monotonic, period_s=0.02)
+    try:
+        child = await Spawner().spawn(
+            [sys.executable, "-c", WRITER + "sys.stderr.write('done')"], stdout_fd=write_fd
+        )
+        os.close(write_fd)
+        beat.follow(read_fd, received.append)
+        assert child.stdout is None
+        assert child.stderr is not None
+        assert await child.stderr.read() == b"done"
+        assert await child.wait() == 0
+        async with asyncio.timeout(5):
+            while read_fd in beat._pipes:  # followed until the end of the pipe is read
+                await asyncio.sleep(0.01)
+        assert b"".join(received) == b"n=0\nn=1\nn=2\n"
+    finally:
+        beat.unfollow(read_fd)
+        os.close(read_fd)
 
 
-async def test_without_a_callback_stdout_is_a_stream_as_before() -> None:
-    """The default keeps asyncio's reader."""
+async def test_without_a_descriptor_stdout_is_a_stream_as_before() -> None:
+    """Without ``stdout_fd``, asyncio's reader (what probes and exports read)."""
     child = await Spawner().spawn([sys.executable, "-c", WRITER])
     assert child.stdout is not None
     assert await child.stdout.read() == b"n=0\nn=1\nn=2\n"

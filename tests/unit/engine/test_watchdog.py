@@ -1,4 +1,4 @@
-"""The channel watchdog: stall deadline, ticks and ends on one timer (short real timers)."""
+"""The channel watchdog: stall deadline, ticks and ends on the beat (short real timers)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from streamfleet.engine.beat import Beat
 from streamfleet.engine.watchdog import RECHECK_S, Watchdog
 
 
@@ -93,11 +94,13 @@ async def test_an_error_in_a_tick_is_raised_by_the_watch() -> None:
         await watchdog.watch(asyncio.get_running_loop().create_future())
 
 
-def test_on_uvloop_the_watchdog_wakes_once_per_due_time_instead_of_spinning() -> None:
-    """uvloop fires timers up to 1 ms early; the watchdog must not re-arm for the rest."""
+def test_on_uvloop_the_beat_wakes_once_per_period_instead_of_spinning() -> None:
+    """uvloop fires timers up to 1 ms early: neither the beat nor the watchdog may re-arm
+    for the rest; the watchdog acts once per due time, the beat wakes once per period."""
     uvloop = pytest.importorskip("uvloop")
     channel = Channel(stale_s=60.0)
-    watchdog = channel.watchdog(tick_s=0.02)
+    beat = Beat(time.monotonic, period_s=0.02)
+    watchdog = Watchdog(time.monotonic, channel.deadline, lambda: "", channel.tick, 0.02, beat)
 
     async def watch_for_half_a_second() -> None:
         loop = asyncio.get_running_loop()
@@ -108,6 +111,30 @@ def test_on_uvloop_the_watchdog_wakes_once_per_due_time_instead_of_spinning() ->
     uvloop.run(watch_for_half_a_second())
     assert channel.ticks >= 10
     assert watchdog.wakeups <= channel.ticks + 3, (watchdog.wakeups, channel.ticks)
+    assert beat.beats <= 0.5 / 0.02 + 3, beat.beats
+
+
+async def test_watchdogs_sharing_a_beat_are_each_judged_on_their_own() -> None:
+    """One beat for many channels: a silent one is reported, a fed one goes on ticking."""
+    loop = asyncio.get_running_loop()
+    beat = Beat(time.monotonic)
+    silent, fed = Channel(stale_s=0.2), Channel(stale_s=0.2)
+
+    def feed() -> None:
+        fed.last_progress = time.monotonic()
+        loop.call_later(0.05, feed)
+
+    feed()
+    fed_watch = asyncio.ensure_future(
+        Watchdog(time.monotonic, fed.deadline, lambda: "fed", fed.tick, 0.1, beat).watch(
+            loop.create_future()
+        )
+    )
+    silent_dog = Watchdog(time.monotonic, silent.deadline, lambda: "silent", silent.tick, 0.1, beat)
+    assert await silent_dog.watch(loop.create_future()) == "silent"
+    assert not fed_watch.done()
+    assert fed.ticks >= 1
+    fed_watch.cancel()
 
 
 async def test_a_deadline_passed_while_the_process_was_frozen_is_judged_again() -> None:

@@ -1,0 +1,115 @@
+"""The engine's beat: pipes read and members asked on one timer, stopped when idle (real
+pipes and timers)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from streamfleet.engine.beat import Beat
+
+
+@pytest.fixture
+def pipe() -> Iterator[tuple[int, int]]:
+    read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
+    os.set_blocking(read_fd, False)
+    yield read_fd, write_fd
+    for fd in (read_fd, write_fd):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+async def wait_for(condition: Callable[[], object], timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
+
+
+async def test_bytes_written_between_beats_arrive_together_at_the_next_beat(
+    pipe: tuple[int, int],
+) -> None:
+    read_fd, write_fd = pipe
+    beat = Beat(time.monotonic, period_s=0.2)
+    chunks: list[bytes] = []
+    beat.follow(read_fd, chunks.append)
+    os.write(write_fd, b"frame=1\n")
+    os.write(write_fd, b"progress=continue\n")
+    await wait_for(lambda: chunks)
+    assert chunks == [b"frame=1\nprogress=continue\n"]  # one read for both writes
+
+
+async def test_a_closed_pipe_is_no_longer_followed_and_an_idle_beat_stops(
+    pipe: tuple[int, int],
+) -> None:
+    read_fd, write_fd = pipe
+    beat = Beat(time.monotonic, period_s=0.01)
+    chunks: list[bytes] = []
+    beat.follow(read_fd, chunks.append)
+    os.write(write_fd, b"last block\n")
+    os.close(write_fd)
+    await wait_for(lambda: read_fd not in beat._pipes)
+    assert chunks == [b"last block\n"]
+    stopped_at = beat.beats
+    await asyncio.sleep(0.1)
+    assert beat.beats == stopped_at  # nothing followed: no more wake-ups
+
+
+async def test_drain_hands_on_what_a_pipe_holds_without_waiting_for_a_beat(
+    pipe: tuple[int, int],
+) -> None:
+    read_fd, write_fd = pipe
+    beat = Beat(time.monotonic, period_s=60.0)
+    chunks: list[bytes] = []
+    beat.follow(read_fd, chunks.append)
+    os.write(write_fd, b"out_time_us=5\nprogress=end\n")
+    beat.drain(read_fd)
+    assert chunks == [b"out_time_us=5\nprogress=end\n"]
+    beat.drain(read_fd)  # nothing more: returns at once
+    assert len(chunks) == 1
+    beat.unfollow(read_fd)
+
+
+async def test_members_are_asked_every_beat_until_done_and_a_failing_one_is_dropped() -> None:
+    beat = Beat(time.monotonic, period_s=0.01)
+    asked: list[str] = []
+
+    def three_times(now: float) -> bool:
+        asked.append("three")
+        return asked.count("three") == 3
+
+    def broken(now: float) -> bool:
+        asked.append("broken")
+        raise ZeroDivisionError("a bug in one channel")
+
+    beat.add(three_times)
+    beat.add(broken)
+    await wait_for(lambda: asked.count("three") == 3)
+    await asyncio.sleep(0.05)
+    assert asked.count("three") == 3
+    assert asked.count("broken") == 1  # dropped, and the others went on
+    assert beat._timer is None
+
+
+async def test_a_late_beat_skips_ahead_instead_of_catching_up() -> None:
+    """A loop blocked for 0.3 s gets one beat after it, not the 30 it missed at once."""
+    beat = Beat(time.monotonic, period_s=0.01)
+    times: list[float] = []
+
+    def member(now: float) -> bool:
+        times.append(now)
+        if len(times) == 2:
+            time.sleep(0.3)  # the loop blocked right after this beat
+        return len(times) >= 6
+
+    beat.add(member)
+    await wait_for(lambda: len(times) >= 6)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert max(gaps) >= 0.25
+    assert all(gap >= 0.005 for gap in gaps), gaps
