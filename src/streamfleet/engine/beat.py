@@ -67,12 +67,20 @@ class Beat:
         self._pipes[fd] = on_bytes
         self._start()
 
+    def follows(self, fd: int) -> bool:
+        return fd in self._pipes
+
+    @property
+    def running(self) -> bool:
+        """A beat is armed (something is followed)."""
+        return self._timer is not None
+
     def drain(self, fd: int) -> None:
         """Hand on everything ``fd`` holds now (a child that ended: its last block)."""
         on_bytes = self._pipes.get(fd)
-        while on_bytes is not None and self._pipes.get(fd) is on_bytes:
-            if not self._read(fd, on_bytes):
-                return
+        if on_bytes is not None:
+            while self._read(fd, on_bytes):  # False once empty, or ended and unfollowed
+                pass
 
     def unfollow(self, fd: int) -> None:
         if self._pipes.pop(fd, None) is not None and self._epoll is not None:
@@ -89,7 +97,8 @@ class Beat:
         self._timer = loop.call_later(self.period_s, self._fire)
 
     def _fire(self) -> None:
-        self._timer = None
+        # ``_timer`` keeps this spent handle until the end: an add or follow made by a
+        # callback below finds the beat running and arms no second timer.
         self.beats += 1
         if self._pipes:
             self._read_ready()
@@ -97,7 +106,8 @@ class Beat:
         if self._members:
             self._ask(now)
         if not self._members and not self._pipes:
-            return  # nothing to follow: stopped until the next add or follow
+            self._timer = None  # nothing to follow: stopped until the next add or follow
+            return
         due = self._due + self.period_s
         self._due = due if due > now else now + self.period_s  # a late beat skips, never races
         assert self._loop is not None

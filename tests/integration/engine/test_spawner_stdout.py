@@ -35,7 +35,7 @@ async def test_stdout_into_our_pipe_reaches_the_beat_in_order_until_the_child_en
         assert await child.stderr.read() == b"done"
         assert await child.wait() == 0
         async with asyncio.timeout(5):
-            while read_fd in beat._pipes:  # followed until the end of the pipe is read
+            while beat.follows(read_fd):  # followed until the end of the pipe is read
                 await asyncio.sleep(0.01)
         assert b"".join(received) == b"n=0\nn=1\nn=2\n"
     finally:

@@ -25,6 +25,14 @@ def pipe() -> Iterator[tuple[int, int]]:
             os.close(fd)
 
 
+def followed(read_fd: int, period_s: float) -> tuple[Beat, list[bytes]]:
+    """A beat following ``read_fd`` and the chunks it hands on."""
+    beat = Beat(time.monotonic, period_s=period_s)
+    chunks: list[bytes] = []
+    beat.follow(read_fd, chunks.append)
+    return beat, chunks
+
+
 async def wait_for(condition: Callable[[], object], timeout_s: float = 5.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
@@ -36,25 +44,22 @@ async def test_bytes_written_between_beats_arrive_together_at_the_next_beat(
     pipe: tuple[int, int],
 ) -> None:
     read_fd, write_fd = pipe
-    beat = Beat(time.monotonic, period_s=0.2)
-    chunks: list[bytes] = []
-    beat.follow(read_fd, chunks.append)
+    beat, chunks = followed(read_fd, 0.2)
     os.write(write_fd, b"frame=1\n")
     os.write(write_fd, b"progress=continue\n")
     await wait_for(lambda: chunks)
     assert chunks == [b"frame=1\nprogress=continue\n"]  # one read for both writes
+    beat.unfollow(read_fd)
 
 
 async def test_a_closed_pipe_is_no_longer_followed_and_an_idle_beat_stops(
     pipe: tuple[int, int],
 ) -> None:
     read_fd, write_fd = pipe
-    beat = Beat(time.monotonic, period_s=0.01)
-    chunks: list[bytes] = []
-    beat.follow(read_fd, chunks.append)
+    beat, chunks = followed(read_fd, 0.01)
     os.write(write_fd, b"last block\n")
     os.close(write_fd)
-    await wait_for(lambda: read_fd not in beat._pipes)
+    await wait_for(lambda: not beat.follows(read_fd))
     assert chunks == [b"last block\n"]
     stopped_at = beat.beats
     await asyncio.sleep(0.1)
@@ -65,9 +70,7 @@ async def test_drain_hands_on_what_a_pipe_holds_without_waiting_for_a_beat(
     pipe: tuple[int, int],
 ) -> None:
     read_fd, write_fd = pipe
-    beat = Beat(time.monotonic, period_s=60.0)
-    chunks: list[bytes] = []
-    beat.follow(read_fd, chunks.append)
+    beat, chunks = followed(read_fd, 60.0)
     os.write(write_fd, b"out_time_us=5\nprogress=end\n")
     beat.drain(read_fd)
     assert chunks == [b"out_time_us=5\nprogress=end\n"]
@@ -94,7 +97,7 @@ async def test_members_are_asked_every_beat_until_done_and_a_failing_one_is_drop
     await asyncio.sleep(0.05)
     assert asked.count("three") == 3
     assert asked.count("broken") == 1  # dropped, and the others went on
-    assert beat._timer is None
+    assert not beat.running
 
 
 async def test_a_late_beat_skips_ahead_instead_of_catching_up() -> None:
@@ -113,3 +116,26 @@ async def test_a_late_beat_skips_ahead_instead_of_catching_up() -> None:
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert max(gaps) >= 0.25
     assert all(gap >= 0.005 for gap in gaps), gaps
+
+
+async def test_a_member_added_during_a_beat_joins_it_without_a_second_timer() -> None:
+    """A callback that starts following something mid-beat must not arm a second timer: the
+    beat still wakes once per period and, once idle, not at all."""
+    beat = Beat(time.monotonic, period_s=0.01)
+    asked: list[str] = []
+
+    def later(now: float) -> bool:
+        asked.append("later")
+        return len(asked) >= 10
+
+    def first(now: float) -> bool:
+        asked.append("first")
+        beat.add(later)  # added while the beat is asking its members
+        return True
+
+    beat.add(first)
+    await wait_for(lambda: len(asked) >= 10)
+    await wait_for(lambda: not beat.running)
+    stopped_at = beat.beats
+    await asyncio.sleep(0.1)
+    assert beat.beats == stopped_at == len(asked), (beat.beats, asked)
