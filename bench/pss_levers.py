@@ -6,10 +6,11 @@ Each lever is one FFmpeg copying a looped 720p25 ~3 Mb/s UDP/TS source (the
 benchmark's clip and feeder) to HLS, started with streamfleet's argument list
 where only that lever differs from FFmpeg's defaults. All levers run at once,
 each with its own feeder, for ``--seconds`` (long enough for the UDP FIFO to
-wrap: 5.4 MB at 375 kB/s is ~15 s); ``/proc/<pid>/smaps_rollup`` is read at
-the end. Printed per lever: ``Pss``, ``Pss_Anon`` (the pages this process
-alone holds: what every extra channel adds) and the estimate for one of 60
-channels, ``Pss_Anon + Rss_File / 60`` (the binary's pages are shared by all).
+wrap: 5.4 MB at 375 kB/s is ~15 s); ``/proc/<pid>/smaps_rollup`` is read once
+a second through the second half and averaged. Printed per lever: ``Pss``,
+``Pss_Anon`` (the pages this process alone holds: what every extra channel adds)
+and the estimate for one of 60 channels, ``Pss_Anon + Rss_File / 60`` (the
+binary's pages are shared by all).
 
 The rows "streamfleet" use the engine's real argument list and child
 environment (``media.command.build_args``, ``engine.process.CHILD_ENV``).
@@ -24,6 +25,7 @@ with the mean memory figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 import time
@@ -39,12 +41,14 @@ from bench.ports import LOOPBACK, free_udp_ports
 from bench.process_group import Child, spawn, stop_all
 from bench.procstat import CLOCK_TICKS_PER_S, read_stat
 from streamfleet.domain.channel import Channel
+from streamfleet.engine.ffmpeg_decoders import audio_decoders
 from streamfleet.engine.process import CHILD_ENV
 from streamfleet.media.command import EngineOptions, build_args
 from streamfleet.media.hls_args import segment_prefix
-from streamfleet.media.input_args import UDP_SOCKET_BUFFER_BYTES
+from streamfleet.media.input_args import UDP_SOCKET_BUFFER_BYTES, probe_decoder_args
 
 CHANNELS_AT_SCALE = 60
+SAMPLE_EVERY_S = 1.0
 LEAN_INPUT_OPTIONS = ("-fifo_size", "-probesize", "-analyzeduration", "-thread_queue_size")
 """Options streamfleet sets that a lever row resets to FFmpeg's default."""
 
@@ -62,6 +66,10 @@ class Lever:
     udp_kernel_buffer: bool = False
     """streamfleet's arguments with ``udp_input_buffer=kernel`` (no FIFO, a 2 MiB socket
     buffer) instead of the FIFO."""
+    audio_probe_only: bool = False
+    """The stream probe may open only the binary's audio decoders (``-codec_whitelist``)."""
+    any_probe_decoder: bool = False
+    """streamfleet's arguments without the probe's decoder list (as before 2026-12-05)."""
 
 
 LEVERS: tuple[Lever, ...] = (
@@ -102,6 +110,13 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever("streamfleet, udp_input_buffer=fifo", streamfleet=True),
     Lever("streamfleet, udp_input_buffer=kernel", streamfleet=True, udp_kernel_buffer=True),
+    Lever("probe may open only audio decoders (-codec_whitelist)", audio_probe_only=True),
+    Lever(
+        "streamfleet, kernel buffer, probe may open any decoder",
+        streamfleet=True,
+        udp_kernel_buffer=True,
+        any_probe_decoder=True,
+    ),
 )
 
 
@@ -124,19 +139,22 @@ def lever_args(lever: Lever, ffmpeg: str, port: int, out_dir: Path) -> list[str]
     if lever.bare:
         return bare_ffmpeg_args(ffmpeg, port, out_dir / "index.m3u8", 2.0, 6)
     channel = Channel(id=1, slug="pss", name="pss", input_url=url, profile="copy")
+    decoders = audio_decoders(ffmpeg)
     options = EngineOptions(
         ffmpeg=ffmpeg,
         segment_seconds=2.0,
         list_size=6,
         input_timeout_s=1.0,
         udp_kernel_buffer=lever.udp_kernel_buffer,
+        probe_decoders=() if lever.any_probe_decoder else decoders,
     )
     argv = build_args(channel, options, out_dir, segment_prefix=segment_prefix(0))
     if lever.streamfleet:
         return argv
-    argv = without_options(argv, LEAN_INPUT_OPTIONS)
+    argv = without_options(argv, (*LEAN_INPUT_OPTIONS, "-codec_whitelist"))
     at = argv.index("-i")
-    return [*argv[:at], *lever.input_options, *argv[at:]]
+    probe = probe_decoder_args(decoders) if lever.audio_probe_only else []
+    return [*argv[:at], *lever.input_options, *probe, *argv[at:]]
 
 
 def rollup(pid: int) -> dict[str, int]:
@@ -190,9 +208,9 @@ def run(
                     )
             time.sleep(seconds / 2)
             marks = {pid: cpu_ticks(pid) for pid in (c.pid for c in children)}
-            time.sleep(seconds / 2)
+            samples = _sampled(children, seconds / 2)
             results = [
-                (lever, _averaged(measured[index], marks, seconds / 2))
+                (lever, _averaged(measured[index], marks, samples, seconds / 2))
                 for index, lever in enumerate(levers)
             ]
         finally:
@@ -200,11 +218,30 @@ def run(
     return results
 
 
-def _averaged(copies: list[Child], marks: dict[int, int], window_s: float) -> Measured | None:
-    if not all(child.alive() for child in copies):
+def _sampled(children: list[Child], window_s: float) -> dict[int, list[dict[str, int]]]:
+    """Each live child's ``smaps_rollup`` once a ``SAMPLE_EVERY_S`` through the window: one
+    reading catches the HLS muxer's segment buffer anywhere between empty and full."""
+    samples: dict[int, list[dict[str, int]]] = {c.pid: [] for c in children}
+    end = time.monotonic() + window_s
+    while time.monotonic() < end:
+        for child in children:
+            if child.alive():
+                with contextlib.suppress(OSError):
+                    samples[child.pid].append(rollup(child.pid))
+        time.sleep(SAMPLE_EVERY_S)
+    return samples
+
+
+def _averaged(
+    copies: list[Child],
+    marks: dict[int, int],
+    samples: dict[int, list[dict[str, int]]],
+    window_s: float,
+) -> Measured | None:
+    if not all(child.alive() and samples[child.pid] for child in copies):
         return None
     ticks = [cpu_ticks(child.pid) - marks[child.pid] for child in copies]
-    rollups = [rollup(child.pid) for child in copies]
+    rollups = [r for child in copies for r in samples[child.pid]]
     smaps = {name: sum(r[name] for r in rollups) / len(rollups) for name in rollups[0]}
     cpu = 100 * sum(ticks) / len(copies) / CLOCK_TICKS_PER_S / window_s
     return Measured(cpu, smaps)

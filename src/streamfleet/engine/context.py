@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from streamfleet.config import Settings
 from streamfleet.domain.status import StatusChanged
 from streamfleet.engine.beat import Beat
+from streamfleet.engine.ffmpeg_decoders import audio_decoders
 from streamfleet.engine.host_limits import socket_receive_max
 from streamfleet.engine.output_fence import OutputFence
 from streamfleet.engine.process import Spawner
@@ -21,14 +22,17 @@ from streamfleet.media.input_args import udp_kernel_buffer_fits
 
 
 def engine_options(settings: Settings) -> EngineOptions:
-    """The builder's view of the settings (and of the host, for ``udp_input_buffer=auto``)."""
+    """The builder's view of the settings (and of the host, for ``udp_input_buffer=auto``, and
+    of the FFmpeg binary: its audio decoders)."""
+    ffmpeg = settings.resolved_ffmpeg_path()
     return EngineOptions(
-        ffmpeg=settings.resolved_ffmpeg_path(),
+        ffmpeg=ffmpeg,
         segment_seconds=settings.hls_segment_seconds,
         list_size=settings.hls_list_size,
         input_timeout_s=settings.input_timeout_s,
         rtmp_pull_url=settings.rtmp_pull_url,
         udp_kernel_buffer=udp_kernel_buffer(settings.udp_input_buffer),
+        probe_decoders=audio_decoders(ffmpeg),
     )
 
 

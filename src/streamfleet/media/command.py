@@ -45,6 +45,9 @@ class EngineOptions:
     udp_kernel_buffer: bool = False
     """UDP inputs read the socket with a large kernel buffer instead of FFmpeg's FIFO thread
     (``input_args.UDP_SOCKET_BUFFER_BYTES``; the engine asks the host whether it fits)."""
+    probe_decoders: tuple[str, ...] = ()
+    """The binary's audio decoders: the only ones a copy channel's stream probe may open
+    (``input_args.probe_decoder_args``; the engine lists them when it is built)."""
 
 
 def profile_of(channel: Channel) -> Profile:
@@ -120,6 +123,7 @@ def build_args(
             input_url(channel, source, rtmp_pull_url=options.rtmp_pull_url),
             None if channel.ingest_mode is IngestMode.PUSH_RTMP else options.input_timeout_s,
             udp_kernel_buffer=options.udp_kernel_buffer,
+            probe_decoders=options.probe_decoders if profile.is_copy else (),
         ),
         *encode_args(profile, hls.segment_seconds),
         *progress_args(options),

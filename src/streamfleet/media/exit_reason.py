@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from streamfleet.media.log_lines import level_of, message_of
+from streamfleet.media.log_lines import is_probe_refusal, level_of, message_of
 
 NON_RETRYABLE: Final[tuple[str, ...]] = (
     "Unknown encoder",
@@ -79,7 +79,7 @@ def classify_exit(
 ) -> ExitVerdict:
     """The verdict for a child that ended with ``returncode`` after writing ``stderr_tail``."""
     for line in reversed(stderr_tail):
-        if any(marker in line for marker in NON_RETRYABLE):
+        if any(marker in line for marker in NON_RETRYABLE) and not is_probe_refusal(line):
             return ExitVerdict(False, shorten(message_of(line)))
     if not produced_output:
         for line in reversed(stderr_tail):
@@ -91,7 +91,11 @@ def classify_exit(
 def describe(returncode: int | None, stderr_tail: Sequence[str]) -> str:
     """The last error-like line, or what the exit code says."""
     for line in reversed(stderr_tail):
-        if level_of(line) in ("error", "fatal", "panic") and not any(i in line for i in _IGNORED):
+        if (
+            level_of(line) in ("error", "fatal", "panic")
+            and not any(i in line for i in _IGNORED)
+            and not is_probe_refusal(line)
+        ):
             return shorten(message_of(line))
     if returncode is None:
         return "FFmpeg did not report an exit code"

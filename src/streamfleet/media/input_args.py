@@ -15,6 +15,7 @@ Facts behind each choice (measured on FFmpeg 9.0.2, see ``media-stack.md``):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from streamfleet.domain.errors import InvalidInput
@@ -44,6 +45,21 @@ PROBE_ARGS: Final[tuple[str, ...]] = (
 
 No ``-fflags nobuffer``: it drops the packets read while probing, which hold
 the first keyframe, so output would wait a whole GOP longer."""
+
+
+def probe_decoder_args(decoders: Sequence[str]) -> list[str]:
+    """The decoders FFmpeg's stream probe may open (``-codec_whitelist``), for a copy channel.
+
+    The probe decodes a few frames of every stream whose parameters its parser left open.
+    Its video decoder, once opened, leaves about 0.8 MiB per channel resident for the
+    child's whole life (mostly the heap its 720p frames grew; docs/engine.md, "Memory per
+    channel"). A copy channel needs none of it: the video parser gives the size
+    and pixel format, so only audio decoders (an AAC stream's sample rate needs one) are
+    named. The refused video decoder logs two lines per start, which ``log_lines`` counts as
+    join noise. Never for a transcoding channel: FFmpeg hands the option to its own decoders
+    too. ``decoders`` empty (the binary could not list them): no limit."""
+    return ["-codec_whitelist", ",".join(decoders)] if decoders else []
+
 
 UDP_FIFO_PACKETS: Final = 4096
 """The UDP input's circular buffer, in 188-byte packets, where the kernel's socket buffer cannot
@@ -116,19 +132,25 @@ def with_timeout(url: str, input_timeout_s: float) -> str:
 
 
 def input_args(
-    url: str, input_timeout_s: float | None, *, udp_kernel_buffer: bool = False
+    url: str,
+    input_timeout_s: float | None,
+    *,
+    udp_kernel_buffer: bool = False,
+    probe_decoders: Sequence[str] = (),
 ) -> list[str]:
     """Everything before and including ``-i url``; the URL appears only right after ``-i``.
 
     ``input_timeout_s`` ``None``: wait for the first packet without a limit (a ``push_rtmp``
     channel's read from nginx-rtmp idles until its publisher comes; the stall watchdog ends
-    it once data has flowed and stops, and nginx ends it when the publisher leaves)."""
+    it once data has flowed and stops, and nginx ends it when the publisher leaves).
+    ``probe_decoders``: see ``probe_decoder_args`` (copy channels only)."""
+    probe = [*PROBE_ARGS, *probe_decoder_args(probe_decoders)]
     if input_timeout_s is None:
-        return ["-protocol_whitelist", protocol_whitelist(url), *PROBE_ARGS, "-i", url]
+        return ["-protocol_whitelist", protocol_whitelist(url), *probe, "-i", url]
     return [
         "-protocol_whitelist",
         protocol_whitelist(url),
-        *PROBE_ARGS,
+        *probe,
         *timeout_args(url, input_timeout_s),
         *buffer_args(url, udp_kernel_buffer),
         "-i",

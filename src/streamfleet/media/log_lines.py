@@ -10,7 +10,13 @@ H.264/HEVC decoder refuses every slice, a few lines per frame, e.g.::
     [h264 @ 0x55db89730d80] [error] no frame!
 
 They say nothing about the source (it is fine from its next keyframe on).
-``is_join_noise()`` recognises them; the log ring hides them until the child's
+A copy channel's probe may open no video decoder (``input_args.probe_decoder_args``), so
+at each start it logs, instead of most of those::
+
+    [h264 @ 0x55d1cf8ec140] [error] Codec (h264) not on whitelist 'aac,…'
+    [in#0/mpegts @ 0x55d1cf8a0280] [warning] Failed to open codec in avformat_find_stream_info
+
+``is_join_noise()`` recognises all of them; the log ring hides them until the child's
 media time first advances, and after that shows them like any other line.
 """
 
@@ -53,10 +59,23 @@ _JOIN_NOISE_RE: Final = re.compile(
     r"|Skipping invalid undecodable NALU: \d+)$"
 )
 _CONTEXT_RE: Final = re.compile(r"^\[(\w+) @ 0x[0-9a-f]+\] ")
+_PROBE_REFUSAL_RE: Final = re.compile(
+    r"^\[\w+ @ 0x[0-9a-f]+\] \[error\] Codec \(\w+\) not on whitelist '"
+    r"|^\[in#\d+/\w+ @ 0x[0-9a-f]+\] \[warning\] Failed to open codec in"
+    r" avformat_find_stream_info$"
+)
+
+
+def is_probe_refusal(line: str) -> bool:
+    """The stream probe told it may not open a decoder (``-codec_whitelist``, see above)."""
+    return _PROBE_REFUSAL_RE.match(line) is not None
 
 
 def is_join_noise(line: str) -> bool:
-    """A video decoder's complaint about the packets before the first keyframe (see above)."""
+    """A video decoder's complaint about the packets before the first keyframe, or the probe's
+    refused decoder (see above)."""
+    if is_probe_refusal(line):
+        return True
     context = _CONTEXT_RE.match(line)
     if context is None or context.group(1) not in JOIN_NOISE_CODECS:
         return False

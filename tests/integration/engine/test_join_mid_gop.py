@@ -1,5 +1,6 @@
 """A copy channel joining its source between two keyframes: the probe's decoder noise
-(``non-existing PPS 0 referenced``, ``no frame!``) stays out of the operator's log tail."""
+(``non-existing PPS 0 referenced``, ``no frame!``) and its refused video decoder (``Codec
+(h264) not on whitelist``) stay out of the operator's log tail."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from tests.support.waiting import wait_until
 
 EngineFactory = Callable[..., Awaitable[EngineHarness]]
 RESTARTS = 3
-NOISE = ("non-existing PPS", "no frame!", "decode_slice_header error")
+NOISE = (
+    "non-existing PPS",
+    "no frame!",
+    "decode_slice_header error",
+    "not on whitelist",
+    "Failed to open codec",
+)
 
 
 async def test_restarts_joining_a_running_source_mid_gop_leave_no_decoder_noise_in_the_log(

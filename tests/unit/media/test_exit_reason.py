@@ -7,6 +7,8 @@ import pytest
 from streamfleet.media.exit_reason import classify_exit
 
 JOIN_NOISE = [
+    "[h264 @ 0x55] [error] Codec (h264) not on whitelist 'aac,ac3,mp2'",
+    "[in#0/mpegts @ 0x56] [warning] Failed to open codec in avformat_find_stream_info",
     "[h264 @ 0x55] [error] non-existing PPS 0 referenced",
     "[h264 @ 0x55] [error] no frame!",
 ]
@@ -76,6 +78,15 @@ def test_decoder_noise_from_joining_mid_gop_is_never_given_as_the_reason() -> No
     verdict = classify_exit(0, JOIN_NOISE, True)
     assert verdict.retryable
     assert verdict.reason == "the source ended"
+
+
+def test_the_probes_refused_video_decoder_never_stops_restarts_nor_is_the_reason() -> None:
+    refused = JOIN_NOISE[0]
+    verdict = classify_exit(0, [refused], False)
+    assert verdict.retryable
+    assert verdict.reason == "the source ended"
+    lost = "[in#0 @ 0x5] [error] Error during demuxing: Connection timed out"
+    assert classify_exit(251, [refused, lost, refused], True).reason.endswith("timed out")
 
 
 def test_a_very_long_line_is_shortened() -> None:

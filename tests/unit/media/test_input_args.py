@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import PurePath
+
 import pytest
 
+from streamfleet.domain.channel import Channel
 from streamfleet.domain.errors import InvalidInput
 from streamfleet.domain.url_policy import ALLOWED_SCHEMES
-from streamfleet.media.command import EngineOptions, probe_args
+from streamfleet.media.command import EngineOptions, build_args, probe_args
 from streamfleet.media.input_args import (
     UDP_FIFO_PACKETS,
     UDP_SOCKET_BUFFER_BYTES,
     WHITELISTS,
     buffer_args,
     input_args,
+    probe_decoder_args,
     protocol_whitelist,
     timeout_args,
     udp_kernel_buffer_fits,
@@ -131,3 +136,25 @@ def test_the_kernel_buffer_is_chosen_only_where_rmem_max_lets_it_grow(
 def test_only_udp_has_a_user_space_fifo_to_size(url: str) -> None:
     assert buffer_args(url, False) == buffer_args(url, True) == []
     assert "-fifo_size" not in input_args(url, 1.0, udp_kernel_buffer=True)
+
+
+def test_a_copy_channels_probe_may_open_only_the_decoders_named_and_a_transcode_any() -> None:
+    options = EngineOptions(
+        ffmpeg="ffmpeg",
+        segment_seconds=2.0,
+        list_size=6,
+        input_timeout_s=1.0,
+        probe_decoders=("aac", "mp2"),
+    )
+    copy = Channel(id=1, slug="c", name="c", input_url="udp://239.0.0.1:1234")
+    argv = build_args(copy, options, PurePath("/out"), segment_prefix="a0")
+    at = argv.index("-codec_whitelist")
+    assert argv[at + 1] == "aac,mp2"
+    assert at < argv.index("-i")
+    for profile in ("720p", "abr-3"):
+        transcode = replace(copy, profile=profile)
+        assert "-codec_whitelist" not in build_args(
+            transcode, options, PurePath("/out"), segment_prefix="a0"
+        )
+    assert probe_decoder_args(()) == []
+    assert "-codec_whitelist" not in input_args("udp://239.0.0.1:1234", 1.0)

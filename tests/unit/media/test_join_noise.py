@@ -21,6 +21,9 @@ JOIN_NOISE = [
     "[hevc @ 0x5611a0a3e9c0] [error] PPS id out of range: 0",
     "[hevc @ 0x5611a0a3e9c0] [error] Error parsing NAL unit #2.",
     "[hevc @ 0x5611a0a3e9c0] [error] Could not find ref with POC 12",
+    # a copy channel's probe refused its video decoder (-codec_whitelist)
+    "[h264 @ 0x55d1cf8ec140] [error] Codec (h264) not on whitelist '8svx_exp,8svx_fib,aac'",
+    "[in#0/mpegts @ 0x55d1cf8a0280] [warning] Failed to open codec in avformat_find_stream_info",
 ]
 REAL_ERRORS = [
     "[h264 @ 0x55db89730d80] [error] concealing 1200 DC, 1200 AC, 1200 MV errors in P frame",
@@ -32,6 +35,8 @@ REAL_ERRORS = [
     "[h264 @ 0x55db89730d80] [error] no frame! and more",
     "non-existing PPS 0 referenced",  # no decoder context
     "[error] Connection refused",
+    "[hls @ 0x5] [error] Protocol 'file' not on whitelist 'http,tcp,crypto'!",
+    "[in#0/mpegts @ 0x55d1cf8a0280] [error] Failed to open codec in avformat_find_stream_info",
 ]
 
 
