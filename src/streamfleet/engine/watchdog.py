@@ -5,10 +5,10 @@ child's exit, a stop request) is done, or the stall reason once ``clock()``
 passes ``stall_deadline()``; in between it calls ``tick(now)`` every
 ``tick_s`` seconds, and a tick that returns a reason ends the watch with it.
 
-It has no timer of its own: the engine's ``Beat`` (``engine/beat.py``) asks it at every
-beat, and it acts only once the beat passes its next due time (the deadline or the tick,
-whichever comes first), so 60 channels cost the loop one wake-up per beat, not one per
-channel and due time. The deadline is asked again at every due time, so progress that
+It has no timer of its own: the engine's ``Beat`` (``engine/beat.py``) asks it at the
+first beat after its next due time (the deadline or the tick, whichever comes first),
+which it answers with the next one, so 60 channels cost the loop one wake-up per beat,
+not one per channel and due time. The deadline is asked again at every due time, so progress that
 moves it needs no re-arming. A beat within ``TIMER_SLACK_S`` of a due time counts as
 due: uvloop's timers have millisecond resolution and fire up to a millisecond early.
 
@@ -94,32 +94,32 @@ class Watchdog:
                 return False
             return True
 
-        def on_beat(now: float) -> bool:
-            """True once the watch is over (the beat drops it)."""
+        def on_beat(now: float) -> float | None:
+            """When to be asked next; ``None`` once the watch is over (the beat drops it)."""
             nonlocal next_tick, due_at
             if verdict.done():
-                return True
+                return None
             if now + TIMER_SLACK_S < due_at:
-                return False
+                return due_at
             self.wakeups += 1
             if any(f.done() for f in ended):
                 settle(None)  # an exit seen at the same moment wins over a stall
-                return True
+                return None
             try:
                 if stalled(now):
                     settle(self._stall_reason())
-                    return True
+                    return None
                 if now + TIMER_SLACK_S >= next_tick:
                     next_tick = now + self.tick_s
                     reason = self._tick(now)
                     if reason is not None:
                         settle(reason)
-                        return True
+                        return None
                 due_at = min(recheck_at or self._stall_deadline(), next_tick)
             except Exception as exc:  # ends the watch and is raised by it, never swallowed
                 verdict.set_exception(exc)
-                return True
-            return False
+                return None
+            return due_at
 
         for future in ended:
             future.add_done_callback(on_ended)

@@ -10,8 +10,13 @@ FFmpeg writes the segments and a *private* playlist (``.ffmpeg.m3u8`` beside
 each public one, not served); streamfleet alone writes the public
 ``index.m3u8`` files from them (``engine/publisher.py``). Every child names its
 segments with its own ``prefix`` (``a<start time in ms>``), so a name is never
-written twice in a channel's life. FFmpeg deletes nothing: streamfleet removes
-a segment once it has left the public playlist plus a grace. No ``temp_file``: a segment
+written twice in a channel's life. In ``serve`` FFmpeg deletes its own segments
+(``delete_segments``) once they left its playlist plus the grace RFC 8216 §6.2.2 asks for
+(``hls_delete_threshold``: the list and one segment more); its private playlist and the
+public one list the same last segments of a child, so a segment leaves both together.
+The publisher removes only what no running child will (a previous child's, a crash's).
+On a fleet FFmpeg deletes nothing: a frozen worker's child would go on deleting segments
+the public playlist of the channel's new worker still lists (see below). No ``temp_file``: a segment
 is read only once the private playlist lists it (FFmpeg writes that after closing the
 segment), and the private playlist is rewritten in place (one ``write``, same inode) and
 read only when complete (``media/playlist_summary.py`` ``is_complete``). A temp file and a
@@ -89,6 +94,11 @@ class HlsLayout:
     """The lease epoch the child writes under (``None`` in ``serve``)."""
 
     @property
+    def ffmpeg_deletes(self) -> bool:
+        """FFmpeg deletes the segments that left its playlist (``serve``; not on a fleet)."""
+        return self.epoch is None
+
+    @property
     def private_name(self) -> str:
         return private_playlist_name(self.epoch)
 
@@ -119,6 +129,13 @@ class HlsLayout:
         return self.private_playlists[0]
 
 
+def delete_threshold_args(layout: HlsLayout, options: HlsOptions) -> list[str]:
+    """How many segments that left FFmpeg's playlist it keeps: the publisher's grace."""
+    if not layout.ffmpeg_deletes:
+        return []
+    return ["-hls_delete_threshold", str(options.list_size + 1)]
+
+
 def hls_args(layout: HlsLayout, options: HlsOptions) -> list[str]:
     """The muxer options, ending with the output path."""
     args = [
@@ -129,7 +146,8 @@ def hls_args(layout: HlsLayout, options: HlsOptions) -> list[str]:
         "-hls_list_size",
         str(options.list_size),
         "-hls_flags",
-        HLS_FLAGS,
+        f"{HLS_FLAGS}+delete_segments" if layout.ffmpeg_deletes else HLS_FLAGS,
+        *delete_threshold_args(layout, options),
         "-hls_segment_type",
         "mpegts",
     ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +83,21 @@ class Observer:
             await asyncio.sleep(POLL_S)  # the sampling period of the observer, not a wait
 
 
+@contextlib.asynccontextmanager
+async def observing(observer: Observer) -> AsyncIterator[None]:
+    """Runs the observer for the block, with a last look at its end."""
+    polling = asyncio.create_task(observer.run())
+    try:
+        yield
+        observer.observe()
+    finally:
+        if polling.done():
+            polling.result()  # the observer's own failed check, rather than a timeout
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+
+
 def prefixes(state: PublicPlaylist | None) -> list[str]:
     if state is None:
         return []
@@ -97,8 +112,7 @@ async def test_a_channel_restarted_twice_keeps_one_public_playlist_that_only_mov
     engine = await engine_factory([channel], hls_list_size=LIST_SIZE, hls_segment_seconds=SEGMENT_S)
     folder = engine.settings.hls_dir.resolve() / "ch1"
     observer = Observer(folder / "index.m3u8")
-    polling = asyncio.create_task(observer.run())
-    try:
+    async with observing(observer):
         attempts: list[str] = []
         for restart in range(2):
             state = await wait_until(
@@ -128,13 +142,6 @@ async def test_a_channel_restarted_twice_keeps_one_public_playlist_that_only_mov
             f"{first_gone} to be deleted after the grace",
         )
         deleted_after = time.monotonic() - observer.left_at[first_gone]
-        observer.observe()
-    finally:
-        if polling.done():
-            polling.result()  # the observer's own failed check, rather than a timeout
-        polling.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await polling
     assert observer.missing_reads == 0, "the public playlist was missing during a restart"
     assert observer.deleted_early == []
     assert deleted_after >= GRACE_S - 1.0
@@ -222,3 +229,40 @@ async def test_a_stopped_channel_publishes_the_last_segment_its_ffmpeg_closed(
         f"({published.segments[-1].uri})"
     )
     assert (folder / last).stat().st_size > 0
+
+
+async def test_a_running_childs_segments_leave_the_disk_a_grace_after_the_playlist_not_before(
+    feeders: Feeders, engine_factory: EngineFactory
+) -> None:
+    """In ``serve`` the running child's FFmpeg deletes its own segments: each one that left
+    the public playlist stays on disk for the grace, then goes, and the folder holds no more
+    than the window, the grace's segments and the one being written."""
+    feeder = await feeders.start()
+    channel = udp_channel(1, channel_url(feeder))
+    engine = await engine_factory([channel], hls_list_size=LIST_SIZE, hls_segment_seconds=SEGMENT_S)
+    folder = engine.settings.hls_dir.resolve() / "ch1"
+    observer = Observer(folder / "index.m3u8")
+    most_on_disk = 0
+
+    def segments_on_disk() -> int:
+        nonlocal most_on_disk
+        count = sum(1 for p in folder.iterdir() if p.suffix == ".ts")
+        most_on_disk = max(most_on_disk, count)
+        return count
+
+    async with observing(observer):
+        first_gone = await wait_until(
+            lambda: observer.left_at and min(observer.left_at, key=observer.left_at.__getitem__),
+            40,
+            "a segment to leave the public playlist",
+        )
+        await wait_until(
+            lambda: segments_on_disk() >= 0 and not (folder / first_gone).exists(),
+            GRACE_S + 20,
+            f"{first_gone} to be deleted after the grace",
+        )
+        deleted_after = time.monotonic() - observer.left_at[first_gone]
+    assert len(prefixes(observer.latest)) == 1, "one child throughout: FFmpeg deleted its own"
+    assert observer.deleted_early == []
+    assert deleted_after >= GRACE_S - 1.0
+    assert most_on_disk <= LIST_SIZE + (LIST_SIZE + 1) + 1, most_on_disk

@@ -79,15 +79,15 @@ async def test_drain_hands_on_what_a_pipe_holds_without_waiting_for_a_beat(
     beat.unfollow(read_fd)
 
 
-async def test_members_are_asked_every_beat_until_done_and_a_failing_one_is_dropped() -> None:
+async def test_members_due_at_once_are_asked_each_beat_until_done_a_failing_one_dropped() -> None:
     beat = Beat(time.monotonic, period_s=0.01)
     asked: list[str] = []
 
-    def three_times(now: float) -> bool:
+    def three_times(now: float) -> float | None:
         asked.append("three")
-        return asked.count("three") == 3
+        return None if asked.count("three") == 3 else now
 
-    def broken(now: float) -> bool:
+    def broken(now: float) -> float | None:
         asked.append("broken")
         raise ZeroDivisionError("a bug in one channel")
 
@@ -105,11 +105,11 @@ async def test_a_late_beat_skips_ahead_instead_of_catching_up() -> None:
     beat = Beat(time.monotonic, period_s=0.01)
     times: list[float] = []
 
-    def member(now: float) -> bool:
+    def member(now: float) -> float | None:
         times.append(now)
         if len(times) == 2:
             time.sleep(0.3)  # the loop blocked right after this beat
-        return len(times) >= 6
+        return None if len(times) >= 6 else now
 
     beat.add(member)
     await wait_for(lambda: len(times) >= 6)
@@ -124,14 +124,14 @@ async def test_a_member_added_during_a_beat_joins_it_without_a_second_timer() ->
     beat = Beat(time.monotonic, period_s=0.01)
     asked: list[str] = []
 
-    def later(now: float) -> bool:
+    def later(now: float) -> float | None:
         asked.append("later")
-        return len(asked) >= 10
+        return None if len(asked) >= 10 else now
 
-    def first(now: float) -> bool:
+    def first(now: float) -> float | None:
         asked.append("first")
         beat.add(later)  # added while the beat is asking its members
-        return True
+        return None
 
     beat.add(first)
     await wait_for(lambda: len(asked) >= 10)
@@ -139,3 +139,30 @@ async def test_a_member_added_during_a_beat_joins_it_without_a_second_timer() ->
     stopped_at = beat.beats
     await asyncio.sleep(0.1)
     assert beat.beats == stopped_at == len(asked), (beat.beats, asked)
+
+
+async def test_a_member_is_asked_only_at_the_beats_after_the_time_it_named() -> None:
+    """Members are kept by their next due time: a beat asks only those that are due, in
+    the order of their due times, and never one before its time."""
+    beat = Beat(time.monotonic, period_s=0.01)
+    asked: list[tuple[str, float, float]] = []
+
+    def every(name: str, interval_s: float, times: int) -> Callable[[float], float | None]:
+        due = 0.0
+
+        def member(now: float) -> float | None:
+            nonlocal due
+            asked.append((name, due, now))
+            due = now + interval_s
+            return None if sum(1 for a in asked if a[0] == name) >= times else due
+
+        return member
+
+    beat.add(every("slow", 0.2, 3))
+    beat.add(every("fast", 0.02, 12))
+    await wait_for(lambda: len(asked) == 15)
+    await wait_for(lambda: not beat.running)
+    assert all(now >= due - 0.002 for _, due, now in asked), asked  # never early
+    slow = [now for name, _, now in asked if name == "slow"]
+    assert all(gap >= 0.198 for gap in (b - a for a, b in itertools.pairwise(slow))), slow
+    assert beat.beats > len(slow)  # the slow one sat out the beats in between

@@ -227,3 +227,36 @@ def test_another_epochs_segments_written_after_the_start_go_after_the_grace_own_
     assert not (tmp_path / late).exists()
     assert (tmp_path / ahead).exists()
     assert public_uris(tmp_path) == ["e5-a2_000001.ts", ahead]
+
+
+def test_in_serve_the_running_childs_segments_are_left_to_its_ffmpeg_a_previous_childs_are_not(
+    tmp_path: Path,
+) -> None:
+    """``serve``'s layout (no epoch): FFmpeg deletes its own segments after the grace, so the
+    publisher leaves them; the previous child's still go when they leave the window."""
+    profile = get_profile(COPY)
+    assert profile is not None
+    layout = HlsLayout(tmp_path, profile)
+    assert layout.ffmpeg_deletes
+    clock = Clock()
+
+    def child(prefix: str) -> ChannelPublisher:
+        return ChannelPublisher(
+            layout, prefix=prefix, list_size=LIST_SIZE, segment_seconds=2.0, wall=clock
+        )
+
+    write_segments(tmp_path, "a1_000000.ts", "a1_000001.ts")
+    child("a1").publish()
+    second = child("a2")
+    write_segments(tmp_path, "a2_000000.ts", "a2_000001.ts", "a2_000002.ts")
+    second.publish()
+    assert public_uris(tmp_path) == ["a2_000001.ts", "a2_000002.ts"]
+    clock.now += GRACE_S
+    write_segments(tmp_path, "a2_000001.ts", "a2_000002.ts", "a2_000003.ts")
+    second.publish()
+    assert not (tmp_path / "a1_000000.ts").exists()
+    assert not (tmp_path / "a1_000001.ts").exists()
+    clock.now += 10 * GRACE_S
+    second.publish()
+    assert (tmp_path / "a2_000000.ts").exists()  # its FFmpeg's to delete
+    assert (tmp_path / "a2_000001.ts").exists()
