@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -20,7 +21,10 @@ async def test_a_source_slower_than_real_time_is_degraded_and_recovers_at_full_s
     await engine.wait_status(1, Status.DEGRADED, 30)
     degraded = engine.transitions(1)[-1]
     assert degraded.from_status is Status.ONLINE
-    assert degraded.reason.startswith("speed 0.8")
+    # The speed is measured: a source sent at 0.8 x reads 0.79 x on a loaded host.
+    measured = re.fullmatch(r"speed (\d\.\d\d)x below 0\.95x for 5 s", degraded.reason)
+    assert measured is not None, degraded.reason
+    assert 0.7 <= float(measured.group(1)) <= 0.85, degraded.reason
 
     await feeder.restart(rate=1.0)
     await engine.wait_status(1, Status.ONLINE, 30)
