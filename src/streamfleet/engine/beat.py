@@ -12,7 +12,7 @@ watchdogs) that are due. The loop wakes ``1 / BEAT_S`` times a second whatever t
 number of channels. Each member answers with the time it next wants to be asked, and the
 beat keeps them in a heap by that time: a beat asks only the few that are due (at 60
 channels about three ticks a beat), not all of them (at 60 channels 1 200 calls a
-second, 5 % of ``serve``'s CPU in a profile, nearly all answering "not yet").
+second, 6 % of ``serve``'s CPU in a profile, nearly all answering "not yet").
 
 A byte is seen at most ``BEAT_S`` after FFmpeg wrote it and a deadline judged at most
 ``BEAT_S`` after it passed, so detection takes ``BEAT_S`` longer on average and never more
