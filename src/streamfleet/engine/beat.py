@@ -154,8 +154,6 @@ class Beat:
 
     def _ask(self, now: float) -> None:
         members = self._members
-        if members[0][0] > now + DUE_SLACK_S:
-            return
         due: list[tuple[float, int, Member]] = []
         while members and members[0][0] <= now + DUE_SLACK_S:
             due.append(heapq.heappop(members))  # a member added while asking waits a beat

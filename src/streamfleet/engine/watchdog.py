@@ -9,7 +9,7 @@ It has no timer of its own: the engine's ``Beat`` (``engine/beat.py``) asks it a
 first beat after its next due time (the deadline or the tick, whichever comes first),
 which it answers with the next one, so 60 channels cost the loop one wake-up per beat,
 not one per channel and due time. The deadline is asked again at every due time, so progress that
-moves it needs no re-arming. A beat within ``TIMER_SLACK_S`` of a due time counts as
+moves it needs no re-arming. A beat within ``DUE_SLACK_S`` of a due time counts as
 due: uvloop's timers have millisecond resolution and fire up to a millisecond early.
 
 A stall is evidence only if the machine ran while the deadline passed. A wake-up
@@ -26,10 +26,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, Final
 
-from streamfleet.engine.beat import Beat
+from streamfleet.engine.beat import DUE_SLACK_S, Beat
 
-TIMER_SLACK_S: Final = 0.002
-"""A wake-up this close to its due time counts as due (timer resolution)."""
 LATE_WAKE_S: Final = 0.25
 """A wake-up this late means the process did not run when it was due."""
 RECHECK_S: Final = 0.5
@@ -84,11 +82,11 @@ class Watchdog:
         def stalled(now: float) -> bool:
             """The deadline passed, seen on a wake-up that came on time (or after a recheck)."""
             nonlocal recheck_at
-            if now + TIMER_SLACK_S < self._stall_deadline():
+            if now + DUE_SLACK_S < self._stall_deadline():
                 recheck_at = None  # progress came: any recheck is moot
                 return False
             if recheck_at is not None:
-                return now + TIMER_SLACK_S >= recheck_at
+                return now + DUE_SLACK_S >= recheck_at
             if now - due_at > LATE_WAKE_S:
                 recheck_at = now + RECHECK_S
                 return False
@@ -99,7 +97,7 @@ class Watchdog:
             nonlocal next_tick, due_at
             if verdict.done():
                 return None
-            if now + TIMER_SLACK_S < due_at:
+            if now + DUE_SLACK_S < due_at:
                 return due_at
             self.wakeups += 1
             if any(f.done() for f in ended):
@@ -109,7 +107,7 @@ class Watchdog:
                 if stalled(now):
                     settle(self._stall_reason())
                     return None
-                if now + TIMER_SLACK_S >= next_tick:
+                if now + DUE_SLACK_S >= next_tick:
                     next_tick = now + self.tick_s
                     reason = self._tick(now)
                     if reason is not None:
