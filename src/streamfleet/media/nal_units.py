@@ -25,6 +25,8 @@ H264_SPS: Final = 7
 H264_PPS: Final = 8
 HEVC_IRAP: Final = range(16, 22)
 """BLA, IDR and CRA pictures: a decoder can start at any of them."""
+HEVC_FIRST_NON_VCL: Final = 32
+"""HEVC NAL types below this carry picture data (VCL)."""
 HEVC_VPS: Final = 32
 HEVC_SPS: Final = 33
 HEVC_PPS: Final = 34
@@ -62,15 +64,32 @@ def nal_type(codec: VideoCodec, header: int) -> int:
     return (header >> 1) & 0x3F
 
 
+def is_picture(codec: VideoCodec, kind: int) -> bool:
+    """Whether NAL units of type ``kind`` carry (a slice of) a picture: the VCL types."""
+    return 1 <= kind <= H264_IDR if codec is VideoCodec.H264 else kind < HEVC_FIRST_NON_VCL
+
+
+def is_random_access(codec: VideoCodec, kind: int) -> bool:
+    """Whether a picture NAL unit of type ``kind`` is one a fresh decoder can start from."""
+    return kind == H264_IDR if codec is VideoCodec.H264 else kind in HEVC_IRAP
+
+
+def first_picture(codec: VideoCodec, stream: bytes) -> tuple[int, int] | None:
+    """``(offset, type)`` of the first picture NAL unit of ``stream`` (the offset of its
+    header byte), ``None`` while none has begun. Parameter sets come before it."""
+    for begin, _ in unit_offsets(stream):
+        kind = nal_type(codec, stream[begin])
+        if is_picture(codec, kind):
+            return begin, kind
+    return None
+
+
 def is_keyframe(codec: VideoCodec, access_unit: bytes) -> bool:
     """Whether the access unit holds a picture a fresh decoder can start from."""
-    for begin, _ in unit_offsets(access_unit):
-        kind = nal_type(codec, access_unit[begin])
-        if codec is VideoCodec.H264 and kind == H264_IDR:
-            return True
-        if codec is VideoCodec.HEVC and kind in HEVC_IRAP:
-            return True
-    return False
+    return any(
+        is_random_access(codec, nal_type(codec, access_unit[begin]))
+        for begin, _ in unit_offsets(access_unit)
+    )
 
 
 def parameter_sets(codec: VideoCodec, access_unit: bytes) -> bytes:

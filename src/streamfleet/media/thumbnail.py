@@ -24,22 +24,27 @@ import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import av
 
 from streamfleet.domain.errors import InvalidInput
 from streamfleet.media.nal_units import VideoCodec, parameter_sets
 from streamfleet.media.ts_packets import (
+    ElementaryStream,
     KeyframeAccessUnit,
     fast_path_codec,
     first_keyframe,
+    keyframe_start,
     read_program_map,
 )
 
 THUMBNAIL_WIDTH_PX: Final = 320
 HEAD_READ_BYTES: Final = 256 * 1024
 """First read of a segment: enough for the PAT, PMT and a typical keyframe."""
+PARAMETER_HEAD_BYTES: Final = 16 * 1024
+"""First read when only the parameter sets are wanted: the PAT, the PMT and the first
+packets of the keyframe, which FFmpeg writes first in every segment."""
 JPEG_QSCALE: Final = 4
 """MJPEG quantiser, 2 (best) .. 31; 4 gives ~8 KB for a busy 320x180 picture."""
 
@@ -122,24 +127,29 @@ class KeyframeDecoder:
 def keyframe_parameter_sets(segment: Path) -> bytes:
     """The SPS/PPS (and VPS) of the segment's first keyframe, found without decoding
     (``b""`` when the cheap path does not apply: another codec, no parameter sets in the
-    keyframe). What tells a reconfigured stream apart while no picture is wanted."""
-    unit = _keyframe_unit(segment)
+    keyframe). What tells a reconfigured stream apart while no picture is wanted.
+
+    They come before the keyframe's picture, so the first ``PARAMETER_HEAD_BYTES`` hold them
+    in a segment FFmpeg wrote (it starts with the keyframe); the keyframe's picture is
+    neither read nor collected unless they do not."""
+    with _opened(segment) as handle:
+        head = _head(handle, segment, PARAMETER_HEAD_BYTES)
+    video = _video_stream(head, segment)
+    codec = fast_path_codec(video.stream_type)
+    if codec is None:
+        return b""
+    start = keyframe_start(head, video.pid, codec)
+    if start is not None:
+        return parameter_sets(codec, start)
+    unit = _keyframe_unit(segment)  # a keyframe further in: collect it whole
     return parameter_sets(unit.codec, unit.data) if unit is not None else b""
 
 
 def _keyframe_unit(segment: Path) -> KeyframeAccessUnit | None:
     """The first keyframe's access unit of an H.264/HEVC segment, ``None`` for other codecs."""
-    try:
-        handle = segment.open("rb")
-    except OSError as exc:
-        raise _bad(f"cannot open {segment.name}: {exc.strerror or exc}") from None
-    with handle:
-        head = handle.read(HEAD_READ_BYTES)
-        if not head:
-            raise _bad(f"{segment.name} is empty")
-        video = read_program_map(head).video
-        if video is None:
-            raise _bad(f"{segment.name} has no video stream")
+    with _opened(segment) as handle:
+        head = _head(handle, segment, HEAD_READ_BYTES)
+        video = _video_stream(head, segment)
         codec = fast_path_codec(video.stream_type)
         if codec is None:
             return None
@@ -151,6 +161,27 @@ def _keyframe_unit(segment: Path) -> KeyframeAccessUnit | None:
         if unit is None:  # not reached: a complete segment has a keyframe or raises
             raise _bad(f"{segment.name} has no keyframe")
         return unit
+
+
+def _opened(segment: Path) -> BinaryIO:
+    try:
+        return segment.open("rb")
+    except OSError as exc:
+        raise _bad(f"cannot open {segment.name}: {exc.strerror or exc}") from None
+
+
+def _head(handle: BinaryIO, segment: Path, size: int) -> bytes:
+    head = handle.read(size)
+    if not head:
+        raise _bad(f"{segment.name} is empty")
+    return head
+
+
+def _video_stream(head: bytes, segment: Path) -> ElementaryStream:
+    video = read_program_map(head).video
+    if video is None:
+        raise _bad(f"{segment.name} has no video stream")
+    return video
 
 
 def decode_with_container(segment: Path) -> DecodedKeyframe:

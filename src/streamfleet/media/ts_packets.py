@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from typing import Final
 
 from streamfleet.domain.errors import InvalidInput
-from streamfleet.media.nal_units import VideoCodec, is_keyframe
+from streamfleet.media.nal_units import (
+    VideoCodec,
+    first_picture,
+    is_keyframe,
+    is_random_access,
+)
 
 TS_PACKET_SIZE: Final = 188
 SYNC_BYTE: Final = 0x47
@@ -252,16 +257,20 @@ def psi_section_start(payload: bytes) -> bytes:
 # PES ---------------------------------------------------------------------------------
 
 
+PES_FIXED_HEADER_BYTES: Final = 9
+"""Prefix, stream id, length, two flag bytes and the header-data length: then ``data[8]`` bytes."""
+
+
 def parse_pes_header(data: bytes) -> PesHeader:
     """The header of the PES packet starting at ``data[0]`` (``00 00 01 stream_id``)."""
-    if len(data) < 9 or data[0:3] != b"\x00\x00\x01":
+    if len(data) < PES_FIXED_HEADER_BYTES or data[0:3] != b"\x00\x00\x01":
         raise _bad("PES packet does not start with 00 00 01")
     stream_id = data[3]
     packet_length = (data[4] << 8) | data[5]
     if stream_id in (0xBC, 0xBE, 0xBF, 0xF0, 0xF1, 0xF2, 0xF8, 0xFF):
         return PesHeader(stream_id, packet_length, None, 6)  # no optional header
     header_length = data[8]
-    payload_offset = 9 + header_length
+    payload_offset = PES_FIXED_HEADER_BYTES + header_length
     pts = None
     if data[7] & 0x80:
         if header_length < 5 or len(data) < 14:
@@ -395,6 +404,36 @@ def first_keyframe(
     if last is not None and is_keyframe(codec, last.data):
         return KeyframeAccessUnit(codec, pid, last.pts, last.data)
     raise _bad("no keyframe in segment")
+
+
+def keyframe_start(data: bytes, pid: int, codec: VideoCodec) -> bytes | None:
+    """The first keyframe of the video stream ``pid`` in ``data``, up to the header of its
+    first picture NAL unit: its delimiter, parameter sets and SEI, without the picture.
+
+    Stops a packet or two into the keyframe's PES where ``first_keyframe`` collects all
+    of it (a 720p keyframe spans hundreds of packets). ``None`` when ``data`` ends first:
+    read the whole access unit instead.
+    """
+    parts: list[bytes] = []
+    for packet in iter_packets(data, pid):
+        if packet.unit_start:
+            parts = [packet.payload]
+        elif not parts:
+            continue  # the tail of a PES that began before ``data``
+        else:
+            parts.append(packet.payload)
+        raw = b"".join(parts)
+        if len(raw) < PES_FIXED_HEADER_BYTES or PES_FIXED_HEADER_BYTES + raw[8] > len(raw):
+            continue  # the PES header goes on in the next packet
+        stream = raw[parse_pes_header(raw).payload_offset :]
+        picture = first_picture(codec, stream)
+        if picture is None:
+            continue
+        offset, kind = picture
+        if is_random_access(codec, kind):
+            return stream[: offset + 1]
+        parts = []  # a picture that is not a keyframe: wait for the next PES
+    return None
 
 
 def elementary_stream(data: bytes, pid: int) -> list[Pes]:

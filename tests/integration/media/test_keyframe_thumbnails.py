@@ -9,13 +9,17 @@ import pytest
 
 from streamfleet.domain.errors import InvalidInput
 from streamfleet.media.content_checks import luma_sample, mean_difference
+from streamfleet.media.nal_units import VideoCodec
 from streamfleet.media.playlist_segments import media_segments
 from streamfleet.media.thumbnail import (
+    PARAMETER_HEAD_BYTES,
     JpegEncoder,
     KeyframeDecoder,
     decode_with_container,
+    keyframe_parameter_sets,
     write_atomic,
 )
+from streamfleet.media.ts_packets import keyframe_start, read_program_map
 from tests.support.hls_source import render_hls
 from tests.support.image_hash import decode_jpeg, jpeg_size
 
@@ -88,6 +92,36 @@ async def test_an_hevc_segment_gets_its_thumbnail_through_the_fast_path(tmp_path
     assert jpeg_size(JpegEncoder().encode(keyframe)) == (320, 180)
 
 
+def assert_parameter_sets_come_from_the_head(segment: Path, sets: bytes) -> None:
+    """``keyframe_parameter_sets`` finds ``sets`` in the segment's first
+    ``PARAMETER_HEAD_BYTES``, without collecting the keyframe's picture."""
+    head = segment.read_bytes()[:PARAMETER_HEAD_BYTES]
+    video = read_program_map(head).video
+    assert video is not None
+    assert keyframe_start(head, video.pid, VideoCodec(KeyframeDecoder().decode(segment).codec))
+    assert keyframe_parameter_sets(segment) == sets
+
+
+async def test_the_parameter_sets_of_real_segments_come_from_their_first_packets(
+    h264_720p: list[Path], tmp_path: Path
+) -> None:
+    """H.264 720p and HEVC segments FFmpeg wrote: the parameter sets read from the head of
+    each are the ones the decoder was set up with from the whole keyframe."""
+    hevc = await render_hls(
+        tmp_path,
+        seconds=4,
+        segment_s=2.0,
+        audio=None,
+        video_codec=["-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error"],
+    )
+    segments = [*h264_720p, *segments_of(hevc)]
+    assert len(segments) >= 4
+    for segment in segments:
+        sets = KeyframeDecoder().decode(segment).parameter_sets
+        assert sets.count(b"\x00\x00\x01") >= 2  # SPS and PPS (and VPS)
+        assert_parameter_sets_come_from_the_head(segment, sets)
+
+
 async def test_an_mpeg2_segment_falls_back_to_the_container_decoder(tmp_path: Path) -> None:
     """Codecs without a fast path still get a thumbnail."""
     folder = await render_hls(
@@ -95,6 +129,7 @@ async def test_an_mpeg2_segment_falls_back_to_the_container_decoder(tmp_path: Pa
     )
     keyframe = KeyframeDecoder().decode(segments_of(folder)[0])
     assert (keyframe.codec, keyframe.fast_path) == ("mpeg2video", False)
+    assert keyframe_parameter_sets(segments_of(folder)[0]) == b""  # no cheap path: decode
     assert jpeg_size(JpegEncoder().encode(keyframe)) == (320, 180)
 
 

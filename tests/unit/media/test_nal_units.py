@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streamfleet.media.nal_units import VideoCodec, is_keyframe, nal_units, parameter_sets
+from streamfleet.media.nal_units import (
+    VideoCodec,
+    first_picture,
+    is_keyframe,
+    is_picture,
+    nal_units,
+    parameter_sets,
+)
 from tests.support import ts_builder as ts
 
 # A NAL unit never holds 00 00 00..03 (emulation prevention) and never ends in 00.
@@ -54,3 +61,20 @@ def test_parameter_sets_are_the_sps_and_pps_only() -> None:
 def test_a_frame_without_parameter_sets_has_none() -> None:
     """A P frame carries no SPS."""
     assert parameter_sets(VideoCodec.H264, ts.h264_p_frame()) == b""
+
+
+def test_picture_types_are_the_vcl_ones_of_each_codec() -> None:
+    """H.264 slices are types 1-5 (SEI 6, SPS 7, PPS 8, AUD 9 are not); HEVC's are 0-31."""
+    assert [k for k in range(32) if is_picture(VideoCodec.H264, k)] == [1, 2, 3, 4, 5]
+    assert [k for k in range(64) if is_picture(VideoCodec.HEVC, k)] == list(range(32))
+
+
+def test_the_first_picture_is_found_after_the_parameter_sets_even_by_its_header_alone() -> None:
+    """Its offset points at its header byte; a stream that ends right after that byte has it,
+    a stream that ends inside the parameter sets has none yet."""
+    stream = ts.annexb([ts.H264_AUD, ts.H264_SPS, ts.H264_PPS, ts.H264_SEI, b"\x65\x88\x84"])
+    offset = stream.index(b"\x65\x88")
+    assert first_picture(VideoCodec.H264, stream) == (offset, 5)
+    assert first_picture(VideoCodec.H264, stream[: offset + 1]) == (offset, 5)
+    assert first_picture(VideoCodec.H264, stream[:offset]) is None
+    assert first_picture(VideoCodec.H264, ts.h264_p_frame()) == (4 + len(ts.H264_AUD) + 4, 1)

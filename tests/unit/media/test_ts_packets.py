@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from streamfleet.domain.errors import InvalidInput
-from streamfleet.media.nal_units import VideoCodec
+from streamfleet.media.nal_units import VideoCodec, parameter_sets
 from streamfleet.media.ts_packets import (
+    TS_PACKET_SIZE,
     StreamType,
     crc32_mpeg2,
     elementary_stream,
@@ -18,6 +19,7 @@ from streamfleet.media.ts_packets import (
     find_sync,
     first_keyframe,
     iter_packets,
+    keyframe_start,
     parse_pat,
     parse_pes_header,
     parse_pmt,
@@ -191,6 +193,62 @@ def test_an_hevc_idr_is_a_keyframe() -> None:
     assert unit.data == idr
 
 
+def test_a_keyframes_start_holds_its_parameter_sets_and_stops_at_its_picture() -> None:
+    """P frames are passed over; the IDR's bytes come back up to its slice's header byte."""
+    idr = ts.h264_idr(5000)
+    data = ts.segment([ts.h264_p_frame(), idr, ts.h264_p_frame()])
+    start = keyframe_start(data, ts.VIDEO_PID, VideoCodec.H264)
+    assert start is not None
+    assert idr.startswith(start)
+    assert start.endswith(b"\x00\x00\x00\x01\x65")  # the IDR slice's start code and header
+    assert len(start) < 40  # its delimiter and parameter sets, not the 5 kB picture
+    assert parameter_sets(VideoCodec.H264, start) == parameter_sets(VideoCodec.H264, idr)
+
+
+@given(
+    st.integers(min_value=1, max_value=20_000),
+    st.lists(st.binary(min_size=1, max_size=400).map(lambda b: b"\x06" + b), max_size=3),
+)
+def test_a_keyframes_start_has_the_parameter_sets_of_the_whole_keyframe(
+    size: int, seis: list[bytes]
+) -> None:
+    """Whatever the picture's size and however many packets the SEI before it fill, the
+    start of the keyframe yields the same parameter sets as the whole keyframe."""
+    idr = ts.annexb([ts.H264_AUD, ts.H264_SPS, ts.H264_PPS, *seis, b"\x65\x88" + b"\x11" * size])
+    data = ts.segment([ts.h264_p_frame(300), idr], audio_units=[b"a" * 500])
+    start = keyframe_start(data, ts.VIDEO_PID, VideoCodec.H264)
+    whole = first_keyframe(data, ts.VIDEO_PID, VideoCodec.H264, complete=True)
+    assert start is not None
+    assert whole is not None
+    assert parameter_sets(VideoCodec.H264, start) == parameter_sets(VideoCodec.H264, whole.data)
+
+
+def test_without_a_keyframes_picture_in_the_data_its_start_is_not_known() -> None:
+    """Only P frames, or data that ends inside the keyframe's parameter sets: ``None``, and
+    the caller collects the whole keyframe instead."""
+    only_p = ts.segment([ts.h264_p_frame(), ts.h264_p_frame()])
+    assert keyframe_start(only_p, ts.VIDEO_PID, VideoCodec.H264) is None
+    long_sei = b"\x06" + b"\x05" * 1000  # the slice begins in the keyframe's seventh packet
+    idr = ts.annexb([ts.H264_AUD, ts.H264_SPS, ts.H264_PPS, long_sei, b"\x65\x88" + b"\x11" * 40])
+    data = ts.segment([idr])
+    cut = data[: 3 * TS_PACKET_SIZE]  # PAT, PMT and the keyframe's first packet
+    assert keyframe_start(cut, ts.VIDEO_PID, VideoCodec.H264) is None
+    assert keyframe_start(data, ts.VIDEO_PID, VideoCodec.H264) is not None
+
+
+def test_an_hevc_keyframes_start_holds_its_vps_sps_and_pps() -> None:
+    """HEVC: trailing pictures are passed over, the IDR's start holds its three sets."""
+    vps, sps, pps = b"\x40\x01\x0c", b"\x42\x01\x01", b"\x44\x01\xc1"
+    idr = ts.annexb([vps, sps, pps, b"\x26\x01" + b"\x33" * 500])
+    trail = ts.annexb([b"\x02\x01" + b"\x44" * 50])
+    data = ts.segment([trail, idr, trail], video_type=StreamType.HEVC)
+    start = keyframe_start(data, ts.VIDEO_PID, VideoCodec.HEVC)
+    assert start is not None
+    assert parameter_sets(VideoCodec.HEVC, start) == ts.annexb([vps, sps, pps]).replace(
+        b"\x00\x00\x00\x01", b"\x00\x00\x01"
+    )
+
+
 def test_every_pes_of_a_pid_is_returned_in_order() -> None:
     """Bounded audio PES packets come back as their payloads."""
     frames = [bytes([i]) * (100 + i * 90) for i in range(5)]
@@ -205,6 +263,8 @@ def test_random_bytes_raise_nothing_but_invalid_input(data: bytes) -> None:
         read_program_map(data)
     with contextlib.suppress(InvalidInput):
         first_keyframe(data, ts.VIDEO_PID, VideoCodec.H264, complete=True)
+    with contextlib.suppress(InvalidInput):
+        keyframe_start(data, ts.VIDEO_PID, VideoCodec.H264)
 
 
 @given(st.data())
@@ -217,6 +277,7 @@ def test_a_damaged_segment_raises_nothing_but_invalid_input(data: st.DataObject)
         lambda: read_program_map(bytes(raw)),
         lambda: first_keyframe(bytes(raw), ts.VIDEO_PID, VideoCodec.H264, complete=True),
         lambda: elementary_stream(bytes(raw), ts.AUDIO_PID),
+        lambda: keyframe_start(bytes(raw), ts.VIDEO_PID, VideoCodec.H264),
     ):
         with contextlib.suppress(InvalidInput):
             call()
