@@ -49,6 +49,7 @@ from streamfleet.media.playlist_segments import (
     smallest_variant,
 )
 from streamfleet.media.thumbnail import DecodedKeyframe, keyframe_parameter_sets, write_atomic
+from streamfleet.storage.small_files import read_small_text
 
 PLAYLIST_NAME: Final = "index.m3u8"
 MEDIA_INFO_REFRESH_S: Final = 600.0
@@ -284,11 +285,9 @@ class ChannelMediaWatch:
 def _read_text(path: Path) -> str | None:
     """The playlist's text, or ``None`` when FFmpeg has not written it yet."""
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_PLAYLIST_BYTES)
+        return read_small_text(path, MAX_PLAYLIST_BYTES)
     except FileNotFoundError:
         return None
-    return raw.decode("utf-8", errors="replace")
 
 
 def _inside(folder: Path, uri: str) -> Path:

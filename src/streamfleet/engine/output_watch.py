@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import Final
 
 from streamfleet.media.playlist_summary import PlaylistSummary, is_complete, summarize
+from streamfleet.storage.small_files import read_small_text
 
+MAX_PLAYLIST_BYTES: Final = 1024 * 1024
+"""A private playlist lists ``hls_list_size`` segments (a few kB); more is not read."""
 OUTPUT_STALE_SEGMENTS: Final = 3
 """The playlist may stay unchanged for this many target durations (+1 s) while running."""
 
@@ -33,6 +36,7 @@ class NewSegment:
 
 class OutputWatch:
     __slots__ = (
+        "_path",
         "changed_at",
         "last_mtime_ns",
         "last_segment",
@@ -47,6 +51,8 @@ class OutputWatch:
         self, playlist: Path, on_change: Callable[[PlaylistSummary | None], None] | None = None
     ) -> None:
         self.playlist = playlist
+        self._path = os.fspath(playlist)
+        """The path as a string, made once: it is stat'ed at every tick."""
         self.on_change = on_change
         self.last_mtime_ns: int | None = None
         self.last_segment: str | None = None
@@ -64,7 +70,7 @@ class OutputWatch:
 
     def _mtime_ns(self) -> int | None:
         try:
-            return os.stat(self.playlist).st_mtime_ns
+            return os.stat(self._path).st_mtime_ns
         except OSError:
             return None
 
@@ -82,7 +88,7 @@ class OutputWatch:
         self.last_mtime_ns = mtime
         self.changed_at = now
         try:
-            text = self.playlist.read_text(errors="replace")
+            text = read_small_text(self._path, MAX_PLAYLIST_BYTES)
         except OSError:
             return None
         self.partial = not is_complete(text)
