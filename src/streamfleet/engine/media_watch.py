@@ -48,6 +48,7 @@ from streamfleet.media.playlist_segments import (
     media_segments,
     smallest_variant,
 )
+from streamfleet.media.playlist_summary import MAX_PLAYLIST_BYTES
 from streamfleet.media.thumbnail import DecodedKeyframe, keyframe_parameter_sets, write_atomic
 from streamfleet.storage.small_files import read_small_text
 
@@ -56,7 +57,6 @@ MEDIA_INFO_REFRESH_S: Final = 600.0
 """Media info is re-read this often even when nothing seems to change (bitrate: every run)."""
 MEDIA_INFO_RETRY_S: Final = 30.0
 """After a failed reading, the next try waits this long (a new SPS still triggers one)."""
-MAX_PLAYLIST_BYTES: Final = 1024 * 1024
 FrameKey = bytes | tuple[int, int]
 """What must stay equal between two keyframes of an unchanged stream: its parameter sets,
 or its picture size when the keyframe has none (or is not H.264/HEVC)."""

@@ -18,11 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from streamfleet.media.playlist_summary import PlaylistSummary, is_complete, summarize
+from streamfleet.media.playlist_summary import (
+    MAX_PLAYLIST_BYTES,
+    PlaylistSummary,
+    is_complete,
+    summarize,
+)
 from streamfleet.storage.small_files import read_small_text
 
-MAX_PLAYLIST_BYTES: Final = 1024 * 1024
-"""A private playlist lists ``hls_list_size`` segments (a few kB); more is not read."""
 OUTPUT_STALE_SEGMENTS: Final = 3
 """The playlist may stay unchanged for this many target durations (+1 s) while running."""
 

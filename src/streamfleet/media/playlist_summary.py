@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Final
+
+MAX_PLAYLIST_BYTES: Final = 1024 * 1024
+"""The most of a local playlist that is read (FFmpeg's list ``hls_list_size`` segments:
+a few kB)."""
 
 
 @dataclass(frozen=True, slots=True)
