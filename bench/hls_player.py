@@ -12,7 +12,10 @@ read. The rest is pure, over those versions:
   went back;
 - ``discontinuity_at_moves``: every segment of a new epoch (a new claim, the segment name's
   ``e<epoch>-`` prefix) that follows one of an older epoch carries ``#EXT-X-DISCONTINUITY``;
-  ``None`` when no change of epoch was seen.
+  ``None`` when no change of epoch was seen. "Follows" is within a version, and by media
+  sequence number across the versions read, as a player reloading joins them: the new
+  holder may publish a whole window at once (its FFmpeg wrote several segments before its
+  first publish: a source catching up on a loaded host), and then no version lists both.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Final
 
 from streamfleet.media.hls_args import epoch_of_segment
-from streamfleet.media.public_playlist import PublicPlaylist, parse_public
+from streamfleet.media.public_playlist import PublicPlaylist, Segment, parse_public
 
 KEEP_ALL: Final = 1000
 """The list size ``parse_public`` is given: larger than any window, nothing is dropped."""
@@ -103,11 +106,24 @@ def sequences_only_grow(seen: Sequence[Seen]) -> bool:
     return all(b[0] >= a[0] and b[1] >= a[1] for a, b in itertools.pairwise(pairs))
 
 
-def discontinuity_at_moves(seen: Sequence[Seen]) -> bool | None:
-    marked: list[bool] = []
+def numbered_segments(seen: Sequence[Seen]) -> dict[int, Segment]:
+    """Each media sequence number listed in any version, with its segment as first listed."""
+    numbered: dict[int, Segment] = {}
     for version in seen:
-        for before, after in itertools.pairwise(version.playlist.segments):
-            old, new = epoch_of_segment(before.uri), epoch_of_segment(after.uri)
-            if old is not None and new is not None and new > old:
-                marked.append(after.discontinuity)
+        playlist = version.playlist
+        for number, segment in enumerate(playlist.segments, playlist.media_sequence):
+            numbered.setdefault(number, segment)
+    return numbered
+
+
+def discontinuity_at_moves(seen: Sequence[Seen]) -> bool | None:
+    pairs = [pair for v in seen for pair in itertools.pairwise(v.playlist.segments)]
+    numbered = numbered_segments(seen)
+    pairs += [(s, after) for n, s in numbered.items() if (after := numbered.get(n + 1))]
+    marked = [after.discontinuity for before, after in pairs if is_move(before, after)]
     return all(marked) if marked else None
+
+
+def is_move(before: Segment, after: Segment) -> bool:
+    old, new = epoch_of_segment(before.uri), epoch_of_segment(after.uri)
+    return old is not None and new is not None and new > old

@@ -41,6 +41,21 @@ def test_a_move_is_marked_when_the_new_epochs_first_segment_has_a_discontinuity(
     assert discontinuity_at_moves(MOVE[:2]) is None  # no move seen
 
 
+def test_a_move_is_judged_across_versions_by_media_sequence_number() -> None:
+    """What a loaded run of the clean-stop move test saw (2026-12-05): the new holder's first
+    publish listed three of its segments, so no version held both epochs; a player reloading
+    went from sequence 3 (``e1-d``) to 4 (``e2-a``), and 4 carries the discontinuity."""
+    window = ["e1-b.ts", "e1-c.ts", "e1-d.ts"]
+    before = version(0.0, 1, *window)
+    marked_at_once = version(3.0, 4, "e2-a.ts", "e2-b.ts", "e2-c.ts", marked="e2-a.ts")
+    assert discontinuity_at_moves([before, marked_at_once]) is True
+    unmarked = version(3.0, 4, "e2-a.ts", "e2-b.ts", "e2-c.ts")
+    assert discontinuity_at_moves([before, unmarked]) is False
+    # the player missed sequence 4 altogether: segment 3's successor is unknown
+    missed = version(3.0, 5, "e2-b.ts", "e2-c.ts", "e2-d.ts")
+    assert discontinuity_at_moves([before, missed]) is None
+
+
 def test_sequences_that_go_back_are_caught() -> None:
     assert sequences_only_grow(MOVE)
     assert not sequences_only_grow([*MOVE, version(11.0, 10, "e2-b.ts")])
