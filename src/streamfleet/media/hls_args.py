@@ -12,8 +12,10 @@ each public one, not served); streamfleet alone writes the public
 segments with its own ``prefix`` (``a<start time in ms>``), so a name is never
 written twice in a channel's life. In ``serve`` FFmpeg deletes its own segments
 (``delete_segments``) once they left its playlist plus the grace RFC 8216 §6.2.2 asks for
-(``hls_delete_threshold``: the list and one segment more); its private playlist and the
-public one list the same last segments of a child, so a segment leaves both together.
+(the list and one segment more: FFmpeg's own cap, ``hls_delete_threshold`` only lowers it).
+Its private playlist lists ``PUBLISH_LAG_SEGMENTS`` more than the public one, so a segment
+leaves the public playlist before FFmpeg counts its grace: the public one changes only
+when the engine has read the private one, up to a second later on a loaded host.
 The publisher removes only what no running child will (a previous child's, a crash's).
 On a fleet FFmpeg deletes nothing: a frozen worker's child would go on deleting segments
 the public playlist of the channel's new worker still lists (see below). No ``temp_file``: a segment
@@ -44,6 +46,12 @@ PLAYLIST_NAME: Final = "index.m3u8"
 PRIVATE_PLAYLIST_NAME: Final = ".ffmpeg.m3u8"
 """FFmpeg's own playlist; the HLS route serves no name starting with a dot."""
 SEGMENT_NUMBER: Final = "%06d"
+PUBLISH_LAG_SEGMENTS: Final = 1
+"""How many segments more FFmpeg's playlist lists than the public one in ``serve``. FFmpeg
+deletes a segment a grace after it left its own playlist; the public playlist drops it
+when the engine has read FFmpeg's after it changed. A loaded suite run (2026-12-05) saw
+that lag leave 6.99 s of an 8 s grace (2 s x 3); one segment more puts the public
+playlist's change that far ahead of FFmpeg's count."""
 HLS_FLAGS: Final = "+".join(("independent_segments", "program_date_time", "omit_endlist"))
 
 
@@ -129,11 +137,17 @@ class HlsLayout:
         return self.private_playlists[0]
 
 
+def private_list_size(layout: HlsLayout, options: HlsOptions) -> int:
+    """How many segments FFmpeg's own playlist lists: in ``serve``, where FFmpeg deletes by
+    it, ``PUBLISH_LAG_SEGMENTS`` more than the public one."""
+    return options.list_size + (PUBLISH_LAG_SEGMENTS if layout.ffmpeg_deletes else 0)
+
+
 def delete_threshold_args(layout: HlsLayout, options: HlsOptions) -> list[str]:
-    """How many segments that left FFmpeg's playlist it keeps: the publisher's grace."""
+    """How many segments that left FFmpeg's playlist it keeps: its list and one more."""
     if not layout.ffmpeg_deletes:
         return []
-    return ["-hls_delete_threshold", str(options.list_size + 1)]
+    return ["-hls_delete_threshold", str(private_list_size(layout, options) + 1)]
 
 
 def hls_args(layout: HlsLayout, options: HlsOptions) -> list[str]:
@@ -144,7 +158,7 @@ def hls_args(layout: HlsLayout, options: HlsOptions) -> list[str]:
         "-hls_time",
         seconds_text(options.segment_seconds),
         "-hls_list_size",
-        str(options.list_size),
+        str(private_list_size(layout, options)),
         "-hls_flags",
         f"{HLS_FLAGS}+delete_segments" if layout.ffmpeg_deletes else HLS_FLAGS,
         *delete_threshold_args(layout, options),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from streamfleet.domain.status import Status
-from streamfleet.media.hls_args import PRIVATE_PLAYLIST_NAME
+from streamfleet.media.hls_args import PRIVATE_PLAYLIST_NAME, PUBLISH_LAG_SEGMENTS
 from streamfleet.media.playlist_summary import summarize
 from streamfleet.media.public_playlist import PublicPlaylist, parse_public
 from tests.integration.engine.conftest import EngineHarness, udp_channel
@@ -236,8 +236,9 @@ async def test_a_running_childs_segments_leave_the_disk_a_grace_after_the_playli
 ) -> None:
     """In ``serve`` the running child's FFmpeg deletes its own segments: each one that left
     the public playlist stays on disk for the grace, then goes, and the child never has more
-    on disk than the window, the grace's segments and the one being written (a restart on a
-    loaded host adds another child's files, which are not counted)."""
+    on disk than FFmpeg's window (the public one and the publisher's lag), its grace's
+    segments and the one being written (a restart on a loaded host adds another child's
+    files, which are not counted)."""
     feeder = await feeders.start()
     channel = udp_channel(1, channel_url(feeder))
     engine = await engine_factory([channel], hls_list_size=LIST_SIZE, hls_segment_seconds=SEGMENT_S)
@@ -263,4 +264,5 @@ async def test_a_running_childs_segments_leave_the_disk_a_grace_after_the_playli
         deleted_after = time.monotonic() - observer.left_at[first_gone]
     assert observer.deleted_early == []
     assert deleted_after >= GRACE_S - 1.0
-    assert max(on_disk) <= LIST_SIZE + (LIST_SIZE + 1) + 1, on_disk
+    private = LIST_SIZE + PUBLISH_LAG_SEGMENTS
+    assert max(on_disk) <= private + (private + 1) + 1, on_disk

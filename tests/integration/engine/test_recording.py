@@ -21,6 +21,7 @@ from streamfleet.engine.archive_retention import ArchiveRetention, disk_space
 from streamfleet.engine.context import utc_now
 from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.events.bus import InProcessBus
+from streamfleet.media.hls_args import PUBLISH_LAG_SEGMENTS
 from streamfleet.media.public_playlist import parse_public
 from tests.integration.engine.conftest import EngineHarness, udp_channel
 from tests.support.archive_index import archive_index
@@ -82,12 +83,14 @@ async def test_a_recording_channel_archives_hard_links_and_keeps_only_the_live_w
         # health says so), a restart is not (below: one FFmpeg for the whole recording).
         assert engine.status(1) in UP, engine.transitions(1)
     assert len(engine.child_pids) == 1, engine.transitions(1)
-    # The window, plus what left it within the grace (target duration x (list size + 1):
-    # the target grows when a segment cut at a late keyframe is longer), plus one.
+    # FFmpeg's window (the public one and the publisher's lag), plus what left it within
+    # its grace (target duration x (its list size + 1): the target grows when a segment cut
+    # at a late keyframe is longer), plus the one being written.
     state = parse_public((live / "index.m3u8").read_text(), LIST_SIZE)
     assert state is not None
-    grace_segments = math.ceil(state.target_duration * (LIST_SIZE + 1) / SEGMENT_S)
-    assert 0 < most_live <= LIST_SIZE + grace_segments + 1
+    private = LIST_SIZE + PUBLISH_LAG_SEGMENTS
+    grace_segments = math.ceil(state.target_duration * (private + 1) / SEGMENT_S)
+    assert 0 < most_live <= private + grace_segments + 1
     await engine.supervisor.stop_channel(1)
     assert engine.recorder is not None
     await engine.recorder.flush()

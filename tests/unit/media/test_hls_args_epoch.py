@@ -71,13 +71,16 @@ def test_a_ladder_writes_its_private_master_and_variants_under_the_epoch() -> No
 
 
 def test_in_serve_ffmpeg_deletes_its_own_segments_after_the_grace_on_a_fleet_nothing() -> None:
-    """``serve``: ``delete_segments`` keeping ``list_size + 1`` segments that left the list,
-    the publisher's grace. A fleet child deletes nothing: a frozen worker's FFmpeg would
-    delete what the channel's new worker still lists."""
+    """``serve``: FFmpeg's playlist one segment longer than the public one (the publisher's
+    lag), and ``delete_segments`` keeping its list size + 1 segments that left it, the
+    grace. A fleet child deletes nothing: a frozen worker's FFmpeg would delete what the
+    channel's new worker still lists; its playlist is as long as the public one."""
     prefix = segment_prefix(1700)
     serve = hls_args(copy_layout(None), HlsOptions(2.0, 6, prefix))
     assert "delete_segments" in serve[serve.index("-hls_flags") + 1].split("+")
-    assert serve[serve.index("-hls_delete_threshold") + 1] == "7"
+    assert serve[serve.index("-hls_list_size") + 1] == "7"
+    assert serve[serve.index("-hls_delete_threshold") + 1] == "8"
     fleet = hls_args(copy_layout(12), HlsOptions(2.0, 6, segment_prefix(1700, epoch=12)))
     assert "delete_segments" not in fleet[fleet.index("-hls_flags") + 1]
     assert "-hls_delete_threshold" not in fleet
+    assert fleet[fleet.index("-hls_list_size") + 1] == "6"
