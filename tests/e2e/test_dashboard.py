@@ -232,8 +232,19 @@ async def test_tiles_do_not_move_when_new_thumbnails_arrive(page: Page, wall: Wa
                     return [box.x - grid.x, box.y - grid.y, box.width, box.height];
                 });
             };
+            // What each tile shows and how tall its parts are, for a failure's message.
+            const tiles = () => [...document.querySelectorAll('a.tile')].map((tile) => [
+                tile.dataset.slug,
+                tile.dataset.status,
+                tile.querySelector('.info').innerText.replace(/\\s+/g, ' '),
+                [...tile.querySelectorAll('.thumb, .info, .info .row, .info .row > *')].map(
+                    (el) => Math.round(el.getBoundingClientRect().height * 100) / 100
+                ),
+            ]);
             window.__rects = rects;
+            window.__tiles = tiles;
             window.__before = rects();
+            window.__tilesBefore = tiles();
             window.__firstSrc = [...document.querySelectorAll('a.tile img')].map((i) => i.src);
         }"""
     )
@@ -246,11 +257,19 @@ async def test_tiles_do_not_move_when_new_thumbnails_arrive(page: Page, wall: Wa
         }""",
         timeout=UI_TIMEOUT_MS,
     )
-    before, after = await page.evaluate("() => [window.__before, window.__rects()]")
+    before, after, tiles_before, tiles_after = await page.evaluate(
+        "() => [window.__before, window.__rects(), window.__tilesBefore, window.__tiles()]"
+    )
     moved = [
         (n, was, now) for n, (was, now) in enumerate(zip(before, after, strict=True)) if was != now
     ]
-    assert not moved, f"boxes (index, before, after) that moved: {moved}"
+    changed = [
+        (was, now) for was, now in zip(tiles_before, tiles_after, strict=True) if was[3] != now[3]
+    ]
+    assert not moved, (
+        f"boxes (index, before, after) that moved: {moved}; "
+        f"tiles whose parts changed height (slug, status, text, heights): {changed}"
+    )
     assert await page.evaluate("() => window.__thumbShifts") == []
 
 
