@@ -33,6 +33,11 @@ LIST_SIZE = 3
 SEGMENT_S = 2.0
 FAR_PAST = datetime(2000, 1, 1, tzinfo=UTC)
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
+STALE_TIMEOUT_S = 5.0
+"""How long the one-FFmpeg recording test lets media time stand still. Detection has its own
+tests; this one needs one FFmpeg for 24 s, which the default 1.2 s cannot promise on a starved
+machine: a loaded clean-clone run (fc13) saw a live feed's channel go offline with "no progress
+for 1.2 s" while two suites and two busy loops shared the 2 cores."""
 
 
 @pytest.fixture
@@ -59,7 +64,11 @@ async def test_a_recording_channel_archives_hard_links_and_keeps_only_the_live_w
     feeder = await feeders.start()
     channel = udp_channel(1, channel_url(feeder), recording=True)
     engine = await engine_factory(
-        [channel], archive, hls_list_size=LIST_SIZE, hls_segment_seconds=SEGMENT_S
+        [channel],
+        archive,
+        hls_list_size=LIST_SIZE,
+        hls_segment_seconds=SEGMENT_S,
+        stale_timeout_s=STALE_TIMEOUT_S,
     )
     live = engine.settings.hls_dir.resolve() / "ch1"
     root = engine.settings.archive_dir.resolve()
