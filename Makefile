@@ -8,7 +8,8 @@ WEB_STAMP := web/node_modules/.installed-$(shell cat web/package-lock.json 2>/de
 STATIC_INDEX := src/streamfleet/static/index.html
 WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/package.json -type f 2>/dev/null)
 
-.PHONY: run test install build web-check lint typecheck pytest bench bench-smoke clean lock api-types
+.PHONY: run test install build web-check lint typecheck pytest bench bench-lean lean-ffmpeg clean lock \
+	api-types
 
 ## make run: set up everything, migrate, start `streamfleet serve` with demo channels (the
 ## first start prints the password of user admin and writes it to data/initial-admin.txt)
@@ -79,6 +80,18 @@ lock: install
 ## make bench: 60 channels, streamfleet vs bare FFmpeg vs nginx-rtmp
 bench: install
 	$(BIN)/python -m bench --channels 60 --seconds 60
+
+## make lean-ffmpeg: the lean FFmpeg for copy channels, built from source into .cache (a C
+## compiler and nasm; a few minutes). Run it: STREAMFLEET_COPY_FFMPEG_PATH=$(LEAN_FFMPEG)
+LEAN_FFMPEG := .cache/ffmpeg-lean/bin/ffmpeg
+lean-ffmpeg: $(LEAN_FFMPEG)
+
+$(LEAN_FFMPEG): deploy/ffmpeg/build-lean.sh
+	deploy/ffmpeg/build-lean.sh .cache/ffmpeg-lean
+
+## make bench-lean: make bench with streamfleet's copy channels on the lean FFmpeg
+bench-lean: install $(LEAN_FFMPEG)
+	$(BIN)/python -m bench --channels 60 --seconds 60 --copy-ffmpeg $(LEAN_FFMPEG)
 
 clean:
 	rm -rf $(VENV) web/node_modules src/streamfleet/static/assets $(STATIC_INDEX)

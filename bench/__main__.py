@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="the streamfleet executable to measure (default: this virtual environment's)",
     )
+    parser.add_argument(
+        "--copy-ffmpeg",
+        metavar="PATH",
+        help="streamfleet's copy channels run this FFmpeg (the lean build of make lean-ffmpeg; "
+        "default: the wheel's)",
+    )
     return parser
 
 
@@ -126,6 +132,7 @@ def options_from(args: argparse.Namespace) -> BenchOptions:
         profile=args.profile,
         recording=args.recording,
         streamfleet_command=args.streamfleet_command,
+        copy_ffmpeg=str(Path(args.copy_ffmpeg).resolve()) if args.copy_ffmpeg else None,
     )
 
 

@@ -49,9 +49,10 @@ def _first_line(args: list[str]) -> str:
     return text.splitlines()[0] if text else "unknown"
 
 
-def ffmpeg_version() -> str:
-    """``FFmpeg n9.0.2-…`` from the first line of ``ffmpeg -version``."""
-    words = _first_line([ffmpeg_path(), "-hide_banner", "-version"]).split()
+def ffmpeg_version(ffmpeg: str | None = None) -> str:
+    """``FFmpeg n9.0.2-…`` from the first line of ``ffmpeg -version`` (the wheel's, or
+    ``ffmpeg``'s)."""
+    words = _first_line([ffmpeg or ffmpeg_path(), "-hide_banner", "-version"]).split()
     return f"FFmpeg {words[2]}" if len(words) > 2 and words[1] == "version" else " ".join(words)
 
 

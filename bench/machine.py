@@ -25,12 +25,14 @@ def machine_info() -> dict[str, Any]:
     }
 
 
-def versions() -> dict[str, Any]:
+def versions(copy_ffmpeg: str | None = None) -> dict[str, Any]:
+    """The programs' versions; ``copy_ffmpeg``: the FFmpeg streamfleet's copy channels ran."""
     return {
         "python": platform.python_version(),
         "streamfleet": _package_version("streamfleet"),
         "git_commit": _git_commit(),
         "ffmpeg": ffmpeg_version(),
+        "copy_ffmpeg": f"{ffmpeg_version(copy_ffmpeg)} at {copy_ffmpeg}" if copy_ffmpeg else None,
         "nginx": nginx_version(),
         "libnginx-mod-rtmp": debian_package_version("libnginx-mod-rtmp"),
         "uvicorn": _package_version("uvicorn"),

@@ -45,9 +45,12 @@ class BenchOptions:
     """How long to wait for an ``offline`` or ``online`` report before counting it missed."""
     sample_interval_s: float = 1.0
     profile: bool = False
+    """Record a py-spy profile of ``streamfleet serve`` over the window."""
     streamfleet_command: str | None = None
     """An executable that behaves like ``streamfleet`` (another build); None = this venv's."""
-    """Record a py-spy profile of ``streamfleet serve`` over the window."""
+    copy_ffmpeg: str | None = None
+    """streamfleet's copy channels run this FFmpeg (``STREAMFLEET_COPY_FFMPEG_PATH``, the lean
+    build of ``make lean-ffmpeg``); None = the wheel's, as by default."""
     recording: bool = False
     """streamfleet's channels record (``--recording``): their archive and retention run too."""
 

@@ -125,6 +125,8 @@ def _header(result: BenchResult) -> str:
         f"Python {versions.get('python')}",
         f"{versions.get('ffmpeg')}",
     ]
+    if versions.get("copy_ffmpeg"):
+        parts.append(f"streamfleet's copy channels on {versions['copy_ffmpeg']}")
     if versions.get("nginx"):
         parts.append(f"{versions['nginx']} + libnginx-mod-rtmp {versions.get('libnginx-mod-rtmp')}")
     parts.append(f"streamfleet {versions.get('streamfleet')} ({versions.get('git_commit')})")

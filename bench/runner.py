@@ -68,7 +68,7 @@ async def run_bench(options: BenchOptions, progress: RunProgress) -> BenchResult
         window_s=options.window_s,
         warmup_s=options.warmup_s,
         machine=machine_info(),
-        versions=versions(),
+        versions=versions(options.copy_ffmpeg),
         params=_params(options),
     )
     ffmpeg = ffmpeg_path()

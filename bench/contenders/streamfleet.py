@@ -55,11 +55,14 @@ def default_segment_seconds() -> float:
     return float(Settings.model_fields["hls_segment_seconds"].default)
 
 
-def serve_env(data_dir: Path) -> dict[str, str]:
-    """The parent's environment without any ``STREAMFLEET_*``, plus the scratch data dir."""
+def serve_env(data_dir: Path, copy_ffmpeg: str | None = None) -> dict[str, str]:
+    """The parent's environment without any ``STREAMFLEET_*``, plus the scratch data dir (and
+    the copy channels' FFmpeg, ``--copy-ffmpeg``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMFLEET_")}
     env["STREAMFLEET_DATA_DIR"] = str(data_dir)
     env["STREAMFLEET_DEMO"] = "false"
+    if copy_ffmpeg:
+        env["STREAMFLEET_COPY_FFMPEG_PATH"] = copy_ffmpeg
     return env
 
 
@@ -130,7 +133,7 @@ class Streamfleet(Contender):
             name="streamfleet-serve",
             log_path=self.ctx.work_dir / "serve.log",
             stdout_to_log=True,
-            env=serve_env(self._data_dir),
+            env=serve_env(self._data_dir, self.ctx.options.copy_ffmpeg),
         )
         serve = self._serve
         await wait_ready(self._base_url, SERVE_READY_TIMEOUT_S, serve.alive)

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     """Every Redis channel name of this fleet starts with it (two fleets on one Redis)."""
     ffmpeg_path: str = ""
     """Empty means the FFmpeg binary of the ``imageio-ffmpeg`` wheel."""
+    copy_ffmpeg_path: str = ""
+    """An FFmpeg for copy channels (the lean build of ``make lean-ffmpeg``); it runs each copy
+    channel whose source protocols it has. Empty: ``ffmpeg_path`` runs every channel."""
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
     public_host: str = ""

@@ -8,17 +8,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import structlog
+
 from streamfleet.config import Settings
 from streamfleet.domain.status import StatusChanged
 from streamfleet.engine.beat import Beat
-from streamfleet.engine.ffmpeg_decoders import audio_decoders
+from streamfleet.engine.ffmpeg_decoders import audio_decoders, input_names
 from streamfleet.engine.host_limits import socket_receive_max
 from streamfleet.engine.output_fence import OutputFence
 from streamfleet.engine.process import Spawner
 from streamfleet.engine.recorder import ArchiveRecorder
 from streamfleet.events.bus import EventBus
-from streamfleet.media.command import EngineOptions
+from streamfleet.media.command import CopyBinary, EngineOptions
 from streamfleet.media.input_args import udp_kernel_buffer_fits
+
+log = structlog.get_logger()
 
 
 def engine_options(settings: Settings) -> EngineOptions:
@@ -33,7 +37,21 @@ def engine_options(settings: Settings) -> EngineOptions:
         rtmp_pull_url=settings.rtmp_pull_url,
         udp_kernel_buffer=udp_kernel_buffer(settings.udp_input_buffer),
         probe_decoders=audio_decoders(ffmpeg),
+        copy_binary=copy_binary(settings.copy_ffmpeg_path),
     )
+
+
+def copy_binary(path: str) -> CopyBinary | None:
+    """The FFmpeg for copy channels (``Settings.copy_ffmpeg_path``), or ``None`` when unset or
+    when it does not run (logged: every channel then runs the server's FFmpeg)."""
+    if not path:
+        return None
+    readable = input_names(path)
+    if not readable:
+        log.warning("engine.copy_ffmpeg_unusable", ffmpeg=path)
+        return None
+    log.info("engine.copy_ffmpeg", ffmpeg=path, reads=sorted(readable))
+    return CopyBinary(path=path, readable=readable, probe_decoders=audio_decoders(path))
 
 
 def udp_kernel_buffer(choice: str) -> bool:

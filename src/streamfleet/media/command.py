@@ -19,7 +19,7 @@ from streamfleet.domain.errors import InvalidInput
 from streamfleet.domain.profiles import Profile, get_profile
 from streamfleet.media.encode_args import encode_args, seconds_text
 from streamfleet.media.hls_args import HlsLayout, HlsOptions, hls_args
-from streamfleet.media.input_args import input_args
+from streamfleet.media.input_args import input_args, protocol_whitelist
 
 PROGRESS_PERIOD_S: Final = 0.5
 LOG_LEVEL: Final = "repeat+level+warning"
@@ -29,6 +29,23 @@ LOG_LEVEL: Final = "repeat+level+warning"
 class SourceRole(enum.StrEnum):
     PRIMARY = "primary"
     BACKUP = "backup"
+
+
+@dataclass(frozen=True, slots=True)
+class CopyBinary:
+    """A second FFmpeg for copy channels (``Settings.copy_ffmpeg_path``): a lean build holds
+    a fraction of the default binary's memory per channel (docs/engine.md, "A lean FFmpeg
+    for copy channels")."""
+
+    path: str
+    readable: frozenset[str]
+    """Its input protocols and demuxers (``ffmpeg_decoders.input_names``)."""
+    probe_decoders: tuple[str, ...] = ()
+    """Its audio decoders (``EngineOptions.probe_decoders``, for this binary)."""
+
+    def reads(self, url: str) -> bool:
+        """Whether it has everything FFmpeg may open for ``url`` (its protocol whitelist)."""
+        return set(protocol_whitelist(url).split(",")) <= self.readable
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +65,8 @@ class EngineOptions:
     probe_decoders: tuple[str, ...] = ()
     """The binary's audio decoders: the only ones a copy channel's stream probe may open
     (``input_args.probe_decoder_args``; the engine lists them when it is built)."""
+    copy_binary: CopyBinary | None = None
+    """Runs the copy channels whose source it can read; ``None``: ``ffmpeg`` runs all."""
 
 
 def profile_of(channel: Channel) -> Profile:
@@ -86,9 +105,18 @@ def input_url(
     return channel.input_url
 
 
-def global_args(options: EngineOptions) -> list[str]:
+def binary_for(profile: Profile, url: str, options: EngineOptions) -> tuple[str, tuple[str, ...]]:
+    """The FFmpeg that runs a channel reading ``url``, with its audio decoders: the copy
+    binary for a copy channel whose source it can read, else the server's."""
+    copy = options.copy_binary
+    if profile.is_copy and copy is not None and copy.reads(url):
+        return copy.path, copy.probe_decoders
+    return options.ffmpeg, options.probe_decoders
+
+
+def global_args(ffmpeg: str) -> list[str]:
     return [
-        options.ffmpeg,
+        ffmpeg,
         "-nostdin",
         "-hide_banner",
         "-nostats",
@@ -117,13 +145,15 @@ def build_args(
     its private playlists carry the lease ``epoch`` on a fleet."""
     profile = profile_of(channel)
     hls = hls_options(channel, options, segment_prefix=segment_prefix)
+    url = input_url(channel, source, rtmp_pull_url=options.rtmp_pull_url)
+    ffmpeg, decoders = binary_for(profile, url, options)
     return [
-        *global_args(options),
+        *global_args(ffmpeg),
         *input_args(
-            input_url(channel, source, rtmp_pull_url=options.rtmp_pull_url),
+            url,
             None if channel.ingest_mode is IngestMode.PUSH_RTMP else options.input_timeout_s,
             udp_kernel_buffer=options.udp_kernel_buffer,
-            probe_decoders=options.probe_decoders if profile.is_copy else (),
+            probe_decoders=decoders if profile.is_copy else (),
         ),
         *encode_args(profile, hls.segment_seconds),
         *progress_args(options),
@@ -138,7 +168,7 @@ def probe_args(options: EngineOptions, url: str) -> list[str]:
     """A short read of ``url`` that exits 0 only when the source delivers media (backup
     switch-back); nothing is written."""
     return [
-        *global_args(options),
+        *global_args(options.ffmpeg),
         *input_args(url, options.input_timeout_s, udp_kernel_buffer=options.udp_kernel_buffer),
         "-map",
         "0:v:0?",

@@ -135,3 +135,12 @@ def test_the_environment_running_the_suite_has_the_locked_versions() -> None:
         if installed.get(name) != version
     }
     assert drift == {}, f"(locked, installed) differ; `make install` installs the lock: {drift}"
+
+
+def test_copy_channels_run_the_lean_ffmpeg_that_the_repository_script_builds() -> None:
+    runs = [args for name, args in instructions() if name == "RUN"]
+    assert any(run.endswith("build-lean.sh /opt/ffmpeg-lean") for run in runs)
+    copies = [args for name, args in final_stage() if name == "COPY"]
+    assert "--from=ffmpeg /opt/ffmpeg-lean/bin/ffmpeg /opt/ffmpeg-lean/bin/ffmpeg" in copies
+    env = " ".join(args for name, args in final_stage() if name == "ENV")
+    assert "STREAMFLEET_COPY_FFMPEG_PATH=/opt/ffmpeg-lean/bin/ffmpeg" in env

@@ -1,11 +1,19 @@
-"""The FFmpeg binary's audio decoders: the only ones a copy channel's stream probe may open."""
+"""What an FFmpeg binary has: its audio decoders (the only ones a copy channel's stream probe may
+open) and what it can read (whether a copy binary may run a channel)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from streamfleet.config import Settings
-from streamfleet.engine.ffmpeg_decoders import audio_decoders, parse_decoders
+from streamfleet.engine.ffmpeg_decoders import (
+    audio_decoders,
+    input_names,
+    parse_decoders,
+    parse_demuxers,
+    parse_input_protocols,
+)
+from streamfleet.media.input_args import WHITELISTS
 
 # the head and a few rows of FFmpeg 9.0.2's `ffmpeg -hide_banner -decoders`
 LISTING = """Decoders:
@@ -42,3 +50,54 @@ def test_the_real_binary_lists_broadcast_audio_decoders_and_no_video_one() -> No
 def test_a_binary_that_cannot_list_its_decoders_gives_none(tmp_path: Path) -> None:
     assert audio_decoders(str(tmp_path / "missing-ffmpeg")) == ()
     assert audio_decoders("/bin/false") == ()
+
+
+# the head and a few rows of FFmpeg 9.0.2's `ffmpeg -hide_banner -protocols` and `-demuxers`
+PROTOCOLS = """Supported file protocols:
+Input:
+  crypto
+  http
+  rtmp
+  udp
+Output:
+  file
+  icecast
+  udp
+"""
+DEMUXERS = """Formats:
+ D.. = Demuxing supported
+ .E. = Muxing supported
+ ..d = Is a device
+ ---
+ D   hls             Apple HTTP Live Streaming
+ D   mov,mp4,m4a,3gp,3g2,mj2 QuickTime / MOV
+ D   mpegts          MPEG-TS (MPEG-2 Transport Stream)
+ D   rtsp            RTSP input
+"""
+
+
+def test_the_protocol_listing_gives_only_the_input_protocols() -> None:
+    assert parse_input_protocols(PROTOCOLS) == {"crypto", "http", "rtmp", "udp"}
+    assert parse_input_protocols("") == frozenset()
+
+
+def test_the_demuxer_listing_gives_every_name_of_each_row_and_not_its_legend() -> None:
+    assert parse_demuxers(DEMUXERS) == {"hls", "mov", "mp4", "m4a", "3gp", "3g2", "mj2"} | {
+        "mpegts",
+        "rtsp",
+    }
+    assert parse_demuxers("") == frozenset()
+
+
+def test_the_real_binary_reads_every_protocol_a_source_scheme_may_need() -> None:
+    names = input_names(Settings().resolved_ffmpeg_path())
+    needed = {name for w in WHITELISTS.values() for name in w.split(",")}
+    # `rtsps` is the RTSP demuxer's TLS mode, listed as neither: a copy binary never runs an
+    # rtsps source, the server's FFmpeg always does.
+    assert needed - names == {"rtsps"}
+    assert {"mpegts", "hls", "flv"} <= names
+
+
+def test_a_binary_that_cannot_list_what_it_reads_reads_nothing(tmp_path: Path) -> None:
+    assert input_names(str(tmp_path / "missing-ffmpeg")) == frozenset()
+    assert input_names("/bin/false") == frozenset()
