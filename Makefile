@@ -12,10 +12,12 @@ WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/packag
 	api-types
 
 ## make run: set up everything, migrate, start `streamfleet serve` with demo channels (the
-## first start prints the password of user admin and writes it to data/initial-admin.txt)
+## first start prints the password of user admin and writes it to data/initial-admin.txt);
+## copy channels run on the lean FFmpeg once `make lean-ffmpeg` has built it
 run: install build
 	$(BIN)/streamfleet db upgrade
-	$(BIN)/streamfleet serve
+	$(if $(wildcard $(LEAN_FFMPEG)),STREAMFLEET_COPY_FFMPEG_PATH="$${STREAMFLEET_COPY_FFMPEG_PATH:-$(abspath $(LEAN_FFMPEG))}") \
+		$(BIN)/streamfleet serve
 
 ## make test: lint, type-check, dashboard check + build, the whole pytest suite, bench smoke
 test: install lint typecheck web-check build pytest
