@@ -6,7 +6,10 @@
 # FFmpeg 9.0.2, the release of the imageio-ffmpeg wheel's binary, with only what a copy
 # channel reads and writes: the UDP, RTP, RTSP, RTMP and HTTP inputs (HLS, MPEG-TS, FLV,
 # MP4, Matroska), the MPEG-TS and HLS muxers, the parsers that give a stream's size, and
-# the audio decoders the stream probe opens. No external library: sources that need TLS,
+# the audio decoders the stream probe opens. The H.264 and HEVC decoders are in only for
+# their names: the probe may not open them (-codec_whitelist), but without them the
+# parsers' complaints on a mid-GOP join say "[NULL @ …]" instead of "[h264 @ …]", and the
+# log tail would no longer know them as join noise. No external library: sources that need TLS,
 # SRT or RIST stay on the default binary (the engine asks each binary what it can read).
 # Linked statically, so its pages are the same file in every channel's process.
 #
@@ -43,7 +46,7 @@ echo "build-lean: configuring"
     --enable-demuxer=mpegts,hls,rtsp,sdp,rtp,flv,live_flv,mov,matroska,aac,h264,hevc \
     --enable-muxer=mpegts,hls \
     --enable-parser=h264,hevc,mpegvideo,mpeg4video,aac,aac_latm,mpegaudio,ac3,opus \
-    --enable-decoder=aac,aac_latm,mp2,mp2float,mp3,mp3float,ac3,eac3,opus \
+    --enable-decoder=aac,aac_latm,mp2,mp2float,mp3,mp3float,ac3,eac3,opus,h264,hevc \
     --enable-bsf=h264_mp4toannexb,hevc_mp4toannexb \
     >"$work/configure.log" || { tail -20 "$work/configure.log"; exit 1; }
 
