@@ -91,8 +91,10 @@ lean-ffmpeg: $(LEAN_FFMPEG)
 $(LEAN_FFMPEG): deploy/ffmpeg/build-lean.sh
 	deploy/ffmpeg/build-lean.sh .cache/ffmpeg-lean
 
-## make bench-lean: make bench with streamfleet's copy channels on the lean FFmpeg
-bench-lean: install $(LEAN_FFMPEG)
+## make bench-lean: make bench with streamfleet's copy channels on the lean FFmpeg (built
+## first with make lean-ffmpeg: the benchmark itself downloads nothing)
+bench-lean: install
+	@test -x $(LEAN_FFMPEG) || { echo "bench-lean: no $(LEAN_FFMPEG); run make lean-ffmpeg first" >&2; exit 2; }
 	$(BIN)/python -m bench --channels 60 --seconds 60 --copy-ffmpeg $(LEAN_FFMPEG)
 
 clean:
